@@ -1,0 +1,40 @@
+package dev.recap.api;
+
+import java.util.List;
+
+/**
+ * The host's view of the extensions its plugins provide, handed to plugins that build on other
+ * plugins (a learned captioner on an image encoder, say).
+ */
+public interface Extensions {
+
+  /** Every extension of {@code type} the host has loaded. */
+  <T extends NamedPlugin> List<T> all(Class<T> type);
+
+  /**
+   * The extension of {@code type} with this id.
+   *
+   * @throws IllegalArgumentException naming the id and the ids that are available
+   */
+  default <T extends NamedPlugin> T get(Class<T> type, String id) {
+    List<T> found = all(type);
+    for (T t : found) {
+      if (t.id().equals(id)) {
+        return t;
+      }
+    }
+    throw new IllegalArgumentException(
+        "no " + type.getSimpleName() + " '" + id + "'; available: " + found.stream().map(NamedPlugin::id).toList());
+  }
+
+  /** Extensions from a fixed list, for tests and embedded use. */
+  static Extensions of(NamedPlugin... plugins) {
+    List<NamedPlugin> list = List.of(plugins);
+    return new Extensions() {
+      @Override
+      public <T extends NamedPlugin> List<T> all(Class<T> type) {
+        return list.stream().filter(type::isInstance).map(type::cast).toList();
+      }
+    };
+  }
+}

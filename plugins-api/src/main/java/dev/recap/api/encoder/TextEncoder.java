@@ -1,0 +1,22 @@
+package dev.recap.api.encoder;
+
+import dev.recap.api.NamedPlugin;
+import dev.recap.api.PluginConfig;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** Extension point: a text encoder family and its tokenizer. */
+public interface TextEncoder extends NamedPlugin {
+
+  /**
+   * Creates a tokenizer: loaded from a local {@code tokenizer.json} when the config names one
+   * ({@code tokenizer: /path/tokenizer.json}), else trained from {@code corpus}.
+   */
+  TextTokenizer tokenizer(PluginConfig config, Iterable<String> corpus) throws IOException;
+
+  /** Loads a tokenizer saved with {@link TextTokenizer#save}. */
+  TextTokenizer loadTokenizer(Path directory) throws IOException;
+
+  /** Builds a tower for the tokenizer's vocabulary and context length. */
+  TextTower build(PluginConfig config, TextTokenizer tokenizer);
+}

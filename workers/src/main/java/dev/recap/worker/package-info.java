@@ -1,0 +1,2 @@
+/** The worker node and its ML runtime. */
+package dev.recap.worker;

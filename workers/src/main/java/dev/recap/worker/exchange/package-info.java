@@ -1,0 +1,2 @@
+/** Exchanges between data-parallel replicas: gradients, embeddings, barriers. */
+package dev.recap.worker.exchange;

@@ -1,0 +1,38 @@
+package dev.recap.plugins.synthscenes;
+
+import dev.recap.api.PluginConfig;
+import dev.recap.api.data.SampleSource;
+import java.util.Map;
+import org.pf4j.Extension;
+
+/**
+ * The {@code synth-scenes} sample source. Configuration keys: see {@link SceneOptions}
+ * ({@code size}, {@code minObjects}, {@code maxObjects}, {@code altUnrelated},
+ * {@code altPartial}, {@code altCorrect}, {@code noise}). Presets: {@code synth-64},
+ * {@code synth-224}.
+ */
+@Extension
+public final class SynthScenes implements SampleSource {
+
+  @Override
+  public String id() {
+    return "synth-scenes";
+  }
+
+  @Override
+  public String version() {
+    return "1";
+  }
+
+  @Override
+  public Map<String, PluginConfig> presets() {
+    return Map.of(
+        "synth-64", PluginConfig.of("size", 64),
+        "synth-224", PluginConfig.of("size", 224));
+  }
+
+  @Override
+  public SceneGenerator open(PluginConfig config, long seed) {
+    return new SceneGenerator(SceneOptions.from(resolve(config)), seed);
+  }
+}

@@ -1,0 +1,96 @@
+package dev.recap.worker.data;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.recap.api.data.RgbImage;
+import dev.recap.api.data.Sample;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class AugmentationTest {
+
+  /** A sample whose red channel encodes its class (20 per class, 8x8 blocks) and whose depth is its column. */
+  private static Sample blocks(int n) {
+    byte[] rgb = new byte[n * n * 3];
+    byte[] cls = new byte[n * n];
+    float[] depth = new float[n * n];
+    for (int y = 0; y < n; y++) {
+      for (int x = 0; x < n; x++) {
+        int p = y * n + x;
+        int c = ((x / 8) + 3 * (y / 8)) % 12;
+        cls[p] = (byte) c;
+        depth[p] = x + 1;
+        rgb[p * 3] = (byte) (c * 20);
+        rgb[p * 3 + 1] = (byte) 100;
+        rgb[p * 3 + 2] = (byte) 200;
+      }
+    }
+    return new Sample("k", new RgbImage(n, n, rgb), Map.of(), List.of(), cls, depth);
+  }
+
+  private static float red(float[] image, int p) {
+    return (image[p] * Augmentation.CLIP_STD[0] + Augmentation.CLIP_MEAN[0]) * 255f;
+  }
+
+  @Test
+  void flipMovesImageAndTargetsTogether() {
+    int n = 32;
+    Augmentation aug = new Augmentation(n, true, 1.0); // full-image crop, random flip only
+    Sample s = blocks(n);
+    int flipped = 0;
+    for (int seed = 0; seed < 10; seed++) {
+      float[] image = new float[3 * n * n];
+      int[] classes = new int[n * n];
+      float[] depth = new float[n * n];
+      aug.apply(s, new SplittableRandom(seed), image, 0, classes, depth, 0);
+      boolean flip = depth[0] == n;
+      flipped += flip ? 1 : 0;
+      for (int y = 0; y < n; y++) {
+        for (int x = 0; x < n; x++) {
+          int p = y * n + x;
+          int srcX = flip ? n - 1 - x : x;
+          assertEquals(s.classMap()[y * n + srcX], classes[p]);
+          assertEquals(srcX + 1, depth[p]);
+          assertEquals(classes[p] * 20, red(image, p), 0.01);
+          assertEquals(100, (image[n * n + p] * Augmentation.CLIP_STD[1] + Augmentation.CLIP_MEAN[1]) * 255f, 0.01);
+        }
+      }
+    }
+    assertTrue(flipped > 0 && flipped < 10, "flipped " + flipped + " of 10");
+  }
+
+  @Test
+  void randomResizedCropKeepsTargetsAlignedWithPixels() {
+    int n = 64;
+    Augmentation aug = new Augmentation(32, true, 0.35);
+    Sample s = blocks(n);
+    for (int seed = 0; seed < 20; seed++) {
+      float[] image = new float[3 * 32 * 32];
+      int[] classes = new int[32 * 32];
+      aug.apply(s, new SplittableRandom(seed), image, 0, classes, null, 0);
+      int checked = 0;
+      for (int p = 0; p < 32 * 32; p++) {
+        float r = red(image, p);
+        if (Math.abs(r / 20 - Math.round(r / 20)) < 1e-3) { // inside a block, not blended at an edge
+          assertEquals(Math.round(r / 20), classes[p], "seed " + seed + " pixel " + p);
+          checked++;
+        }
+      }
+      assertTrue(checked > 32 * 32 / 3, "checked " + checked);
+    }
+  }
+
+  @Test
+  void evaluationModeResizesTheWholeImageWithoutFlipping() {
+    Augmentation aug = new Augmentation(16, false, 1.0);
+    Sample s = blocks(32);
+    int[] classes = new int[16 * 16];
+    float[] depth = new float[16 * 16];
+    aug.apply(s, new SplittableRandom(1), new float[3 * 256], 0, classes, depth, 0);
+    assertEquals(2, depth[0]); // nearest of the 2x2 source block at column 1
+    assertEquals(32, depth[15]);
+  }
+}

@@ -12,8 +12,11 @@ import java.io.UncheckedIOException;
 import java.util.Iterator;
 import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
 import javax.imageio.ImageWriteParam;
 import javax.imageio.ImageWriter;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 import javax.imageio.stream.MemoryCacheImageOutputStream;
 
 /**
@@ -137,10 +140,39 @@ public final class ImageCodec {
     return img;
   }
 
+  /**
+   * One PNG and one JPEG reader per thread: {@code ImageIO.read} looks up every registered
+   * reader and builds a cache stream per call, which costs more than decoding a 64 px image.
+   */
+  private static final ThreadLocal<ImageReader> PNG_READER =
+      ThreadLocal.withInitial(() -> ImageIO.getImageReadersByFormatName("png").next());
+  private static final ThreadLocal<ImageReader> JPEG_READER =
+      ThreadLocal.withInitial(() -> ImageIO.getImageReadersByFormatName("jpeg").next());
+
+  private static ImageReader readerFor(byte[] b) {
+    if (b.length > 8 && (b[0] & 0xFF) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+      return PNG_READER.get();
+    }
+    if (b.length > 3 && (b[0] & 0xFF) == 0xFF && (b[1] & 0xFF) == 0xD8) {
+      return JPEG_READER.get();
+    }
+    return null;
+  }
+
   private static BufferedImage read(byte[] bytes, SkipReason reason) throws BadSampleException {
     BufferedImage img;
     try {
-      img = ImageIO.read(new ByteArrayInputStream(bytes));
+      ImageReader reader = readerFor(bytes);
+      if (reader == null) {
+        img = ImageIO.read(new ByteArrayInputStream(bytes)); // other formats: let ImageIO find a reader
+      } else {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(bytes))) {
+          reader.setInput(in, true, true);
+          img = reader.read(0);
+        } finally {
+          reader.setInput(null);
+        }
+      }
     } catch (IOException | RuntimeException e) {
       throw new BadSampleException(reason, "undecodable image (" + bytes.length + " bytes): " + e.getMessage(), e);
     }

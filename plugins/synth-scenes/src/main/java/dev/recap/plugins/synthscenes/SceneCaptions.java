@@ -72,7 +72,7 @@ final class SceneCaptions {
       s.append(" A ").append(o.size().word()).append(' ').append(o.name())
           .append(' ').append(position(o, scene.size()))
           .append(", ").append(o.depthMetres() < NEAR_METRES ? "near" : "far")
-          .append(String.format(Locale.ROOT, ", about %d metres away.", Math.round(o.depthMetres())));
+          .append(String.format(Locale.ROOT, ", about %.1f metres away.", o.depthMetres()));
     }
     for (PlacedObject front : objects) {
       for (PlacedObject back : objects) {

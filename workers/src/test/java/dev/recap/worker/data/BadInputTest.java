@@ -132,4 +132,20 @@ class BadInputTest {
       assertEquals(Map.of(SkipReason.CORRUPT_IMAGE, 1L), loader.skips().counts());
     }
   }
+
+  @Test
+  void loaderFailsNamingAShardThatCannotBeOpened() throws Exception {
+    Path good = DatasetWriter.writeShards(gen, 0, 2, 2, dir, "ok", ImageFormat.PNG).get(0);
+    Path missing = dir.resolve("gone.tar");
+    LoaderOptions opt = LoaderOptions.builder().batchSize(64).imageSize(16).build();
+    try (BatchLoader loader = new BatchLoader(List.of(new TarShard(good), new TarShard(missing)), opt);
+        ai.djl.ndarray.NDManager nd = ai.djl.ndarray.NDManager.newBaseManager()) {
+      ShardOpenException e = assertThrows(ShardOpenException.class, () -> {
+        for (Batch b = loader.next(nd); b != null; b = loader.next(nd)) {
+          b.close();
+        }
+      });
+      assertEquals(missing, e.path());
+    }
+  }
 }

@@ -18,9 +18,9 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Streams one epoch of one rank as {@link Batch}es. A reader thread walks the rank's shards
- * ({@link ShardAssignment#forRank}) through a {@link ShuffleBuffer} seeded by (seed, epoch, rank)
- * and cuts the records into batches; {@code threads} workers decode and augment whole batches;
+ * Streams one epoch of one rank as {@link Batch}es. A reader thread walks the shards in the
+ * epoch's order through a {@link ShuffleBuffer} and cuts this rank's records into batches, as its
+ * {@link RankSplit} says (by default every rank takes its slice of each global batch); {@code threads} workers decode and augment whole batches;
  * at most {@code prefetch} batches wait, decoded or in flight. Batches come out in a fixed order
  * and every random choice (shuffle, crop, flip, curated caption) derives from the seed, the epoch
  * and the sample key, so a run is reproducible whatever the thread count.
@@ -51,7 +51,9 @@ public final class BatchLoader implements AutoCloseable {
 
   public BatchLoader(List<? extends RecordShard> shards, LoaderOptions options) {
     this.opt = options;
-    this.shards = ShardAssignment.forRank(List.copyOf(shards), opt.seed, opt.epoch, opt.rank, opt.worldSize);
+    this.shards = opt.split == RankSplit.BY_SHARD
+        ? ShardAssignment.forRank(List.copyOf(shards), opt.seed, opt.epoch, opt.rank, opt.worldSize)
+        : ShardAssignment.epochOrder(List.copyOf(shards), opt.seed, opt.epoch);
     this.augmentation = new Augmentation(opt.imageSize, opt.augment, opt.minScale);
     this.captions = new CaptionMixer(opt.captionSource, opt.overrides, opt.curatedProbability, opt.seed);
     this.position = opt.resumeFrom != null ? opt.resumeFrom : DataPosition.start(opt.epoch);
@@ -125,14 +127,17 @@ public final class BatchLoader implements AutoCloseable {
     }
   }
 
-  /** The reader thread: shards -> shuffle -> batches of raw records -> decoders. */
+  /** The reader thread: shards -> shuffle -> this rank's batches of raw records -> decoders. */
   private void read() {
     try {
-      ShuffleBuffer<RawRecord> shuffle =
-          new ShuffleBuffer<>(opt.shuffleBuffer, new SplittableRandom(Mixing.mix(opt.seed, opt.epoch, 1 + opt.rank)));
+      boolean bySample = opt.split == RankSplit.BY_SAMPLE;
+      long streamSeed = Mixing.mix(opt.seed, opt.epoch, bySample ? 0 : 1 + opt.rank);
+      ShuffleBuffer<RawRecord> shuffle = new ShuffleBuffer<>(opt.shuffleBuffer, new SplittableRandom(streamSeed));
+      // a "group" is what the emitted records are cut into: a global batch (BY_SAMPLE) or this rank's batch
+      int group = bySample ? opt.batchSize * opt.worldSize : opt.batchSize;
       long skipUntil = opt.resumeFrom != null ? opt.resumeFrom.emitted() : 0;
       long emitted = 0;
-      List<RawRecord> chunk = new ArrayList<>(opt.batchSize);
+      List<RawRecord> pending = new ArrayList<>(group);
       int shardIndex = 0;
       long offset = 0;
       for (; shardIndex < shards.size(); shardIndex++) {
@@ -143,10 +148,10 @@ public final class BatchLoader implements AutoCloseable {
             offset++;
             RawRecord out = shuffle.offer(r);
             if (out != null && ++emitted > skipUntil) {
-              chunk.add(out);
-              if (chunk.size() == opt.batchSize) {
-                submit(chunk, new DataPosition(opt.epoch, shardIndex, offset, emitted));
-                chunk = new ArrayList<>(opt.batchSize);
+              pending.add(out);
+              if (pending.size() == group) {
+                submit(mine(pending, bySample), new DataPosition(opt.epoch, shardIndex, offset, emitted));
+                pending = new ArrayList<>(group);
               }
             }
           }
@@ -156,15 +161,18 @@ public final class BatchLoader implements AutoCloseable {
       RawRecord out;
       while ((out = shuffle.drain()) != null) {
         if (++emitted > skipUntil) {
-          chunk.add(out);
-          if (chunk.size() == opt.batchSize) {
-            submit(chunk, new DataPosition(opt.epoch, last, offset, emitted));
-            chunk = new ArrayList<>(opt.batchSize);
+          pending.add(out);
+          if (pending.size() == group) {
+            submit(mine(pending, bySample), new DataPosition(opt.epoch, last, offset, emitted));
+            pending = new ArrayList<>(group);
           }
         }
       }
-      if (!chunk.isEmpty() && !opt.dropLast) {
-        submit(chunk, new DataPosition(opt.epoch, last, offset, emitted));
+      if (!pending.isEmpty() && !opt.dropLast) {
+        List<RawRecord> tail = mine(pending, bySample);
+        if (!tail.isEmpty()) {
+          submit(tail, new DataPosition(opt.epoch, last, offset, emitted));
+        }
       }
       ready.put(END);
     } catch (InterruptedException e) {
@@ -176,6 +184,18 @@ public final class BatchLoader implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
+  }
+
+  /** This rank's slice of a group: all of it (BY_SHARD) or its share of a global batch (BY_SAMPLE). */
+  private List<RawRecord> mine(List<RawRecord> group, boolean bySample) {
+    if (!bySample) {
+      return group;
+    }
+    int n = group.size();
+    int w = opt.worldSize;
+    int from = n == opt.batchSize * w ? opt.rank * opt.batchSize : (int) ((long) n * opt.rank / w);
+    int to = n == opt.batchSize * w ? from + opt.batchSize : (int) ((long) n * (opt.rank + 1) / w);
+    return List.copyOf(group.subList(from, to));
   }
 
   private void submit(List<RawRecord> chunk, DataPosition pos) throws InterruptedException {

@@ -6,10 +6,13 @@ import java.nio.ByteBuffer;
  * Where a rank's loader stands in an epoch, for checkpoints.
  *
  * @param epoch the epoch
- * @param shard index into the rank's shard list of the shard being read
+ * @param shard index of the shard being read in the loader's shard order for the epoch (all
+ *     shards for {@link RankSplit#BY_SAMPLE}, the rank's own for {@link RankSplit#BY_SHARD})
  * @param offset records read from that shard
- * @param emitted records this rank has handed out (after shuffling) in the epoch; resuming replays
- *     the raw record stream through the same shuffle, without decoding, and skips this many
+ * @param emitted records handed out after shuffling in the epoch: globally (all ranks) for
+ *     {@code BY_SAMPLE}, so it stays valid when the world size changes; by this rank for
+ *     {@code BY_SHARD}. Resuming replays the raw record stream through the same shuffle, without
+ *     decoding, and skips this many
  */
 public record DataPosition(int epoch, int shard, long offset, long emitted) {
 

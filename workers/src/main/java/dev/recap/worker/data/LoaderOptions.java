@@ -28,6 +28,7 @@ public final class LoaderOptions {
   final double curatedProbability;
   final DataPosition resumeFrom;
   final boolean dropLast;
+  final RankSplit split;
 
   private LoaderOptions(Builder b) {
     batchSize = b.batchSize;
@@ -49,6 +50,7 @@ public final class LoaderOptions {
     curatedProbability = b.curatedProbability;
     resumeFrom = b.resumeFrom;
     dropLast = b.dropLast;
+    split = b.split;
   }
 
   public static Builder builder() {
@@ -84,6 +86,7 @@ public final class LoaderOptions {
     private double curatedProbability;
     private DataPosition resumeFrom;
     private boolean dropLast;
+    private RankSplit split = RankSplit.BY_SAMPLE;
 
     private Builder() {}
 
@@ -205,7 +208,13 @@ public final class LoaderOptions {
       return this;
     }
 
-    /** Drop the epoch's last partial batch (default false). */
+    /** How ranks divide the epoch (default {@link RankSplit#BY_SAMPLE}). */
+    public Builder split(RankSplit v) {
+      split = Objects.requireNonNull(v, "split");
+      return this;
+    }
+
+    /** Drop the epoch's last partial (global) batch (default false). */
     public Builder dropLast(boolean v) {
       dropLast = v;
       return this;

@@ -42,19 +42,82 @@ class ShardingTest {
     return LoaderOptions.builder().batchSize(4).imageSize(8).shuffleBuffer(6).seed(42);
   }
 
-  @Test
-  void ranksCoverEverySampleExactlyOncePerEpochFor1To3Ranks() throws Exception {
-    for (int world = 1; world <= 3; world++) {
-      for (int epoch = 0; epoch < 2; epoch++) {
-        List<String> all = new ArrayList<>();
-        for (int rank = 0; rank < world; rank++) {
-          all.addAll(keysOf(base().epoch(epoch).rank(rank, world).build()));
-        }
-        Set<String> distinct = new HashSet<>(all);
-        assertEquals(SAMPLES, all.size(), "world " + world + " epoch " + epoch + ": no duplicates");
-        assertEquals(SAMPLES, distinct.size(), "world " + world + " epoch " + epoch + ": every sample");
+  private static List<List<String>> batchesOf(LoaderOptions opt) throws Exception {
+    List<List<String>> batches = new ArrayList<>();
+    try (BatchLoader loader = new BatchLoader(shards, opt); NDManager nd = NDManager.newBaseManager()) {
+      for (Batch b = loader.next(nd); b != null; b = loader.next(nd)) {
+        batches.add(b.keys());
+        b.close();
       }
     }
+    return batches;
+  }
+
+  @Test
+  void ranksCoverEverySampleExactlyOncePerEpochFor1To3Ranks() throws Exception {
+    for (RankSplit split : RankSplit.values()) {
+      for (int world = 1; world <= 3; world++) {
+        for (int epoch = 0; epoch < 2; epoch++) {
+          List<String> all = new ArrayList<>();
+          for (int rank = 0; rank < world; rank++) {
+            all.addAll(keysOf(base().split(split).epoch(epoch).rank(rank, world).build()));
+          }
+          Set<String> distinct = new HashSet<>(all);
+          String what = split + " world " + world + " epoch " + epoch;
+          assertEquals(SAMPLES, all.size(), what + ": no duplicates");
+          assertEquals(SAMPLES, distinct.size(), what + ": every sample");
+        }
+      }
+    }
+  }
+
+  @Test
+  void bySampleRanksTogetherSeeExactlyTheSingleProcessGlobalBatches() throws Exception {
+    for (int world = 2; world <= 3; world++) {
+      List<List<String>> single = batchesOf(base().batchSize(4 * world).epoch(1).build());
+      List<List<List<String>>> perRank = new ArrayList<>();
+      for (int rank = 0; rank < world; rank++) {
+        perRank.add(batchesOf(base().epoch(1).rank(rank, world).build()));
+      }
+      for (int k = 0; k < single.size(); k++) {
+        List<String> union = new ArrayList<>();
+        for (int rank = 0; rank < world; rank++) {
+          if (k < perRank.get(rank).size()) { // the last, partial global batch may not reach every rank
+            union.addAll(perRank.get(rank).get(k));
+          }
+        }
+        assertEquals(single.get(k), union, "world " + world + " global batch " + k);
+      }
+      for (int rank = 0; rank < world; rank++) {
+        assertEquals(SAMPLES / (4 * world), batchesOf(base().epoch(1).rank(rank, world).dropLast(true).build()).size(),
+            "with dropLast every rank takes the same number of steps");
+      }
+    }
+  }
+
+  @Test
+  void aGangThatReformsWithAnotherWorldSizeLosesAndRepeatsNothing() throws Exception {
+    // two ranks take two steps, checkpoint, and three ranks finish the epoch
+    List<String> seen = new ArrayList<>();
+    DataPosition checkpoint = null;
+    for (int rank = 0; rank < 2; rank++) {
+      try (BatchLoader loader = new BatchLoader(shards, base().epoch(4).rank(rank, 2).build());
+          NDManager nd = NDManager.newBaseManager()) {
+        for (int step = 0; step < 2; step++) {
+          try (Batch b = loader.next(nd)) {
+            seen.addAll(b.keys());
+            checkpoint = b.position();
+          }
+        }
+      }
+    }
+    assertEquals(16, seen.size());
+    assertEquals(16, checkpoint.emitted());
+    for (int rank = 0; rank < 3; rank++) {
+      seen.addAll(keysOf(base().rank(rank, 3).resumeFrom(checkpoint).build()));
+    }
+    assertEquals(SAMPLES, seen.size());
+    assertEquals(SAMPLES, new HashSet<>(seen).size());
   }
 
   @Test
@@ -71,7 +134,7 @@ class ShardingTest {
 
   @Test
   void resumingFromAPositionContinuesTheEpochExactly() throws Exception {
-    LoaderOptions opt = base().epoch(3).rank(1, 2).build();
+    LoaderOptions opt = base().epoch(3).rank(1, 2).split(RankSplit.BY_SHARD).build();
     List<List<String>> batches = new ArrayList<>();
     List<float[]> pixels = new ArrayList<>();
     DataPosition afterTwo = null;
@@ -86,7 +149,7 @@ class ShardingTest {
       }
     }
     assertTrue(batches.size() > 3, "need a few batches, got " + batches.size());
-    LoaderOptions resumed = base().rank(1, 2).resumeFrom(afterTwo).build();
+    LoaderOptions resumed = base().rank(1, 2).split(RankSplit.BY_SHARD).resumeFrom(afterTwo).build();
     try (BatchLoader loader = new BatchLoader(shards, resumed); NDManager nd = NDManager.newBaseManager()) {
       for (int i = 2; i < batches.size(); i++) {
         try (Batch b = loader.next(nd)) {

@@ -51,19 +51,22 @@ public final class ConsoleRoutes {
      * @return the same router, for chaining
      */
     public static Router mount(Router router) {
-        router.route(HttpMethod.GET, MOUNT).handler(ctx -> ctx.response()
-                .setStatusCode(301)
-                .putHeader(HttpHeaders.LOCATION, MOUNT + "/")
-                .end());
+        // Vert.x matches "/console" for "/console/" too: redirect only the bare path
+        router.route(HttpMethod.GET, MOUNT).handler(ctx -> {
+            if (!ctx.request().path().equals(MOUNT)) {
+                ctx.next();
+                return;
+            }
+            ctx.response().setStatusCode(301).putHeader(HttpHeaders.LOCATION, MOUNT + "/").end();
+        });
         StaticHandler files = StaticHandler.create(WEB_ROOT)
                 .setDirectoryListing(false)
                 .setIncludeHidden(false)
                 // the console changes with every release: revalidate rather than serve stale JS
                 .setCachingEnabled(false)
                 .setIndexPage("index.html");
-        for (HttpMethod method : new HttpMethod[] {HttpMethod.GET, HttpMethod.HEAD}) {
-            router.route(method, MOUNT + "/*").handler(securityHeaders()).handler(files);
-        }
+        router.route(MOUNT + "/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
+                .handler(securityHeaders()).handler(files);
         return router;
     }
 

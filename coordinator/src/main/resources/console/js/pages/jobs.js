@@ -64,7 +64,7 @@ function mountList(container) {
       const percent = jobPercent(job);
       list.append(h('a', {class: 'card job-card', href: `#/jobs/${encodeURIComponent(job.id)}`, dataset: {jobId: job.id}},
         h('div', {class: 'card-head'},
-          h('strong', {}, job.name || job.id), ' ', badge(job.state),
+          h('strong', {}, job.name || job.id), h('span', {class: 'mono muted'}, job.id), badge(job.state),
           h('span', {class: 'muted right'}, job.submittedAt ? `submitted ${fmtTime(job.submittedAt)}` : '')),
         h('div', {class: 'job-overall'}, progress(percent, 100), h('span', {class: 'percent'}, `${percent}%`)),
         h('div', {class: 'stages-mini'}, (job.stages || []).map(stageSummary))));
@@ -82,7 +82,7 @@ function mountDetail(container, jobId) {
   const stateBadge = h('span', {id: 'job-state'});
   const stagesBody = h('tbody');
   const eventsBody = h('tbody');
-  const chartGrid = h('div', {class: 'chart-grid'});
+  const chartGrid = h('div', {class: 'chart-grid two'});
   const charts = new Map();
   for (const spec of CHARTS) {
     const canvas = h('canvas', {id: `chart-${spec.suffix}`});

@@ -31,7 +31,7 @@ export function mount(container) {
     const lines = editor.value.split('\n').length;
     clear(gutter);
     for (let i = 1; i <= lines; i++) {
-      gutter.append(h('span', {class: errorLines.has(i) ? 'error-line' : '', dataset: {line: i}}, `${i}\n`));
+      gutter.append(h('span', {class: errorLines.has(i) ? 'error-line' : '', dataset: {line: i}}, String(i)));
     }
     gutter.scrollTop = editor.scrollTop;
   }

@@ -1,0 +1,110 @@
+package dev.recap.coordinator.console;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+
+/**
+ * The console's shell in real headless Chromium, served by {@link ConsoleRoutes}, with no
+ * coordinator behind /api: only a bearer-token gate that answers 401 without the token and 503
+ * with it, recording what it was sent. It checks what the console does on its own (token from
+ * the fragment into a header and out of the address bar, the 401 prompt, error display, the
+ * polling fallback). The end-to-end test with real workers and jobs runs against the coordinator.
+ */
+class ConsoleShellBrowserTest {
+
+    private static final String TOKEN = "shell-test-token-5f2c";
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    private static Vertx vertx;
+    private static HttpServer server;
+    private static final List<String> authorizations = new CopyOnWriteArrayList<>();
+    private static final List<String> uris = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        vertx = Vertx.vertx();
+        Router router = ConsoleRoutes.mount(Router.router(vertx));
+        router.route("/api/*").handler(ctx -> {
+            uris.add(ctx.request().uri());
+            String authorization = ctx.request().getHeader("Authorization");
+            authorizations.add(String.valueOf(authorization));
+            boolean authorized = ("Bearer " + TOKEN).equals(authorization);
+            ctx.response().setStatusCode(authorized ? 503 : 401).putHeader("Content-Type", "application/json")
+                    .end(authorized ? "{\"error\":\"no coordinator API behind this test server\"}" : "{\"error\":\"token required\"}");
+        });
+        server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
+                .toCompletionStage().toCompletableFuture().get();
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get();
+    }
+
+    private static String baseUrl() {
+        return "http://127.0.0.1:" + server.actualPort();
+    }
+
+    @Test
+    void withoutATokenTheConsoleAsksForOne() {
+        try (BrowserHarness browser = BrowserHarness.start()) {
+            ConsolePage console = new ConsolePage(browser, baseUrl());
+            console.openWithoutToken();
+            console.awaitTokenPrompt(WAIT);
+            assertEquals("unauthorized", browser.await("live status 'unauthorized'", WAIT,
+                    d -> "unauthorized".equals(console.liveMode()) ? console.liveMode() : null));
+            assertTrue(authorizations.contains("null"), "the API was called without an Authorization header");
+        }
+    }
+
+    @Test
+    void theTokenFromTheFragmentTravelsOnlyInTheAuthorizationHeader() {
+        try (BrowserHarness browser = BrowserHarness.start()) {
+            ConsolePage console = new ConsolePage(browser, baseUrl());
+            int before = authorizations.size();
+            console.openWithToken(TOKEN);
+
+            // the API's answer (503 here) is shown on the page, not swallowed
+            browser.await("the Cluster page's error message", WAIT,
+                    d -> d.findElements(By.cssSelector("#page-cluster .message.error")).isEmpty() ? null : Boolean.TRUE);
+            assertTrue(browser.pageText().contains("no coordinator API behind this test server"), browser.pageText());
+            // the stream answered 503 too, so the console polls
+            browser.await("the polling fallback", WAIT, d -> "polling".equals(console.liveMode()) ? Boolean.TRUE : null);
+            browser.await("a second poll", WAIT, d -> authorizations.size() >= before + 3 ? Boolean.TRUE : null);
+
+            assertFalse(console.tokenPromptShown());
+            assertFalse(browser.currentUrl().contains(TOKEN), "token left in the address bar: " + browser.currentUrl());
+            assertTrue(browser.currentUrl().endsWith("#/cluster"), browser.currentUrl());
+            assertTrue(authorizations.subList(before, authorizations.size()).stream().allMatch(("Bearer " + TOKEN)::equals),
+                    "every API call after opening carried the token: " + authorizations);
+            assertTrue(uris.stream().noneMatch(uri -> uri.contains(TOKEN)), "token in a request URL: " + uris);
+        }
+    }
+
+    @Test
+    void aTokenTypedIntoThePromptIsUsed() {
+        try (BrowserHarness browser = BrowserHarness.start()) {
+            ConsolePage console = new ConsolePage(browser, baseUrl());
+            console.openWithoutToken();
+            console.awaitTokenPrompt(WAIT);
+            int before = authorizations.size();
+            console.enterToken(TOKEN);
+            browser.await("a call with the typed token", WAIT,
+                    d -> authorizations.subList(before, authorizations.size()).contains("Bearer " + TOKEN) ? Boolean.TRUE : null);
+            assertFalse(console.tokenPromptShown());
+            assertEquals(TOKEN, browser.script("return sessionStorage.getItem('recap.console.token');"));
+        }
+    }
+}

@@ -16,6 +16,7 @@ function library() {
 export class StepChart {
   constructor(canvas, {title, logScale = false}) {
     const Chart = library();
+    this.title = title;
     this.chart = new Chart(canvas, {
       type: 'line',
       data: {datasets: []},
@@ -50,7 +51,12 @@ export class StepChart {
       }
     });
     this.chart.data.datasets = datasets.filter((d) => names.includes(d.label));
+    this.retitle();
     this.chart.update('none');
+  }
+
+  retitle() {
+    this.chart.options.plugins.title.text = this.pointCount() > 0 ? this.title : `${this.title}: no points yet`;
   }
 
   append(name, step, value) {
@@ -61,6 +67,7 @@ export class StepChart {
       this.chart.data.datasets.push(dataset);
     }
     dataset.data.push({x: step, y: value});
+    this.retitle();
     this.chart.update('none');
   }
 

@@ -15,6 +15,30 @@ export function lowerIsBetter(metric) {
   return /rmse|absrel|loss|error|mae/i.test(metric);
 }
 
+/**
+ * Groups rows of the same run over several seeds: mean and sample standard deviation per metric
+ * (sd is null for a single seed).
+ */
+export function summarizeSeeds(rows, metricNames) {
+  const groups = new Map();
+  for (const row of rows) {
+    if (!groups.has(row.run)) groups.set(row.run, []);
+    groups.get(row.run).push(row);
+  }
+  return [...groups.entries()].map(([run, group]) => {
+    const mean = {};
+    const sd = {};
+    for (const m of metricNames) {
+      const values = group.map((r) => (r.metrics || {})[m]).filter(Number.isFinite);
+      if (values.length === 0) continue;
+      mean[m] = values.reduce((a, b) => a + b, 0) / values.length;
+      sd[m] = values.length > 1
+        ? Math.sqrt(values.reduce((a, v) => a + (v - mean[m]) ** 2, 0) / (values.length - 1)) : null;
+    }
+    return {run, encoder: group[0].encoder, captions: group[0].captions, seeds: group.map((r) => r.seed), mean, sd};
+  });
+}
+
 export function mount(container, params) {
   return params[0] ? mountResults(container, params[0]) : mountPicker(container);
 }
@@ -47,6 +71,7 @@ function mountPicker(container) {
 
 function mountResults(container, jobId) {
   const status = h('div', {class: 'status'});
+  const summaryBlock = h('div', {id: 'results-summary-block'});
   const table = h('table', {id: 'results-table', class: 'grid'});
   const bars = h('div', {id: 'metric-charts', class: 'chart-grid'});
   const perClass = h('div', {id: 'per-class'});
@@ -54,7 +79,7 @@ function mountResults(container, jobId) {
   container.append(
     h('p', {}, h('a', {href: `#/jobs/${encodeURIComponent(jobId)}`}, '← job'), ' · ', h('a', {href: '#/results'}, 'all results')),
     h('h1', {}, 'Results ', h('span', {class: 'mono muted'}, jobId)),
-    status, table,
+    status, summaryBlock, table,
     h('h2', {}, 'Metrics by run'), bars,
     h('h2', {}, 'Per-class IoU'), perClass,
     h('h2', {}, 'Sample predictions'), gallery);
@@ -84,10 +109,34 @@ function mountResults(container, jobId) {
     const rows = results.rows || [];
     const metricNames = (results.columns && results.columns.length ? results.columns : [...new Set(rows.flatMap((r) => Object.keys(r.metrics || {})))])
       .filter((c) => !RUN_FIELDS.includes(c) && c !== 'perClassIoU');
+    const summary = summarizeSeeds(rows, metricNames);
+    const severalSeeds = summary.some((g) => g.seeds.length > 1);
+    drawSummary(severalSeeds ? summary : [], metricNames);
     drawTable(rows, metricNames);
-    drawBars(rows, metricNames);
+    // with several seeds the bars show each run's mean; with one seed per run, the runs themselves
+    drawBars(severalSeeds ? summary.map((g) => ({run: g.run, metrics: g.mean})) : rows, metricNames);
     drawPerClass(rows);
     drawImages(results.images || []);
+  }
+
+  function drawSummary(summary, metricNames) {
+    clear(summaryBlock);
+    if (summary.length === 0) return;
+    const best = {};
+    for (const m of metricNames) {
+      const means = summary.map((g) => g.mean[m]).filter(Number.isFinite);
+      if (means.length > 1) best[m] = lowerIsBetter(m) ? Math.min(...means) : Math.max(...means);
+    }
+    summaryBlock.append(
+      h('h2', {}, 'Mean ± sd over seeds'),
+      h('table', {id: 'results-summary', class: 'grid'},
+        h('thead', {}, h('tr', {}, ['Run', 'Encoder', 'Captions', 'Seeds'].map((t) => h('th', {}, t)),
+          metricNames.map((m) => h('th', {class: 'num'}, m, lowerIsBetter(m) ? ' ↓' : ' ↑')))),
+        h('tbody', {}, summary.map((g) => h('tr', {dataset: {run: g.run}},
+          h('td', {class: 'mono'}, g.run), h('td', {}, g.encoder), h('td', {}, g.captions), h('td', {class: 'num'}, g.seeds.join(', ')),
+          metricNames.map((m) => h('td', {class: `num${g.mean[m] === best[m] ? ' best' : ''}`, dataset: {metric: m}},
+            fmtNumber(g.mean[m]), g.sd[m] === null || g.sd[m] === undefined ? '' : h('span', {class: 'muted'}, ` ± ${fmtNumber(g.sd[m])}`))))))),
+      h('h2', {}, 'Every run and seed'));
   }
 
   function drawTable(rows, metricNames) {
@@ -123,6 +172,7 @@ function mountResults(container, jobId) {
     }
   }
 
+  // one column per run; with several seeds of a run, the mean over its seeds
   function drawPerClass(rows) {
     clear(perClass);
     const classes = [...new Set(rows.flatMap((r) => Object.keys(r.perClassIoU || {})))].sort();
@@ -130,12 +180,20 @@ function mountResults(container, jobId) {
       perClass.append(message('empty', 'No per-class IoU in these results.'));
       return;
     }
-    const withClasses = rows.filter((r) => r.perClassIoU);
+    const byRun = new Map();
+    for (const row of rows.filter((r) => r.perClassIoU)) {
+      if (!byRun.has(row.run)) byRun.set(row.run, []);
+      byRun.get(row.run).push(row.perClassIoU);
+    }
+    const meanOf = (tables, cls) => {
+      const values = tables.map((t) => t[cls]).filter(Number.isFinite);
+      return values.length ? values.reduce((a, b) => a + b, 0) / values.length : null;
+    };
     perClass.append(h('table', {class: 'grid compact', id: 'per-class-table'},
-      h('thead', {}, h('tr', {}, h('th', {}, 'Class'), withClasses.map((r) => h('th', {class: 'num mono'}, r.run)))),
+      h('thead', {}, h('tr', {}, h('th', {}, 'Class'), [...byRun.keys()].map((run) => h('th', {class: 'num mono'}, run)))),
       h('tbody', {}, classes.map((cls) => h('tr', {},
         h('td', {}, cls),
-        withClasses.map((r) => h('td', {class: 'num'}, fmtNumber(r.perClassIoU[cls]))))))));
+        [...byRun.values()].map((tables) => h('td', {class: 'num'}, fmtNumber(meanOf(tables, cls)))))))));
   }
 
   function drawImages(images) {

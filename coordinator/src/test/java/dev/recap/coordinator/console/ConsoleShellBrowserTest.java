@@ -93,6 +93,40 @@ class ConsoleShellBrowserTest {
         }
     }
 
+    /** Runs {@code body} (which ends by calling {@code done(value)}) in the page and returns the value. */
+    private static Object inPage(BrowserHarness browser, String body) {
+        return ((org.openqa.selenium.JavascriptExecutor) browser.driver()).executeAsyncScript(
+                "const done = arguments[arguments.length - 1];"
+                        + " (async () => { " + body + " })().catch(e => done('error: ' + e));");
+    }
+
+    @Test
+    void theConsolesModulesComputeWhatThePagesShow() {
+        try (BrowserHarness browser = BrowserHarness.start()) {
+            new ConsolePage(browser, baseUrl()).openWithoutToken();
+            // an SSE stream cut at arbitrary points, with a keep-alive comment, CRLF and a bad event
+            assertEquals("[{\"type\":\"job\",\"jobId\":\"j1\"},{\"type\":\"metric\",\"step\":3}]", inPage(browser,
+                    "const {SseParser} = await import('/console/js/live.js'); const got = [];"
+                            + " const p = new SseParser(e => got.push(e));"
+                            + " p.push(': keep-alive\\n\\nda'); p.push('ta: {\"type\":\"job\",\"jobId\":\"j1\"}\\r\\n\\r\\ndata: {\"type\":');"
+                            + " p.push('\"metric\",\"step\":3}\\n\\ndata: not json\\n\\n'); p.push('data: {\"type\":\"job\"}');"
+                            + " done(JSON.stringify(got));"));
+            // overall progress counts tasks over all stages and says 100 only when every task is done
+            assertEquals("0,50,99,100", inPage(browser,
+                    "const {jobPercent} = await import('/console/js/pages/jobs.js');"
+                            + " const job = (d1, d2) => ({stages: [{tasksDone: d1, tasksTotal: 100}, {tasksDone: d2, tasksTotal: 100}]});"
+                            + " done([jobPercent({stages: []}), jobPercent(job(100, 0)), jobPercent(job(100, 99)), jobPercent(job(100, 100))].join());"));
+            // two seeds of one run: mean and sample sd; a single seed has no spread
+            assertEquals("{\"run\":\"a\",\"mean\":2,\"sd\":1.4142,\"seeds\":[1,2]}|{\"run\":\"b\",\"mean\":5,\"sd\":null,\"seeds\":[1]}|rmse:true,mIoU:false",
+                    inPage(browser, "const {summarizeSeeds, lowerIsBetter} = await import('/console/js/pages/results.js');"
+                            + " const rows = [{run: 'a', seed: 1, metrics: {mIoU: 1}}, {run: 'a', seed: 2, metrics: {mIoU: 3}},"
+                            + " {run: 'b', seed: 1, metrics: {mIoU: 5}}];"
+                            + " done(summarizeSeeds(rows, ['mIoU']).map(g => JSON.stringify({run: g.run, mean: g.mean.mIoU,"
+                            + " sd: g.sd.mIoU === null ? null : Math.round(g.sd.mIoU * 1e4) / 1e4, seeds: g.seeds})).join('|')"
+                            + " + '|rmse:' + lowerIsBetter('rmse') + ',mIoU:' + lowerIsBetter('mIoU'));"));
+        }
+    }
+
     @Test
     void aTokenTypedIntoThePromptIsUsed() {
         try (BrowserHarness browser = BrowserHarness.start()) {

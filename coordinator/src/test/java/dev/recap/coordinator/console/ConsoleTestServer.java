@@ -217,15 +217,16 @@ public final class ConsoleTestServer implements AutoCloseable {
         String[][] runs = {{"alt-text-vit", "vit", "alt-text"}, {"grounded-vit", "vit", "grounded"},
             {"learned-vit", "vit", "learned"}, {"grounded-mci", "mci", "grounded"}, {"mae-vit", "vit", "none (MAE)"}};
         Random random = new Random(7);
+        for (int seed = 1; seed <= 2; seed++)
         for (String[] run : runs) {
             double quality = run[2].equals("grounded") ? 1.0 : run[2].equals("learned") ? 0.7 : 0.0;
-            rows.add(new JsonObject().put("run", run[0]).put("encoder", run[1]).put("captions", run[2]).put("seed", 1)
+            rows.add(new JsonObject().put("run", run[0]).put("encoder", run[1]).put("captions", run[2]).put("seed", seed)
                     .put("metrics", new JsonObject().put("mIoU", 24 + 2 * quality + random.nextDouble()).put("pixelAcc", 0.61 + 0.03 * quality)
                             .put("rmse", 1.85 - 0.2 * quality).put("absRel", 0.31 - 0.03 * quality).put("delta1", 0.52 + 0.05 * quality)
                             .put("r1", run[2].startsWith("none") ? null : 0.05 + 0.4 * quality).put("r5", run[2].startsWith("none") ? null : 0.2 + 0.5 * quality))
                     .put("perClassIoU", new JsonObject().put("sky", 0.8 + 0.02 * quality).put("ground", 0.6 + 0.03 * quality)
                             .put("box", 0.2 + 0.05 * quality).put("sphere", 0.15 + 0.04 * quality)));
-            images.add(new JsonObject().put("run", run[0]).put("kind", "segmentation").put("url", "/api/jobs/" + id + "/artifacts/" + run[0] + "-seg.png"));
+            if (seed == 1) images.add(new JsonObject().put("run", run[0]).put("kind", "segmentation").put("url", "/api/jobs/" + id + "/artifacts/" + run[0] + "-seg.png"));
         }
         images.add(new JsonObject().put("run", "grounded-vit").put("kind", "depth").put("url", "/api/jobs/" + id + "/artifacts/grounded-vit-depth.png"));
         json(ctx, 200, new JsonObject().put("columns", new JsonArray(List.of("mIoU", "pixelAcc", "rmse", "absRel", "delta1", "r1", "r5")))

@@ -129,7 +129,7 @@ function mountDetail(container, jobId) {
         h('td', {class: 'progress-cell'}, progress(stage.tasksDone, stage.tasksTotal),
           h('span', {class: 'muted'}, ` ${stage.tasksDone || 0} / ${stage.tasksTotal || 0}`)),
         h('td', {class: 'num'}, fmtNumber(stage.samplesPerSec, 1)),
-        h('td', {class: 'num'}, stage.state === 'SUCCEEDED' || stage.state === 'DONE' ? 'done' : fmtDuration(stage.etaSeconds))));
+        h('td', {class: 'num'}, /^(succeeded|completed|done|finished)$/i.test(stage.state || '') ? 'done' : fmtDuration(stage.etaSeconds))));
     }
     const series = job.series || {};
     for (const [suffix, chart] of charts) {

@@ -7,6 +7,8 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.StaticHandler;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Mounts the web console (classpath folder {@code console/}) on a router under {@value #MOUNT}.
@@ -68,6 +70,19 @@ public final class ConsoleRoutes {
         router.route(MOUNT + "/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
                 .handler(securityHeaders()).handler(files);
         return router;
+    }
+
+    /**
+     * The address to print once at start-up so a user can open the console already signed in:
+     * {@code <origin>/console/#token=<token>}. The token sits in the fragment, which the browser
+     * keeps to itself; the console moves it into sessionStorage and out of the address bar. Print
+     * it to the terminal, not to a log file.
+     *
+     * @param origin the coordinator's HTTP origin, e.g. {@code http://127.0.0.1:8080}
+     */
+    public static String consoleUrl(String origin, String token) {
+        String base = origin.endsWith("/") ? origin.substring(0, origin.length() - 1) : origin;
+        return base + MOUNT + "/#token=" + URLEncoder.encode(token, StandardCharsets.UTF_8);
     }
 
     /**

@@ -103,7 +103,7 @@ public abstract class ConsoleEndToEndScenario {
 
             console.awaitJobPercent(jobId, 100, jobTimeout());
             browser.await("job " + jobId + " in a final state", SHORT,
-                    d -> console.jobState().matches("(?i)succeeded|done|finished") ? Boolean.TRUE : null);
+                    d -> console.jobState().matches("(?i)succeeded|completed|done|finished") ? Boolean.TRUE : null);
             assertTrue(console.chartPoints("loss") > 0, "the loss chart has points");
             browser.screenshot("job");
             console.go("jobs");

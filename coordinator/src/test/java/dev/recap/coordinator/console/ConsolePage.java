@@ -1,7 +1,5 @@
 package dev.recap.coordinator.console;
 
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -30,7 +28,7 @@ public final class ConsolePage {
 
     /** Opens the console the way the coordinator's start-up line tells a user to: token in the fragment. */
     public void openWithToken(String token) {
-        browser.open(baseUrl + ConsoleRoutes.MOUNT + "/#token=" + URLEncoder.encode(token, StandardCharsets.UTF_8));
+        browser.open(ConsoleRoutes.consoleUrl(baseUrl, token));
         awaitPageShown("cluster");
     }
 

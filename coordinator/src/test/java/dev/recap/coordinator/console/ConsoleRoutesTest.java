@@ -61,6 +61,12 @@ class ConsoleRoutesTest {
     }
 
     @Test
+    void consoleUrlCarriesTheTokenInTheFragmentOnly() {
+        assertEquals("http://127.0.0.1:8080/console/#token=a%2Bb%2Fc%3D",
+                ConsoleRoutes.consoleUrl("http://127.0.0.1:8080/", "a+b/c="));
+    }
+
+    @Test
     void bareMountRedirectsToTheIndexSoRelativeUrlsResolve() throws Exception {
         HttpResponse<String> bare = send("GET", "/console", null);
         assertEquals(301, bare.statusCode());

@@ -90,6 +90,10 @@ class ConsoleShellBrowserTest {
             assertTrue(authorizations.subList(before, authorizations.size()).stream().allMatch(("Bearer " + TOKEN)::equals),
                     "every API call after opening carried the token: " + authorizations);
             assertTrue(uris.stream().noneMatch(uri -> uri.contains(TOKEN)), "token in a request URL: " + uris);
+            // the API's 503s are logged by Chromium as failed loads; anything else (a script error,
+            // a missing file, a Content-Security-Policy violation) is a fault of the console
+            List<String> otherErrors = browser.browserErrors().stream().filter(line -> !line.contains("/api/")).toList();
+            assertTrue(otherErrors.isEmpty(), "browser errors: " + otherErrors);
         }
     }
 

@@ -43,11 +43,24 @@ function show() {
   refreshNow();
 }
 
+// One refresh per page at a time: a slow answer must not land after a newer one.
 function refreshNow() {
-  if (!page || !page.refresh) return;
-  page.refresh().catch((e) => {
+  const current = page;
+  if (!current || !current.refresh) return;
+  if (current.busy) {
+    current.again = true;
+    return;
+  }
+  current.busy = true;
+  current.refresh().catch((e) => {
     // 401s open the token prompt through onUnauthorized; anything else is shown on the page
-    if (e.name !== 'Unauthorized') console.error(e);
+    if (e.name !== 'Unauthorized') console.warn(e.message);
+  }).finally(() => {
+    current.busy = false;
+    if (current.again && current === page) {
+      current.again = false;
+      refreshNow();
+    }
   });
 }
 

@@ -17,6 +17,7 @@ export class StepChart {
   constructor(canvas, {title, logScale = false}) {
     const Chart = library();
     this.title = title;
+    this.raw = new Map();
     this.chart = new Chart(canvas, {
       type: 'line',
       data: {datasets: []},
@@ -27,7 +28,12 @@ export class StepChart {
         parsing: false,
         normalized: true,
         interaction: {mode: 'nearest', intersect: false},
-        plugins: {title: {display: true, text: title}, legend: {position: 'bottom', labels: {boxWidth: 12}}},
+        plugins: {
+          title: {display: true, text: title},
+          legend: {position: 'bottom', labels: {boxWidth: 12}},
+          // long runs have many thousands of steps: draw a shape-preserving sample of them
+          decimation: {enabled: true, algorithm: 'lttb', samples: 600},
+        },
         scales: {
           x: {type: 'linear', title: {display: true, text: 'step'}},
           y: {type: logScale ? 'logarithmic' : 'linear'},
@@ -37,42 +43,40 @@ export class StepChart {
     });
   }
 
+  // The decimation plugin swaps a dataset's `data` for a sample of it, so the full series are kept
+  // here and handed to Chart.js whole on every change.
   setSeries(named) {
-    const datasets = this.chart.data.datasets;
     const names = Object.keys(named).sort();
-    names.forEach((name, i) => {
-      const data = (named[name] || []).map(([x, y]) => ({x, y}));
-      let dataset = datasets.find((d) => d.label === name);
-      if (!dataset) {
-        dataset = {label: name, data, borderColor: colour(i), backgroundColor: colour(i)};
-        datasets.push(dataset);
-      } else {
-        dataset.data = data;
-      }
-    });
-    this.chart.data.datasets = datasets.filter((d) => names.includes(d.label));
-    this.retitle();
-    this.chart.update('none');
-  }
-
-  retitle() {
-    this.chart.options.plugins.title.text = this.pointCount() > 0 ? this.title : `${this.title}: no points yet`;
+    this.raw = new Map(names.map((name) => [name, (named[name] || []).map(([x, y]) => ({x, y}))]));
+    this.sync();
   }
 
   append(name, step, value) {
-    let dataset = this.chart.data.datasets.find((d) => d.label === name);
-    if (!dataset) {
-      const i = this.chart.data.datasets.length;
-      dataset = {label: name, data: [], borderColor: colour(i), backgroundColor: colour(i)};
-      this.chart.data.datasets.push(dataset);
-    }
-    dataset.data.push({x: step, y: value});
-    this.retitle();
+    if (!this.raw.has(name)) this.raw.set(name, []);
+    this.raw.get(name).push({x: step, y: value});
+    this.sync();
+  }
+
+  sync() {
+    const datasets = this.chart.data.datasets;
+    const names = [...this.raw.keys()];
+    names.forEach((name, i) => {
+      let dataset = datasets.find((d) => d.label === name);
+      if (!dataset) {
+        dataset = {label: name, borderColor: colour(i), backgroundColor: colour(i)};
+        datasets.push(dataset);
+      }
+      dataset.data = this.raw.get(name);
+    });
+    this.chart.data.datasets = datasets.filter((d) => names.includes(d.label));
+    this.chart.options.plugins.title.text = this.pointCount() > 0 ? this.title : `${this.title}: no points yet`;
     this.chart.update('none');
   }
 
   pointCount() {
-    return this.chart.data.datasets.reduce((n, d) => n + d.data.length, 0);
+    let n = 0;
+    for (const points of this.raw.values()) n += points.length;
+    return n;
   }
 
   destroy() {

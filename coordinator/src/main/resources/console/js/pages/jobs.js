@@ -28,6 +28,10 @@ export function jobPercent(job) {
   return done >= total ? 100 : Math.floor((100 * done) / total);
 }
 
+function finished(stage) {
+  return /^(succeeded|completed|done|finished)$/i.test(stage.state || '');
+}
+
 function progress(done, total, attrs = {}) {
   return h('progress', {max: Math.max(total || 0, 1), value: Math.min(done || 0, total || 0), ...attrs});
 }
@@ -36,7 +40,9 @@ function stageSummary(stage) {
   return h('div', {class: 'stage-mini', dataset: {stage: stage.name}, title: `${stage.name}: ${stage.state}`},
     h('span', {class: 'stage-name'}, stage.name),
     progress(stage.tasksDone, stage.tasksTotal),
-    h('span', {class: 'muted'}, `${stage.tasksDone || 0}/${stage.tasksTotal || 0}`));
+    h('span', {class: 'muted'}, `${stage.tasksDone || 0}/${stage.tasksTotal || 0}`),
+    h('span', {class: 'muted'}, stage.samplesPerSec ? `${fmtNumber(stage.samplesPerSec, 1)}/s` : ''),
+    h('span', {class: 'muted'}, finished(stage) ? 'done' : (Number.isFinite(stage.etaSeconds) ? `ETA ${fmtDuration(stage.etaSeconds)}` : '')));
 }
 
 export function mount(container, params) {
@@ -105,10 +111,13 @@ function mountDetail(container, jobId) {
         h('thead', {}, h('tr', {}, ['Time', 'Level', 'Kind', 'Message'].map((t) => h('th', {}, t)))),
         eventsBody)));
 
+  let disposed = false;
+
   async function refresh() {
     let job;
     try {
       job = await Api.job(jobId);
+      if (disposed) return; // the user moved on while the answer travelled
     } catch (e) {
       clear(status).append(message('error', e.status === 404 ? `No job ${jobId} on this coordinator.` : `Could not load job ${jobId}: ${e.message}`));
       throw e;
@@ -129,7 +138,7 @@ function mountDetail(container, jobId) {
         h('td', {class: 'progress-cell'}, progress(stage.tasksDone, stage.tasksTotal),
           h('span', {class: 'muted'}, ` ${stage.tasksDone || 0} / ${stage.tasksTotal || 0}`)),
         h('td', {class: 'num'}, fmtNumber(stage.samplesPerSec, 1)),
-        h('td', {class: 'num'}, /^(succeeded|completed|done|finished)$/i.test(stage.state || '') ? 'done' : fmtDuration(stage.etaSeconds))));
+        h('td', {class: 'num'}, finished(stage) ? 'done' : fmtDuration(stage.etaSeconds))));
     }
     const series = job.series || {};
     for (const [suffix, chart] of charts) {
@@ -155,6 +164,7 @@ function mountDetail(container, jobId) {
   // A metric event for this job ({type: 'metric', jobId, series: "<stage>/loss", step, value})
   // goes straight into its chart; anything else about this job refreshes the page.
   function onEvent(event) {
+    if (disposed) return true;
     if (event.type !== 'metric' || event.jobId !== jobId) return event.jobId !== undefined && event.jobId !== jobId;
     const name = event.series || event.name;
     if (typeof name !== 'string' || !Number.isFinite(event.step) || !Number.isFinite(event.value)) return false;
@@ -165,6 +175,7 @@ function mountDetail(container, jobId) {
   }
 
   function dispose() {
+    disposed = true;
     for (const chart of charts.values()) chart.destroy();
   }
 

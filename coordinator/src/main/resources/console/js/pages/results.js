@@ -86,12 +86,14 @@ function mountResults(container, jobId) {
 
   let charts = [];
   let objectUrls = [];
+  let disposed = false;
   let shown = null; // the JSON last drawn: a refresh that changes nothing redraws nothing
 
   async function refresh() {
     let results;
     try {
       results = await Api.results(jobId);
+      if (disposed) return;
     } catch (e) {
       clear(status).append(message(e.status === 404 ? 'empty' : 'error', e.status === 404
         ? `Job ${jobId} has no results yet; they appear when its evaluation stage finishes.`
@@ -217,6 +219,7 @@ function mountResults(container, jobId) {
   }
 
   function dispose() {
+    disposed = true;
     charts.forEach((c) => c.destroy());
     objectUrls.forEach((u) => URL.revokeObjectURL(u));
   }

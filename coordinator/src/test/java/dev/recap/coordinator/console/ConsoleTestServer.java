@@ -196,12 +196,12 @@ public final class ConsoleTestServer implements AutoCloseable {
 
     private void addTrainingPoints(JsonObject job, int task) {
         JsonObject series = job.getJsonObject("series");
-        for (int i = 0; i < 25; i++) {
-            int step = task * 25 + i;
-            series.getJsonArray("pretrain/loss").add(new JsonArray().add(step).add(5.5 * Math.exp(-step / 60.0) + 0.4));
-            series.getJsonArray("pretrain/logit_scale").add(new JsonArray().add(step).add(14.3 + step * 0.05));
-            series.getJsonArray("pretrain/lr").add(new JsonArray().add(step).add(step < 20 ? 5e-4 * step / 20 : 5e-4 * Math.cos(step / 200.0)));
-            series.getJsonArray("pretrain/images_per_sec").add(new JsonArray().add(step).add(170 + 20 * Math.sin(step / 7.0)));
+        for (int i = 0; i < 500; i++) {
+            int step = task * 500 + i;
+            series.getJsonArray("pretrain/loss").add(new JsonArray().add(step).add(5.5 * Math.exp(-step / 1200.0) + 0.4));
+            series.getJsonArray("pretrain/logit_scale").add(new JsonArray().add(step).add(14.3 + step * 0.0025));
+            series.getJsonArray("pretrain/lr").add(new JsonArray().add(step).add(step < 300 ? 5e-4 * step / 300 : 5e-4 * Math.cos(step / 4000.0)));
+            series.getJsonArray("pretrain/images_per_sec").add(new JsonArray().add(step).add(170 + 20 * Math.sin(step / 140.0) + 5 * Math.sin(step * 1.3)));
         }
     }
 

@@ -1,6 +1,8 @@
 // The one place that talks to the coordinator's REST API. The token lives in sessionStorage
 // (gone when the tab closes) and travels only in the Authorization header, never in a URL.
 
+import * as shapes from './shapes.js';
+
 const TOKEN_KEY = 'recap.console.token';
 const unauthorizedListeners = new Set();
 
@@ -106,10 +108,18 @@ export async function artifactUrl(path) {
 }
 
 export const Api = {
-  workers: () => api('/api/workers'),
-  jobs: () => api('/api/jobs'),
-  job: (id) => api(`/api/jobs/${encodeURIComponent(id)}`),
+  workers: async () => shapes.workers(await api('/api/workers')),
+  jobs: async () => shapes.jobs(await api('/api/jobs')),
+  job: async (id) => shapes.job(await api(`/api/jobs/${encodeURIComponent(id)}`)),
   results: (id) => api(`/api/jobs/${encodeURIComponent(id)}/results`),
-  plugins: () => api('/api/plugins'),
-  submit: (yaml) => api('/api/jobs', {method: 'POST', body: yaml, contentType: 'application/yaml'}),
+  plugins: async () => {
+    try {
+      return shapes.plugins(await api('/api/plugins'));
+    } catch (e) {
+      // a coordinator without the plugins endpoint: show what the workers advertise
+      if (e.status === 404) return shapes.pluginsOfWorkers(await Api.workers());
+      throw e;
+    }
+  },
+  submit: async (yaml) => shapes.submitted(await api('/api/jobs', {method: 'POST', body: yaml, contentType: 'application/yaml'})),
 };

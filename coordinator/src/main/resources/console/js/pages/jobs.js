@@ -125,6 +125,7 @@ function mountDetail(container, jobId) {
     clear(status);
     clear(heading).append(job.name || 'Job', ' ', h('span', {class: 'mono muted'}, job.id));
     clear(stateBadge).append(badge(job.state));
+    if (job.cause) status.append(message('error', `Cause: ${job.cause}`));
     const percent = jobPercent(job);
     overallBar.value = percent;
     overallText.textContent = `${percent}%`;

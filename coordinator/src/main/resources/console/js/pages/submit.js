@@ -2,6 +2,7 @@
 // 400 {errors: [{field, line, message}]}, which are drawn against their lines.
 
 import {Api} from '../api.js';
+import {specErrors} from '../shapes.js';
 import {clear, h, message} from '../dom.js';
 
 export const TITLE = 'Submit';
@@ -75,9 +76,12 @@ export function mount(container) {
       outcome.append(message('ok', `Job ${answer.id} started.`));
       location.hash = `#/jobs/${encodeURIComponent(answer.id)}`;
     } catch (e) {
-      if (e.status === 400 && e.body && Array.isArray(e.body.errors)) {
-        outcome.append(message('error', `The coordinator rejected the spec: ${e.body.errors.length} error${e.body.errors.length === 1 ? '' : 's'}.`));
-        showErrors(e.body.errors);
+      const errors = e.status === 400 ? specErrors(e.body) : [];
+      if (errors.length > 0) {
+        outcome.append(message('error', `The coordinator rejected the spec: ${errors.length} error${errors.length === 1 ? '' : 's'}.`));
+        showErrors(errors);
+      } else if (e.status === 400) {
+        outcome.append(message('error', `The coordinator rejected the spec: ${e.message}`));
       } else if (e.name !== 'Unauthorized') {
         outcome.append(message('error', `Could not submit: ${e.message}`));
       } else {

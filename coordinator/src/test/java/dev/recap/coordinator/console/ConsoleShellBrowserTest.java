@@ -132,6 +132,30 @@ class ConsoleShellBrowserTest {
     }
 
     @Test
+    void theCoordinatorsOwnRestShapesAreReadAsTheContractsShapes() {
+        try (BrowserHarness browser = BrowserHarness.start()) {
+            new ConsolePage(browser, baseUrl()).openWithoutToken();
+            // wrapped lists, workerId / memoryBytes / lastSeenMillis / leases, jobId / submittedAtMillis
+            assertEquals("w1|2048|1700000000000|1 task leased|j1|5|vit:w1", inPage(browser,
+                    "const s = await import('/console/js/shapes.js');"
+                            + " const ws = s.workers({workers: [{workerId: 'w1', memoryBytes: 2147483648, lastSeenMillis: 1700000000000, leases: 1,"
+                            + " plugins: [{id: 'vit', version: '1', extensionPoint: 'ImageEncoder'}]}]});"
+                            + " const js = s.jobs({jobs: [{jobId: 'j1', submittedAtMillis: 5, stages: []}]});"
+                            + " const ps = s.pluginsOfWorkers(ws);"
+                            + " done([ws[0].id, ws[0].memoryMb, ws[0].lastHeartbeat, ws[0].currentTask, js[0].id, js[0].submittedAt,"
+                            + " ps[0].id + ':' + ps[0].workers.join()].join('|'));"));
+            // 400 answers: the contract's errors[] with lines, or problems[] whose line is in the field
+            assertEquals("[{\"field\":\"stages[0].kind\",\"line\":4,\"message\":\"m\"}]"
+                    + "|[{\"field\":\"line 3, column 5\",\"line\":3,\"message\":\"bad YAML\"},{\"field\":\"name\",\"message\":\"missing\"}]"
+                    + "|j9|j8", inPage(browser,
+                    "const s = await import('/console/js/shapes.js');"
+                            + " done([JSON.stringify(s.specErrors({errors: [{field: 'stages[0].kind', line: 4, message: 'm'}]})),"
+                            + " JSON.stringify(s.specErrors({problems: [{field: 'line 3, column 5', message: 'bad YAML'}, {field: 'name', message: 'missing'}]})),"
+                            + " s.submitted({id: 'j9'}).id, s.submitted({jobId: 'j8'}).id].join('|'));"));
+        }
+    }
+
+    @Test
     void aTokenTypedIntoThePromptIsUsed() {
         try (BrowserHarness browser = BrowserHarness.start()) {
             ConsolePage console = new ConsolePage(browser, baseUrl());

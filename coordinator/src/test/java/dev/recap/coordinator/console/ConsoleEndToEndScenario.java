@@ -90,8 +90,11 @@ public abstract class ConsoleEndToEndScenario {
 
             if (rejectedJobSpec() != null) {
                 List<String> errors = console.submitExpectingErrors(rejectedJobSpec(), SHORT);
-                assertTrue(errors.stream().anyMatch(e -> e.startsWith("line ")), "errors name their line: " + errors);
-                assertFalse(console.errorLines().isEmpty(), "the editor marks the erroneous line");
+                // each error names where: "line N · field: why", "field: why" or "line N: why"
+                assertTrue(errors.stream().allMatch(e -> e.matches("(?s)[^:]+\\S: .+")), "errors name their line or field: " + errors);
+                if (errors.stream().anyMatch(e -> e.startsWith("line "))) {
+                    assertFalse(console.errorLines().isEmpty(), "the editor marks the erroneous line");
+                }
                 browser.screenshot("submit-errors");
                 browser.browserLog(); // drain: Chromium logs the expected 400 as a failed load
             }

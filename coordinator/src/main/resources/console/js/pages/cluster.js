@@ -47,8 +47,8 @@ export function mount(container) {
         h('td', {}, worker.device),
         h('td', {class: 'num'}, worker.cores),
         h('td', {class: 'num'}, fmtMemory(worker.memoryMb)),
-        h('td', {}, (worker.plugins || []).map((p) =>
-          h('span', {class: 'chip', title: p.extensionPoint || ''}, `${p.id} ${p.version || ''}`.trim()))),
+        h('td', {}, (worker.plugins || []).length === 0 ? h('span', {class: 'idle'}, 'none loaded')
+          : worker.plugins.map((p) => h('span', {class: 'chip', title: p.extensionPoint || ''}, `${p.id} ${p.version || ''}`.trim()))),
         h('td', {class: 'mono'}, worker.currentTask || h('span', {class: 'idle'}, 'idle')),
         h('td', {title: worker.lastHeartbeat ? new Date(worker.lastHeartbeat).toISOString() : ''},
           fmtAgo(worker.lastHeartbeat, now))));

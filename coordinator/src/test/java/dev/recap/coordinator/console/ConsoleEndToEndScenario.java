@@ -53,6 +53,11 @@ public abstract class ConsoleEndToEndScenario {
         return null;
     }
 
+    /** Whether the workers load plugins (a pool started without a plugins directory has none). */
+    protected boolean workersHavePlugins() {
+        return true;
+    }
+
     protected Duration jobTimeout() {
         return Duration.ofMinutes(5);
     }
@@ -85,7 +90,7 @@ public abstract class ConsoleEndToEndScenario {
             browser.screenshot("cluster");
 
             List<String> plugins = console.pluginRows();
-            assertFalse(plugins.isEmpty());
+            assertEquals(workersHavePlugins(), !plugins.isEmpty(), "plugins shown: " + plugins);
             browser.screenshot("plugins");
 
             if (rejectedJobSpec() != null) {
@@ -116,7 +121,9 @@ public abstract class ConsoleEndToEndScenario {
             assertFalse(runs.isEmpty());
             assertTrue(console.awaitPredictionImage(SHORT) > 0, "a prediction image decoded in the browser");
             browser.screenshot("results");
-            List<String> errors = browser.browserErrors();
+            // Chromium logs every non-2xx API answer (a 404 before results exist, a stream the
+            // server lacks) as a failed load; anything else is a fault of the console
+            List<String> errors = browser.browserErrors().stream().filter(line -> !line.contains("/api/")).toList();
             assertTrue(errors.isEmpty(), "browser console errors: " + errors);
         }
     }

@@ -188,13 +188,12 @@ public final class ConsolePage {
         });
     }
 
-    /** Plugin id to its conformance word, from the Plugins page. */
+    /** The Plugins page's rows (plugin, version, workers, conformance) once it has drawn; may be empty. */
     public List<String> pluginRows() {
         go("plugins");
-        return browser.await("plugins on the Plugins page", Duration.ofSeconds(10), d -> {
-            List<String> rows = d.findElements(By.cssSelector("#plugin-groups tr[data-plugin-id]")).stream()
-                    .map(WebElement::getText).collect(Collectors.toList());
-            return rows.isEmpty() ? null : rows;
-        });
+        browser.await("the Plugins page drawn", Duration.ofSeconds(10), d -> d.findElements(
+                By.cssSelector("#plugin-groups tr[data-plugin-id], #plugin-groups .message")).isEmpty() ? null : Boolean.TRUE);
+        return browser.driver().findElements(By.cssSelector("#plugin-groups tr[data-plugin-id]")).stream()
+                .map(WebElement::getText).collect(Collectors.toList());
     }
 }

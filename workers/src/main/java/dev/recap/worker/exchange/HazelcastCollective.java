@@ -308,7 +308,7 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
               "gang " + gang.id() + ", '" + tag + "': " + read.failure());
           case ABSENT -> {
             if (absentMeansLost) {
-              failIfBroken(tag);
+              failIfDeparted(tag);
               throw breakGang(tag, new int[0], "entry " + keys[i] + " vanished: the member"
                   + " holding it left the cluster or it outlived the entry TTL", null);
             }
@@ -347,7 +347,7 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
           throw new IllegalStateException(
               "gang " + gang.id() + ", '" + tag + "': " + cause.getMessage(), cause);
         }
-        failIfBroken(tag);
+        failIfDeparted(tag);
         throw breakGang(tag, new int[0], "Hazelcast operation failed: " + cause, cause);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
@@ -367,6 +367,22 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
     if (b != null) {
       throw new GangBrokenException(gang.id(), tag, b.missingRanks(),
           b.getMessage().substring(b.getMessage().indexOf(": ") + 2), b);
+    }
+  }
+
+  /**
+   * Fails if a gang member is gone from the cluster's member list: a lost entry or a failed
+   * operation is often seen before the membership event reaches {@link GangWatch}.
+   */
+  private void failIfDeparted(String tag) {
+    failIfBroken(tag);
+    Set<UUID> present = hz.getCluster().getMembers().stream()
+        .map(Member::getUuid).collect(Collectors.toSet());
+    int[] departed = gang.members().stream().filter(m -> !present.contains(m))
+        .mapToInt(gang::rankOf).toArray();
+    if (departed.length > 0) {
+      throw breakGang(tag, departed, "rank(s) " + Arrays.toString(departed)
+          + " left the cluster", null);
     }
   }
 

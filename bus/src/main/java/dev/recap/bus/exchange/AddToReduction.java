@@ -50,13 +50,13 @@ public final class AddToReduction
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeInt(rank);
     out.writeInt(worldSize);
-    out.writeFloatArray(chunk);
+    FloatArrays.write(out, chunk);
   }
 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     rank = in.readInt();
     worldSize = in.readInt();
-    chunk = in.readFloatArray();
+    chunk = FloatArrays.read(in);
   }
 }

@@ -95,7 +95,7 @@ public final class ExchangeRead implements DataSerializable {
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeByte(status.ordinal());
     out.writeIntArray(missingRanks);
-    out.writeFloatArray(floats);
+    FloatArrays.write(out, floats);
     out.writeLongArray(longs);
     out.writeString(failure);
   }
@@ -104,7 +104,7 @@ public final class ExchangeRead implements DataSerializable {
   public void readData(ObjectDataInput in) throws IOException {
     status = Status.values()[in.readByte()];
     missingRanks = in.readIntArray();
-    floats = in.readFloatArray();
+    floats = FloatArrays.read(in);
     longs = in.readLongArray();
     failure = in.readString();
   }

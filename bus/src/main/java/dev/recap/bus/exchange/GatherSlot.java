@@ -30,14 +30,14 @@ public final class GatherSlot implements DataSerializable {
   @Override
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeInt(worldSize);
-    out.writeFloatArray(data);
+    FloatArrays.write(out, data);
     out.writeLong(readMask);
   }
 
   @Override
   public void readData(ObjectDataInput in) throws IOException {
     worldSize = in.readInt();
-    data = in.readFloatArray();
+    data = FloatArrays.read(in);
     readMask = in.readLong();
   }
 
@@ -72,14 +72,14 @@ public final class GatherSlot implements DataSerializable {
     public void writeData(ObjectDataOutput out) throws IOException {
       out.writeInt(owner);
       out.writeInt(worldSize);
-      out.writeFloatArray(data);
+      FloatArrays.write(out, data);
     }
 
     @Override
     public void readData(ObjectDataInput in) throws IOException {
       owner = in.readInt();
       worldSize = in.readInt();
-      data = in.readFloatArray();
+      data = FloatArrays.read(in);
     }
   }
 

@@ -116,9 +116,9 @@ public final class Reduction implements DataSerializable {
   public void writeData(ObjectDataOutput out) throws IOException {
     out.writeInt(worldSize);
     out.writeInt(folded);
-    out.writeFloatArray(sum);
+    FloatArrays.write(out, sum);
     for (float[] p : pending) {
-      out.writeFloatArray(p);
+      FloatArrays.write(out, p);
     }
     out.writeLong(readMask);
     out.writeString(failure);
@@ -128,10 +128,10 @@ public final class Reduction implements DataSerializable {
   public void readData(ObjectDataInput in) throws IOException {
     worldSize = in.readInt();
     folded = in.readInt();
-    sum = in.readFloatArray();
+    sum = FloatArrays.read(in);
     pending = new float[worldSize][];
     for (int r = 0; r < worldSize; r++) {
-      pending[r] = in.readFloatArray();
+      pending[r] = FloatArrays.read(in);
     }
     readMask = in.readLong();
     failure = in.readString();

@@ -1,26 +1,32 @@
 package dev.recap.worker.exchange;
 
+import com.hazelcast.map.IMap;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Exchange throughput of {@link HazelcastCollective} for a model-sized gradient at 2 and 3
  * members, against a raw loopback TCP transfer of the same bytes measured in the same run.
  *
  * <p>Arguments (all optional): floats (default 4,000,000 = 16 MB, tiny-CLIP sized), rounds
- * (default 8), embedding floats per rank (default 256*512), bucket floats (default 1 Mi). Members run in this JVM, each rank
- * on its own thread; members talk over loopback TCP like separate processes would, but share
- * this JVM's heap, GC and the machine's cores.
+ * (default 8), embedding floats per rank (default 256*512), bucket floats (default 1 Mi).
+ * Two modes: "threads" (every rank a member in this JVM, on its own thread; members still talk
+ * over loopback TCP) and "processes" (every rank its own JVM, this JVM an idle extra member).
  */
 public final class ExchangeBenchmark {
 
@@ -36,26 +42,88 @@ public final class ExchangeBenchmark {
         Runtime.getRuntime().availableProcessors());
 
     double tcp = medianSeconds(rawTcp(floats * 4, rounds + 2), 2);
-    System.out.printf(Locale.ROOT, "| raw loopback TCP, one direction | %.1f ms | %.0f MB/s |%n",
-        tcp * 1e3, mb / tcp);
-    for (int n : new int[] {2, 3}) {
-      try (LoopbackCluster cluster = new LoopbackCluster().start(n)) {
-        List<double[][]> perRank = Gangs.onEveryRank(cluster.members, "bench-" + n,
-            options, c -> run(c, floats, embedding, rounds));
-        double[] reduce = slowestRank(perRank, 0);
-        double[] gather = slowestRank(perRank, 1);
-        double r = medianSeconds(reduce, 2);
-        double g = medianSeconds(gather, 2);
-        System.out.printf(Locale.ROOT, "| allReduceSum, %d members | %.1f ms | %.0f MB/s |"
-            + " %.2fx of raw TCP |%n", n, r * 1e3, mb / r, (mb / r) / (mb / tcp));
-        System.out.printf(Locale.ROOT, "| allGather %d floats/rank, %d members | %.1f ms | |%n",
-            embedding, n, g * 1e3);
+    System.out.println("| what | median time | MB/s of buffer | vs raw TCP |");
+    System.out.println("| --- | --- | --- | --- |");
+    System.out.printf(Locale.ROOT, "| raw loopback TCP, %.1f MB one way | %.1f ms | %.0f MB/s |"
+        + " 1.00x |%n", mb, tcp * 1e3, mb / tcp);
+    for (String mode : new String[] {"threads", "processes"}) {
+      for (int n : new int[] {2, 3}) {
+        List<double[][]> perRank = mode.equals("threads")
+            ? inThreads(n, options, floats, embedding, rounds)
+            : inProcesses(n, floats, embedding, rounds, bucketFloats);
+        double r = medianSeconds(slowestRank(perRank, 0), 2);
+        double g = medianSeconds(slowestRank(perRank, 1), 2);
+        System.out.printf(Locale.ROOT, "| allReduceSum, %d ranks (%s) | %.1f ms | %.0f MB/s |"
+            + " %.2fx |%n", n, mode, r * 1e3, mb / r, (mb / r) / (mb / tcp));
+        System.out.printf(Locale.ROOT, "| allGather %d floats/rank, %d ranks (%s) | %.1f ms |"
+            + " | |%n", embedding, n, mode, g * 1e3);
       }
     }
   }
 
+  /** Every rank a thread with its own member in this JVM. */
+  private static List<double[][]> inThreads(int n, ExchangeOptions options, int floats,
+      int embedding, int rounds) throws Exception {
+    try (LoopbackCluster cluster = new LoopbackCluster().start(n)) {
+      return Gangs.onEveryRank(cluster.members, "bench-" + n, options,
+          c -> run(c, floats, embedding, rounds));
+    }
+  }
+
+  /** Every rank its own JVM; this JVM is one more (idle) member, as the coordinator is. */
+  private static List<double[][]> inProcesses(int n, int floats, int embedding, int rounds,
+      int bucketFloats) throws Exception {
+    Path dir = Files.createTempDirectory("exchange-bench");
+    List<Process> workers = new ArrayList<>();
+    try (LoopbackCluster cluster = new LoopbackCluster().start(1)) {
+      String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+      for (int i = 0; i < n; i++) {
+        workers.add(new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+            "-Xmx1g", "-Djava.net.preferIPv4Stack=true",
+            ExchangeBenchmarkWorker.class.getName(), cluster.name,
+            String.valueOf(cluster.basePort), String.valueOf(i), dir.toString(),
+            String.valueOf(floats), String.valueOf(rounds), String.valueOf(embedding),
+            String.valueOf(bucketFloats))
+            .redirectErrorStream(true)
+            .redirectOutput(dir.resolve("worker-" + i + ".log").toFile()).start());
+      }
+      IMap<String, String> control = cluster.members.get(0).getMap(ExchangeWorkerMain.CONTROL_MAP);
+      StringBuilder gang = new StringBuilder();
+      for (int i = 0; i < n; i++) {
+        String uuid;
+        while ((uuid = control.get("worker-" + i)) == null) {
+          if (!workers.get(i).isAlive()) {
+            throw new IllegalStateException("worker " + i + " died, see " + dir);
+          }
+          Thread.sleep(50);
+        }
+        gang.append(i == 0 ? "" : ",").append(uuid);
+      }
+      control.set("gang", gang.toString());
+      List<double[][]> perRank = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        if (!workers.get(i).waitFor(10, TimeUnit.MINUTES) || workers.get(i).exitValue() != 0) {
+          throw new IllegalStateException("worker " + i + " failed, see " + dir);
+        }
+        try (DataInputStream in = new DataInputStream(
+            Files.newInputStream(dir.resolve("bench-" + i + ".bin")))) {
+          double[][] seconds = new double[2][rounds + 2];
+          for (double[] series : seconds) {
+            for (int k = 0; k < series.length; k++) {
+              series[k] = in.readDouble();
+            }
+          }
+          perRank.add(seconds);
+        }
+      }
+      return perRank;
+    } finally {
+      workers.forEach(Process::destroyForcibly);
+    }
+  }
+
   /** Per round: seconds of the all-reduce and of the all-gather, behind a barrier each. */
-  private static double[][] run(HazelcastCollective c, int floats, int embedding, int rounds) {
+  static double[][] run(HazelcastCollective c, int floats, int embedding, int rounds) {
     float[] grad = HazelcastCollectiveTest.gradient(c.rank(), 0, floats);
     float[] emb = HazelcastCollectiveTest.gradient(c.rank(), 1, embedding);
     double[][] seconds = new double[2][rounds + 2];

@@ -33,19 +33,7 @@ public final class ExchangeWorkerMain {
     HazelcastInstance hz =
         Hazelcast.newHazelcastInstance(LoopbackCluster.config(clusterName, basePort));
     try {
-      UUID self = hz.getCluster().getLocalMember().getUuid();
-      IMap<String, String> control = hz.getMap(CONTROL_MAP);
-      control.set("worker-" + index, self.toString());
-      String members;
-      long deadline = System.nanoTime() + 60_000_000_000L;
-      while ((members = control.get("gang")) == null) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("no gang described within 60 s");
-        }
-        Thread.sleep(20);
-      }
-      List<UUID> uuids = Arrays.stream(members.split(",")).map(UUID::fromString).toList();
-      Gang gang = Gang.of("processes", uuids, self);
+      Gang gang = announceAndAwaitGang(hz, index, "processes");
       ExchangeOptions options = ExchangeOptions.builder().bucketFloats(bucketFloats).build();
       try (HazelcastCollective c = HazelcastCollective.join(hz, gang, options);
           DataOutputStream out = new DataOutputStream(
@@ -64,6 +52,28 @@ public final class ExchangeWorkerMain {
     } finally {
       hz.shutdown();
     }
+  }
+
+  /**
+   * Publishes this member's UUID as {@code worker-<index>} in the control map, then waits for
+   * the driving JVM to put the gang's member list (comma-separated UUIDs, rank order) as {@code
+   * gang}: the coordinator's part in a real run.
+   */
+  static Gang announceAndAwaitGang(HazelcastInstance hz, int index, String gangId)
+      throws InterruptedException {
+    UUID self = hz.getCluster().getLocalMember().getUuid();
+    IMap<String, String> control = hz.getMap(CONTROL_MAP);
+    control.set("worker-" + index, self.toString());
+    String members;
+    long deadline = System.nanoTime() + 60_000_000_000L;
+    while ((members = control.get("gang")) == null) {
+      if (System.nanoTime() > deadline) {
+        throw new IllegalStateException("no gang described within 60 s");
+      }
+      Thread.sleep(20);
+    }
+    List<UUID> uuids = Arrays.stream(members.split(",")).map(UUID::fromString).toList();
+    return Gang.of(gangId, uuids, self);
   }
 
   private static void write(DataOutputStream out, float[] values) throws IOException {

@@ -24,7 +24,7 @@ final class LoopbackCluster implements AutoCloseable {
 
   LoopbackCluster() {
     this("recap-exchange-test-" + UUID.randomUUID(),
-        ThreadLocalRandom.current().nextInt(20_000, 40_000));
+        ThreadLocalRandom.current().nextInt(20_000, 32_000));
   }
 
   LoopbackCluster(String name, int basePort) {

@@ -13,6 +13,7 @@ public final class GangBrokenException extends RuntimeException {
   private final String gangId;
   private final String tag;
   private final int[] missingRanks;
+  private final String why;
 
   /** The gang {@code gangId} broke during {@code tag}; {@code missingRanks} may be empty. */
   public GangBrokenException(String gangId, String tag, int[] missingRanks, String why,
@@ -23,6 +24,12 @@ public final class GangBrokenException extends RuntimeException {
     this.gangId = gangId;
     this.tag = tag;
     this.missingRanks = missingRanks.clone();
+    this.why = why;
+  }
+
+  /** Why the gang broke, without the gang and step. */
+  public String reason() {
+    return why;
   }
 
   /** The formation that broke. */

@@ -365,8 +365,7 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
   private void failIfBroken(String tag) {
     GangBrokenException b = broken;
     if (b != null) {
-      throw new GangBrokenException(gang.id(), tag, b.missingRanks(),
-          b.getMessage().substring(b.getMessage().indexOf(": ") + 2), b);
+      throw new GangBrokenException(gang.id(), tag, b.missingRanks(), b.reason(), b);
     }
   }
 
@@ -395,7 +394,7 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
   }
 
   private void breakGang(int[] ranks, String why) {
-    GangBrokenException e = breakGang("membership", ranks, why, null);
+    GangBrokenException e = breakGang("membership change", ranks, why, null);
     log.warn("{}", e.getMessage());
   }
 

@@ -2,24 +2,29 @@ package dev.recap.worker.exchange;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two worker JVMs form a gang on a cluster whose third member is this test JVM (as the
- * coordinator would be); every rank must receive the same bits, equal to the local sum.
+ * Worker JVMs in a gang on loopback: two of them must receive the same bits, equal to the local
+ * sum, while this test JVM is a third member outside the gang (as the coordinator would be);
+ * and a gang member killed with SIGKILL must fail the survivor's step promptly.
  */
 @Timeout(180)
 class ExchangeProcessesTest {
@@ -73,14 +78,68 @@ class ExchangeProcessesTest {
     }
   }
 
+  @Test
+  void aWorkerKilledWithSigkillMidAllReduceFailsTheSurvivorNamingItsRank(@TempDir Path dir)
+      throws Exception {
+    Process worker = null;
+    try (LoopbackCluster cluster = new LoopbackCluster().start(1)) {
+      HazelcastInstance self = cluster.members.get(0);
+      worker = startWorker(cluster, 0, dir, -1);
+      IMap<String, String> control = self.getMap(ExchangeWorkerMain.CONTROL_MAP);
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+      while (!control.containsKey("worker-0")) {
+        if (!worker.isAlive() || System.nanoTime() > deadline) {
+          fail("worker did not announce itself:\n" + log(dir, 0));
+        }
+        Thread.sleep(50);
+      }
+      List<UUID> members = List.of(self.getCluster().getLocalMember().getUuid(),
+          UUID.fromString(control.get("worker-0")));
+      control.set("gang", members.get(0) + "," + members.get(1));
+      // Only membership can end the step: the operation timeout is far beyond the test's.
+      ExchangeOptions patient = ExchangeOptions.builder().bucketFloats(64 * 1024)
+          .operationTimeout(Duration.ofMinutes(10)).build();
+      Process doomed = worker;
+      try (HazelcastCollective c =
+          HazelcastCollective.join(self, new Gang("processes", 0, members), patient)) {
+        Thread killer = new Thread(() -> {
+          try {
+            while (self.getMap(patient.mapName()).size() < 5) {
+              Thread.sleep(10);
+            }
+            doomed.destroyForcibly(); // SIGKILL
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        killer.start();
+        GangBrokenException e = assertThrows(GangBrokenException.class,
+            () -> c.allReduceSum("grad/step-1", new float[LENGTH]));
+        killer.join();
+        assertEquals("grad/step-1", e.tag(), e.getMessage());
+        assertArrayEquals(new int[] {1}, e.missingRanks(), e.getMessage());
+        assertTrue(e.getMessage().contains("left the cluster"), e.getMessage());
+      }
+    } finally {
+      if (worker != null) {
+        worker.destroyForcibly();
+      }
+    }
+  }
+
   private static Process startWorker(LoopbackCluster cluster, int index, Path dir)
+      throws IOException {
+    return startWorker(cluster, index, dir, STEPS);
+  }
+
+  private static Process startWorker(LoopbackCluster cluster, int index, Path dir, int steps)
       throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
         "-Xmx384m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
         "-Djava.net.preferIPv4Stack=true",
         ExchangeWorkerMain.class.getName(), cluster.name, String.valueOf(cluster.basePort),
-        String.valueOf(index), dir.toString(), String.valueOf(LENGTH), String.valueOf(STEPS),
+        String.valueOf(index), dir.toString(), String.valueOf(LENGTH), String.valueOf(steps),
         String.valueOf(64 * 1024))
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("worker-" + index + ".log").toFile())

@@ -16,7 +16,8 @@ import java.util.UUID;
  * member UUID, waits for the test to describe the gang, runs all-reduces and an all-gather, and
  * writes what it received to {@code <outDir>/worker-<index>.bin}.
  *
- * <p>Arguments: clusterName basePort workerIndex outDir length steps bucketFloats
+ * <p>Arguments: clusterName basePort workerIndex outDir length steps bucketFloats. With steps
+ * -1 the worker joins the gang and then stalls until it is killed.
  */
 public final class ExchangeWorkerMain {
 
@@ -39,6 +40,10 @@ public final class ExchangeWorkerMain {
           DataOutputStream out = new DataOutputStream(
               Files.newOutputStream(outDir.resolve("worker-" + index + ".bin")))) {
         out.writeInt(c.rank());
+        if (steps < 0) {
+          // Stall: a member of the gang that never contributes, for the driver to kill.
+          Thread.sleep(Long.MAX_VALUE);
+        }
         for (int step = 0; step < steps; step++) {
           float[] g = HazelcastCollectiveTest.gradient(c.rank(), step, length);
           c.allReduceSum("grad/step-" + step, g);

@@ -136,6 +136,16 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
     return gang;
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The sum is folded in rank order, {@code ((x0 + x1) + x2) + ...}, so it equals a local
+   * sum in that order bit for bit. If this throws, {@code data} may hold a mix of inputs and
+   * sums: the step is to be abandoned.
+   *
+   * @throws GangBrokenException if a member left or ranks stopped contributing
+   * @throws IllegalStateException if ranks passed arrays of different lengths
+   */
   @Override
   public void allReduceSum(String tag, float[] data) {
     failIfBroken(tag);

@@ -26,6 +26,9 @@ public final class Addresses {
   /** Metric events from workers and tasks (fire and forget). */
   public static final String METRIC = PREFIX + "metric";
 
+  /** Notes a running task emits ({@code JobEvent} of kind NOTE), consumed by the coordinator. */
+  public static final String TASK_EVENT = PREFIX + "task.event";
+
   /** Job events, published by the coordinator. */
   public static final String JOB_EVENT = PREFIX + "job.event";
 

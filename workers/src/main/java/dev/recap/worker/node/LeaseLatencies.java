@@ -1,0 +1,27 @@
+package dev.recap.worker.node;
+
+import java.util.Arrays;
+
+/** Request-to-lease round trips in nanoseconds, kept for benchmarks (bounded; oldest dropped). */
+public final class LeaseLatencies {
+
+  private static final int CAPACITY = 1 << 20;
+  private final long[] samples = new long[CAPACITY];
+  private long count;
+
+  synchronized void record(long nanos) {
+    samples[(int) (count++ % CAPACITY)] = nanos;
+  }
+
+  /** A sorted copy of the samples. */
+  public synchronized long[] sortedNanos() {
+    long[] copy = Arrays.copyOf(samples, (int) Math.min(count, CAPACITY));
+    Arrays.sort(copy);
+    return copy;
+  }
+
+  /** Forgets every sample (after a warm-up). */
+  public synchronized void reset() {
+    count = 0;
+  }
+}

@@ -29,6 +29,11 @@ public interface WorkerLauncher {
     /** Stops asking for work and stops its plugins; does not close the cluster member. */
     @Override
     void close();
+
+    /** Measured task-request-to-lease round trips in nanoseconds, in the order measured (diagnostics and benchmarks). */
+    default long[] leaseRoundTripNanos() {
+      return new long[0];
+    }
   }
 
   /** Starts a worker on {@code cluster} and returns once it has announced itself. */

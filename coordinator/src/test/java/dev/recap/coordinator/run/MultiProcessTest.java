@@ -77,6 +77,12 @@ class MultiProcessTest {
     assertExactlyOnceInJournal(state, jobId, 24);
     String metrics = http.send(request(api, "/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     assertTrue(metrics.contains("recap_tasks_retried_total"), metrics);
+
+    java.io.StringWriter out = new java.io.StringWriter();
+    int code = dev.recap.coordinator.cli.RecapCli.execute(new java.io.PrintWriter(out),
+        new java.io.PrintWriter(new java.io.StringWriter()), "status", "--state", state.toString());
+    assertEquals(0, code, out.toString());
+    assertTrue(out.toString().contains(jobId) && out.toString().contains("SUCCEEDED"), out.toString());
   }
 
   @Test

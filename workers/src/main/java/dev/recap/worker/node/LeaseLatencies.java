@@ -20,6 +20,18 @@ public final class LeaseLatencies {
     return copy;
   }
 
+  /** The samples in the order measured (the most recent {@code 2^20} if more were taken). */
+  public synchronized long[] inOrderNanos() {
+    if (count <= CAPACITY) {
+      return Arrays.copyOf(samples, (int) count);
+    }
+    long[] out = new long[CAPACITY];
+    int start = (int) (count % CAPACITY);
+    System.arraycopy(samples, start, out, 0, CAPACITY - start);
+    System.arraycopy(samples, 0, out, CAPACITY - start, start);
+    return out;
+  }
+
   /** Forgets every sample (after a warm-up). */
   public synchronized void reset() {
     count = 0;

@@ -21,6 +21,11 @@ public final class NodeWorkerLauncher implements WorkerLauncher {
         }
 
         @Override
+        public long[] leaseRoundTripNanos() {
+          return node.leaseLatencies().inOrderNanos();
+        }
+
+        @Override
         public void close() {
           node.close();
           plugins.close();

@@ -83,7 +83,8 @@ public final class WorkerNode implements AutoCloseable {
   private final LeaseLatencies leaseLatencies = new LeaseLatencies();
   private final long heartbeatTimer;
 
-  private record RunningTask(TaskLease lease, AtomicBoolean cancelled) {}
+  /** {@code finished}: the attempt ended and its result is being delivered; a revocation is then moot. */
+  private record RunningTask(TaskLease lease, AtomicBoolean cancelled, AtomicBoolean finished) {}
 
   private WorkerNode(RecapCluster cluster, WorkerPlugins plugins, TaskHandlers handlers, Options options) {
     this.cluster = cluster;
@@ -165,7 +166,7 @@ public final class WorkerNode implements AutoCloseable {
   }
 
   private void run(TaskLease lease) {
-    RunningTask task = new RunningTask(lease, new AtomicBoolean());
+    RunningTask task = new RunningTask(lease, new AtomicBoolean(), new AtomicBoolean());
     held.put(lease.getTaskId(), task);
     long start = System.currentTimeMillis();
     SpecificRecord outcome;
@@ -178,6 +179,7 @@ public final class WorkerNode implements AutoCloseable {
     TaskResult result = TaskResult.newBuilder().setTaskId(lease.getTaskId()).setJobId(lease.getJobId())
         .setAttempt(lease.getAttempt()).setWorkerId(options.workerId())
         .setDurationMillis(System.currentTimeMillis() - start).setOutcome(outcome).build();
+    task.finished().set(true);
     try {
       deliver(result);
     } finally {
@@ -235,7 +237,7 @@ public final class WorkerNode implements AutoCloseable {
         .onSuccess(reply -> {
           for (String id : reply.body().getRevokedTaskIds()) {
             RunningTask t = held.get(id);
-            if (t != null && t.cancelled().compareAndSet(false, true)) {
+            if (t != null && !t.finished().get() && t.cancelled().compareAndSet(false, true)) {
               LOG.info("worker {}: lease of {} revoked by the coordinator", options.workerId(), id);
             }
           }

@@ -79,6 +79,24 @@ public final class LeaseTable {
   }
 
   /**
+   * Takes over a lease this table does not know but a worker reports holding (the coordinator
+   * restarted while the task ran): if the task is queued, it becomes leased to that worker
+   * instead of running twice.
+   *
+   * @return true if adopted
+   */
+  public boolean adopt(String workerId, String taskId, int attempt) {
+    QueuedTask t = queue.get(taskId);
+    if (t == null || leases.containsKey(taskId)) {
+      return false;
+    }
+    queue.remove(taskId);
+    int current = Math.max(attempt, t.attemptsMade());
+    leases.put(taskId, new Lease(t.withAttempts(current), workerId, attempt, clockMillis.getAsLong() + t.leaseMillis()));
+    return true;
+  }
+
+  /**
    * Forgets a finished task wherever it is (leased by anyone, or queued again after a lost
    * lease): the first completion wins, since outputs are idempotent.
    *

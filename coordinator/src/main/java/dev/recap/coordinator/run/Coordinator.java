@@ -332,7 +332,8 @@ public final class Coordinator implements AutoCloseable {
         workers.put(hb.getWorkerId(), new Worker(w.hello(), clock.getAsLong()));
       }
       for (HeldLease l : hb.getLeases()) {
-        if (!leases.renew(hb.getWorkerId(), l.getTaskId(), l.getAttempt())) {
+        if (!leases.renew(hb.getWorkerId(), l.getTaskId(), l.getAttempt())
+            && !leases.adopt(hb.getWorkerId(), l.getTaskId(), l.getAttempt())) {
           revoked.add(l.getTaskId());
         }
       }

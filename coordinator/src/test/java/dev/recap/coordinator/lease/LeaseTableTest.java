@@ -96,4 +96,14 @@ class LeaseTableTest {
     assertNull(table.fail("a", 1), "attempt 1 is gone");
     assertEquals("w2", table.fail("a", 2).workerId());
   }
+
+  @Test
+  void aRestartedCoordinatorAdoptsALeaseAWorkerStillHolds() {
+    table.enqueue(task("a", Set.of()));
+    assertTrue(table.adopt("w1", "a", 2));
+    assertTrue(table.isLeased("a"));
+    assertNull(table.lease("w2", Set.of(), SMOKE), "not handed out a second time");
+    assertTrue(table.renew("w1", "a", 2));
+    assertFalse(table.adopt("w2", "a", 1), "already held");
+  }
 }

@@ -81,6 +81,7 @@ public final class WorkerNode implements AutoCloseable {
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Thread> slots = new ArrayList<>();
   private final LeaseLatencies leaseLatencies = new LeaseLatencies();
+  private final java.util.concurrent.atomic.AtomicLong finishedTasks = new java.util.concurrent.atomic.AtomicLong();
   private final long heartbeatTimer;
 
   /** {@code finished}: the attempt ended and its result is being delivered; a revocation is then moot. */
@@ -180,6 +181,7 @@ public final class WorkerNode implements AutoCloseable {
         .setAttempt(lease.getAttempt()).setWorkerId(options.workerId())
         .setDurationMillis(System.currentTimeMillis() - start).setOutcome(outcome).build();
     task.finished().set(true);
+    finishedTasks.incrementAndGet();
     try {
       deliver(result);
     } finally {
@@ -230,6 +232,11 @@ public final class WorkerNode implements AutoCloseable {
   }
 
   private void heartbeat() {
+    // the worker's own metrics ride along with the heartbeat
+    long now = System.currentTimeMillis();
+    bus.send(Addresses.METRIC, new MetricEvent(options.workerId(), null, null, "slots.busy", (double) held.size(), now, new HashMap<>()));
+    bus.send(Addresses.METRIC, new MetricEvent(options.workerId(), null, null, "tasks.finished", (double) finishedTasks.get(), now,
+        new HashMap<>()));
     List<HeldLease> leases = new ArrayList<>();
     held.values().forEach(t -> leases.add(new HeldLease(t.lease().getTaskId(), t.lease().getAttempt())));
     Heartbeat hb = new Heartbeat(options.workerId(), System.currentTimeMillis(), leases);

@@ -34,8 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class RecapCluster implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(RecapCluster.class);
-  /** Cluster-wide directory of writer schemas by fingerprint, so mixed versions can talk. */
-  private static final String SCHEMA_MAP = "recap.schemas";
+  /**
+   * Name of the cluster-wide IMap of writer schemas (fingerprint to schema JSON): every member
+   * publishes the schema of each record class it sends, so a member with newer classes can
+   * resolve an older member's messages.
+   */
+  public static final String SCHEMA_MAP = "recap.schemas";
 
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;

@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.recap.bus.msg.Heartbeat;
 import dev.recap.bus.msg.HeartbeatAck;
 import dev.recap.bus.msg.HeldLease;
+import dev.recap.bus.msg.TaskLease;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
 import io.vertx.core.eventbus.Message;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +41,27 @@ class RecapClusterTest {
         }
       }
       assertEquals(List.of("w-b"), reply.body().getRevokedTaskIds());
+
+      // a sender publishes the schemas it writes with; a member that never saw a writer schema
+      // (here: version 1 of TaskLease, published as an older node would) resolves it from the cluster
+      assertTrue(a.hazelcast().getMap(RecapCluster.SCHEMA_MAP)
+          .containsKey(SingleObjectFormat.fingerprint(Heartbeat.getClassSchema())));
+      Schema v1;
+      try (var in = getClass().getResourceAsStream("/avro-v1/TaskLease.avsc")) {
+        v1 = new Schema.Parser().parse(in);
+      }
+      a.hazelcast().<Long, String>getMap(RecapCluster.SCHEMA_MAP).put(SingleObjectFormat.fingerprint(v1), v1.toString());
+      GenericRecord old = new GenericData.Record(v1);
+      for (String f : List.of("taskId", "jobId", "stage", "taskType", "payloadSchema", "retiredField")) {
+        old.put(f, "v1-" + f);
+      }
+      old.put("attempt", 3);
+      old.put("leaseDeadlineMillis", 5L);
+      old.put("payload", java.nio.ByteBuffer.wrap(new byte[0]));
+      var bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+      TaskLease read = b.codec().format().decode(bytes, TaskLease.class);
+      assertEquals("v1-taskId", read.getTaskId());
+      assertEquals(3, read.getAttempt());
 
       CompletableFuture<String> left = new CompletableFuture<>();
       a.onMemberLeft(left::complete);

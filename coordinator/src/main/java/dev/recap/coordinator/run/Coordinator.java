@@ -418,6 +418,14 @@ public final class Coordinator implements AutoCloseable {
           gone.add(id);
         }
       });
+      // parked requests of a dead member would swallow leases until they expire
+      parked.removeIf(p -> {
+        if (p.message().body().getWorker().getNodeId().equals(nodeId)) {
+          cluster.vertx().cancelTimer(p.timer());
+          return true;
+        }
+        return false;
+      });
       for (String id : gone) {
         workers.remove(id);
         LOG.info("worker {} left the cluster", id);

@@ -60,6 +60,10 @@ class MultiProcessTest {
     HttpResponse<String> unauthorized = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs"))
         .POST(HttpRequest.BodyPublishers.ofString("name: x")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(401, unauthorized.statusCode());
+    HttpResponse<String> invalid = http.send(request(api, "/api/jobs").POST(HttpRequest.BodyPublishers.ofString(
+        "name: bad\nstages:\n  - name: s\n    kind: smoke\n    tasks: lots\n")).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, invalid.statusCode(), invalid.body());
+    assertEquals("stages[0].tasks", new JsonObject(invalid.body()).getJsonArray("problems").getJsonObject(0).getString("field"));
 
     String jobId = submit(api, "name: mp\noutput: " + artifacts + "\nleaseSeconds: 4\nstages:\n"
         + "  - name: make\n    kind: smoke\n    tasks: 24\n    sleepMillis: 400\n");

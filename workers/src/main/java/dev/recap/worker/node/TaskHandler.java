@@ -23,7 +23,8 @@ public interface TaskHandler<P extends SpecificRecord> {
 
   /**
    * Runs one attempt. Returning normally reports success with the artifacts written; throwing
-   * reports failure with the exception as cause (the coordinator retries up to the job's limit).
+   * reports failure with the exception as cause (the coordinator retries up to the job's limit,
+   * unless it is a {@link PermanentTaskFailure}).
    */
   void execute(TaskContext<P> context) throws Exception;
 }

@@ -208,7 +208,7 @@ public final class WorkerNode implements AutoCloseable {
     t.printStackTrace(new PrintWriter(trace));
     String stack = trace.toString();
     return new TaskFailure(t.getClass().getName(), String.valueOf(t.getMessage()),
-        stack.length() > 8000 ? stack.substring(0, 8000) : stack, true);
+        stack.length() > 8000 ? stack.substring(0, 8000) : stack, !(t instanceof PermanentTaskFailure));
   }
 
   /** Sends the result until the coordinator acknowledges it (delivery is at most once). */

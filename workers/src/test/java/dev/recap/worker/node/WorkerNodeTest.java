@@ -64,6 +64,7 @@ class WorkerNodeTest {
         TaskFailure cause = assertInstanceOf(TaskFailure.class, first.getOutcome());
         assertEquals("java.lang.IllegalStateException", cause.getErrorType());
         assertTrue(cause.getMessage().contains("on purpose"), cause.getMessage());
+        assertTrue(cause.getRetryable());
 
         TaskFailure unknown = assertInstanceOf(TaskFailure.class, results.poll(30, TimeUnit.SECONDS).getOutcome());
         assertTrue(unknown.getMessage().contains("no-such-type") && unknown.getMessage().contains("smoke"), unknown.getMessage());

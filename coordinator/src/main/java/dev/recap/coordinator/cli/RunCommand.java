@@ -8,7 +8,6 @@ import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.run.JobStatus;
 import dev.recap.coordinator.spec.JobSpecParser;
 import dev.recap.coordinator.spec.SpecException;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -131,9 +130,5 @@ final class RunCommand implements Callable<Integer> {
     }
     String home = System.getProperty("recap.home");
     return home != null ? Path.of(home, "plugins") : Path.of("plugins");
-  }
-
-  static String read(Path file) throws IOException {
-    return Files.readString(file);
   }
 }

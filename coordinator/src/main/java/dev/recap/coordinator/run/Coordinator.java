@@ -32,9 +32,6 @@ import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.SpecException;
 import dev.recap.coordinator.spec.SpecProblem;
 import dev.recap.coordinator.spec.StageSpec;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
@@ -57,7 +54,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -99,11 +95,7 @@ public final class Coordinator implements AutoCloseable {
   private final List<Parked> parked = new ArrayList<>();
   private final Map<String, CompletableFuture<JobStatus>> completions = new ConcurrentHashMap<>();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private final PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-  private final Map<String, AtomicLong> workerMetrics = new ConcurrentHashMap<>();
-  private final Counter leased;
-  private final Counter retried;
-  private final Counter duplicates;
+  private final CoordinatorMetrics metrics;
   private final long expiryTimer;
   private final SecureRandom random = new SecureRandom();
 
@@ -116,12 +108,7 @@ public final class Coordinator implements AutoCloseable {
     this.format = cluster.codec().format();
     this.journal = JobJournal.open(options.stateDir());
     this.leases = new LeaseTable(clock);
-    this.leased = Counter.builder("recap.tasks.leased").description("leases handed out").register(metrics);
-    this.retried = Counter.builder("recap.tasks.retried").description("attempts lost or failed and re-queued").register(metrics);
-    this.duplicates = Counter.builder("recap.tasks.duplicate.results").description("results for tasks already done").register(metrics);
-    Gauge.builder("recap.workers.alive", this, c -> c.aliveWorkers().size()).register(metrics);
-    Gauge.builder("recap.tasks.queued", this, c -> c.queued()).register(metrics);
-    Gauge.builder("recap.jobs.running", this, c -> c.runningJobs()).register(metrics);
+    this.metrics = new CoordinatorMetrics(() -> aliveWorkers().size(), this::queued, this::runningJobs);
     recover();
     consumers.add(bus.<WorkerHello>consumer(Addresses.WORKER_HELLO, m -> {
       seen(m.body());
@@ -131,7 +118,7 @@ public final class Coordinator implements AutoCloseable {
     consumers.add(bus.<Heartbeat>consumer(Addresses.HEARTBEAT, this::onHeartbeat));
     consumers.add(bus.<TaskResult>consumer(Addresses.TASK_RESULT, this::onResult));
     consumers.add(bus.<TaskProgress>consumer(Addresses.TASK_PROGRESS, m -> {}));
-    consumers.add(bus.<MetricEvent>consumer(Addresses.METRIC, m -> onMetric(m.body())));
+    consumers.add(bus.<MetricEvent>consumer(Addresses.METRIC, m -> metrics.worker(m.body())));
     consumers.add(bus.<JobEvent>consumer(Addresses.TASK_EVENT, m -> bus.publish(Addresses.JOB_EVENT, m.body())));
     cluster.onMemberLeft(this::onMemberLeft);
     this.expiryTimer = cluster.vertx().setPeriodic(250, id -> expireLeases());
@@ -299,7 +286,7 @@ public final class Coordinator implements AutoCloseable {
     JobRun job = jobs.get(lease.task().jobId());
     TaskRun task = job.tasks.get(lease.task().taskId());
     task.attempts = lease.attempt();
-    leased.increment();
+    metrics.leased();
     return TaskLease.newBuilder().setTaskId(task.taskId).setJobId(job.jobId).setStage(task.stage)
         .setAttempt(lease.attempt()).setLeaseDeadlineMillis(lease.deadlineMillis())
         .setLeaseMillis(lease.task().leaseMillis()).setTaskType(task.planned.taskType())
@@ -349,7 +336,7 @@ public final class Coordinator implements AutoCloseable {
       JobRun job = jobs.get(r.getJobId());
       TaskRun task = job == null ? null : job.tasks.get(r.getTaskId());
       if (task == null || task.done || !job.state.equals("RUNNING")) {
-        duplicates.increment();
+        metrics.duplicate();
       } else if (r.getOutcome() instanceof TaskSuccess s) {
         taskDone(job, task, s.getOutputs(), r);
       } else {
@@ -373,7 +360,7 @@ public final class Coordinator implements AutoCloseable {
     stage.done++;
     journal.append(new JsonObject().put("type", "done").put("jobId", job.jobId).put("taskId", task.taskId)
         .put("attempt", r.getAttempt()).put("worker", r.getWorkerId()).put("outputs", new JsonArray(task.outputs)));
-    Counter.builder("recap.tasks.done").tag("stage", task.stage).register(metrics).increment();
+    metrics.done(task.stage);
     if (stage.complete()) {
       event(job, "STAGE_DONE", stage.spec.name(), null, stage.done + " task(s)");
       planReadyStages(job);
@@ -392,7 +379,7 @@ public final class Coordinator implements AutoCloseable {
         .put("attempt", lease.attempt()).put("cause", cause));
     if (retryable && lease.attempt() < job.spec.maxAttempts()) {
       job.retries++;
-      retried.increment();
+      metrics.retried();
       leases.requeue(lease.task());
       event(job, "TASK_RETRIED", task.stage, task.taskId, cause);
       LOG.info("task {} attempt {} lost ({}); re-queued", task.taskId, lease.attempt(), cause);
@@ -455,59 +442,15 @@ public final class Coordinator implements AutoCloseable {
   // ---- recovery -----------------------------------------------------------------------------
 
   private void recover() {
-    Map<String, JsonObject> submitted = new LinkedHashMap<>();
-    Map<String, JsonObject> finished = new HashMap<>();
-    Map<String, List<JsonObject>> records = new HashMap<>();
-    for (JsonObject r : journal.replayed()) {
-      String jobId = r.getString("jobId");
-      switch (r.getString("type", "")) {
-        case "job" -> submitted.put(jobId, r);
-        case "finished" -> finished.put(jobId, r);
-        default -> records.computeIfAbsent(jobId, k -> new ArrayList<>()).add(r);
-      }
-    }
-    for (Map.Entry<String, JsonObject> e : submitted.entrySet()) {
-      String jobId = e.getKey();
-      JobSpec spec;
-      try {
-        spec = JobSpecParser.parse(e.getValue().getString("spec"), e.getValue().getString("source", "journal"));
-      } catch (SpecException ex) {
-        LOG.warn("journaled job {} no longer parses; skipped: {}", jobId, ex.getMessage());
-        continue;
-      }
-      JobRun job = new JobRun(jobId, spec, e.getValue().getLong("submittedAtMillis", 0L));
-      for (JsonObject r : records.getOrDefault(jobId, List.of())) {
-        String taskId = r.getString("taskId");
-        if (r.getString("type").equals("done")) {
-          List<String> outs = new ArrayList<>();
-          r.getJsonArray("outputs", new JsonArray()).forEach(o -> outs.add(String.valueOf(o)));
-          job.recoveredDone.putIfAbsent(taskId, outs);
-        } else if (r.getString("type").equals("attempt-failed")) {
-          job.recoveredAttempts.merge(taskId, r.getInteger("attempt", 1), Math::max);
-          job.retries++;
-        }
-      }
-      jobs.put(jobId, job);
-      completions.put(jobId, new CompletableFuture<>());
-      JsonObject fin = finished.get(jobId);
-      if (fin != null) {
-        // keep finished jobs listable; do not plan them again
-        job.stages.values().forEach(s -> s.planned = true);
-        job.state = fin.getString("state");
-        job.cause = fin.getString("cause");
-        job.finishedAtMillis = fin.getLong("finishedAtMillis", 0L);
-        int done = job.recoveredDone.size();
-        job.recoveredDone.clear();
-        StageRun last = new ArrayList<>(job.stages.values()).get(job.stages.size() - 1);
-        for (int i = 0; i < done; i++) {
-          last.taskIds.add("recovered-" + i);
-        }
-        last.done = done;
-        completions.get(jobId).complete(job.status());
-      } else {
-        int doneBefore = job.recoveredDone.size();
-        LOG.info("recovering job {} from the journal: {} task(s) already done", jobId, doneBefore);
+    for (JobRun job : JournalRecovery.jobs(journal.replayed())) {
+      jobs.put(job.jobId, job);
+      CompletableFuture<JobStatus> completion = new CompletableFuture<>();
+      completions.put(job.jobId, completion);
+      if (job.state.equals("RUNNING")) {
+        LOG.info("recovering job {} from the journal: {} task(s) already done", job.jobId, job.recoveredDone.size());
         planReadyStages(job);
+      } else {
+        completion.complete(job.status());
       }
     }
   }
@@ -535,17 +478,6 @@ public final class Coordinator implements AutoCloseable {
 
   private synchronized long runningJobs() {
     return jobs.values().stream().filter(j -> j.state.equals("RUNNING")).count();
-  }
-
-  private void onMetric(MetricEvent e) {
-    String key = e.getSource() + "\u0000" + e.getName();
-    AtomicLong bits = workerMetrics.computeIfAbsent(key, k -> {
-      AtomicLong holder = new AtomicLong();
-      Gauge.builder("recap.worker.metric", holder, h -> Double.longBitsToDouble(h.get()))
-          .tag("worker", e.getSource()).tag("name", e.getName()).register(metrics);
-      return holder;
-    });
-    bits.set(Double.doubleToLongBits(e.getValue()));
   }
 
   private void event(JobRun job, String kind, String stage, String taskId, String message) {
@@ -599,7 +531,7 @@ public final class Coordinator implements AutoCloseable {
 
   /** The Micrometer registry; {@code scrape()} gives the Prometheus text. */
   public PrometheusMeterRegistry metrics() {
-    return metrics;
+    return metrics.registry;
   }
 
   /** The journal file, for operators and tests. */

@@ -1,0 +1,51 @@
+package dev.recap.bus;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.ServiceLoader;
+
+/**
+ * Starts a worker node on a cluster member without compiling against the workers module: the
+ * coordinator's embedded mode and the {@code recap worker} command find the implementation with
+ * {@link ServiceLoader} at run time.
+ */
+public interface WorkerLauncher {
+
+  /** What a launched worker needs to know. */
+  record Settings(String workerId, Path pluginsDir, Path artifactRoot, int slots) {
+    public Settings {
+      Objects.requireNonNull(workerId, "workerId");
+      if (slots < 1) {
+        throw new IllegalArgumentException("a worker needs at least 1 slot, got " + slots);
+      }
+    }
+  }
+
+  /** A worker that runs until closed. */
+  interface RunningWorker extends AutoCloseable {
+    /** The id it reports under. */
+    String workerId();
+
+    /** Stops asking for work and stops its plugins; does not close the cluster member. */
+    @Override
+    void close();
+
+    /** Measured task-request-to-lease round trips in nanoseconds, in the order measured (diagnostics and benchmarks). */
+    default long[] leaseRoundTripNanos() {
+      return new long[0];
+    }
+  }
+
+  /** Starts a worker on {@code cluster} and returns once it has announced itself. */
+  RunningWorker launch(RecapCluster cluster, Settings settings) throws Exception;
+
+  /**
+   * The launcher on the class path.
+   *
+   * @throws IllegalStateException if none is (the workers module is missing from the class path)
+   */
+  static WorkerLauncher find() {
+    return ServiceLoader.load(WorkerLauncher.class).findFirst().orElseThrow(() -> new IllegalStateException(
+        "no dev.recap.bus.WorkerLauncher on the class path: put recap-workers (lib/recap-workers-*.jar) on it"));
+  }
+}

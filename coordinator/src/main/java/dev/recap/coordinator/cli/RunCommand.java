@@ -1,0 +1,134 @@
+package dev.recap.coordinator.cli;
+
+import dev.recap.bus.ClusterOptions;
+import dev.recap.bus.RecapCluster;
+import dev.recap.bus.WorkerLauncher;
+import dev.recap.coordinator.plan.StagePlanners;
+import dev.recap.coordinator.run.Coordinator;
+import dev.recap.coordinator.run.JobStatus;
+import dev.recap.coordinator.spec.JobSpecParser;
+import dev.recap.coordinator.spec.SpecException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code recap run SPEC}: coordinator and N workers in this JVM, one job, exit with its outcome. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+    description = "Run one job on an embedded cluster: a coordinator and N workers in this JVM, bound to loopback.")
+final class RunCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SPEC", description = "Job spec (YAML).")
+  Path specFile;
+
+  @Option(names = {"-w", "--workers"}, defaultValue = "2", description = "Workers to start (default: ${DEFAULT-VALUE}).")
+  int workers;
+
+  @Option(names = "--slots", defaultValue = "1", description = "Task slots per worker (default: ${DEFAULT-VALUE}).")
+  int slots;
+
+  @Option(names = "--plugins", description = "Plugin jars directory (default: <recap home>/plugins).")
+  Path plugins;
+
+  @Option(names = "--artifacts", defaultValue = "recap-artifacts", description = "Artifact root when the spec sets no 'output' (default: ${DEFAULT-VALUE}).")
+  Path artifacts;
+
+  @Option(names = "--state", description = "Journal directory (default: a fresh temporary directory).")
+  Path state;
+
+  @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Loopback by default (default: ${DEFAULT-VALUE}).")
+  String bind;
+
+  @Override
+  public Integer call() throws Exception {
+    var out = spec.commandLine().getOut();
+    var err = spec.commandLine().getErr();
+    String yaml;
+    try {
+      yaml = Files.readString(specFile);
+    } catch (NoSuchFileException e) {
+      err.println("recap: no job spec at " + specFile.toAbsolutePath());
+      return RecapCli.INVALID;
+    }
+    try {
+      JobSpecParser.parse(yaml, specFile.toString()); // syntax and shape first: no cluster for a typo
+    } catch (SpecException e) {
+      err.println(e.getMessage());
+      return RecapCli.INVALID;
+    }
+    if (workers < 1) {
+      err.println("recap: --workers must be at least 1, got " + workers);
+      return RecapCli.INVALID;
+    }
+    Path stateDir = state != null ? state : Files.createTempDirectory("recap-state");
+    WorkerLauncher launcher = WorkerLauncher.find();
+    ClusterOptions options = ClusterOptions.isolated().setBindHost(bind);
+    List<RecapCluster> members = RecapCluster.startEmbedded(workers + 1, options);
+    List<WorkerLauncher.RunningWorker> running = new ArrayList<>();
+    Coordinator coordinator = null;
+    try {
+      coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(), Coordinator.Options.defaults(stateDir));
+      for (int i = 1; i <= workers; i++) {
+        running.add(launcher.launch(members.get(i),
+            new WorkerLauncher.Settings("worker-" + i, pluginsDir(plugins), artifacts, slots)));
+      }
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (coordinator.aliveWorkerCount() < workers) {
+        if (System.currentTimeMillis() > deadline) {
+          err.println("recap: only " + coordinator.aliveWorkerCount() + " of " + workers + " workers reported in 60 s");
+          return RecapCli.ERROR;
+        }
+        Thread.sleep(50);
+      }
+      String jobId;
+      try {
+        jobId = coordinator.submit(yaml, specFile.toString());
+      } catch (SpecException e) {
+        err.println(e.getMessage());
+        return RecapCli.INVALID;
+      }
+      out.println("job " + jobId + " on " + workers + " embedded worker(s); journal " + coordinator.journalFile());
+      ProgressLine progress = new ProgressLine(out, System.console() != null, System::currentTimeMillis);
+      var done = coordinator.completion(jobId);
+      while (!done.isDone()) {
+        progress.show(coordinator.status(jobId));
+        try {
+          done.get(500, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          // keep drawing
+        }
+      }
+      JobStatus result = done.get();
+      progress.end(result);
+      return result.state().equals("SUCCEEDED") ? RecapCli.OK : RecapCli.JOB_FAILED;
+    } finally {
+      running.forEach(WorkerLauncher.RunningWorker::close);
+      if (coordinator != null) {
+        coordinator.close();
+      }
+      for (int i = members.size() - 1; i >= 0; i--) {
+        members.get(i).close();
+      }
+    }
+  }
+
+  /** {@code --plugins}, else {@code <recap.home>/plugins} (set by bin/recap), else ./plugins. */
+  static Path pluginsDir(Path option) {
+    if (option != null) {
+      return option;
+    }
+    String home = System.getProperty("recap.home");
+    return home != null ? Path.of(home, "plugins") : Path.of("plugins");
+  }
+}

@@ -1,0 +1,70 @@
+package dev.recap.coordinator.cli;
+
+import dev.recap.coordinator.run.JobStatus;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code recap submit SPEC}: send a job to a running coordinator. */
+@Command(name = "submit", mixinStandardHelpOptions = true, description = "Submit a job spec to a running coordinator.")
+final class SubmitCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(index = "0", paramLabel = "SPEC", description = "Job spec (YAML).")
+  Path specFile;
+
+  @Option(names = "--wait", description = "Show progress until the job finishes; exit 1 if it fails.")
+  boolean wait;
+
+  @Option(names = "--api", description = "Coordinator API URL (default: from the state directory).")
+  String api;
+
+  @Option(names = "--token", description = "API token (default: $RECAP_TOKEN, else from the state directory).")
+  String token;
+
+  @Option(names = "--state", defaultValue = "recap-state", description = "Coordinator state directory (default: ${DEFAULT-VALUE}).")
+  Path state;
+
+  @Override
+  public Integer call() throws Exception {
+    var out = spec.commandLine().getOut();
+    var err = spec.commandLine().getErr();
+    ApiClient client = ApiClient.resolve(api, token, state);
+    ApiClient.Response r = client.post("/api/jobs", Files.readString(specFile));
+    if (r.status() == 400) {
+      err.println("invalid job spec " + specFile + ":");
+      r.body().getJsonArray("problems").forEach(p -> {
+        JsonObject o = (JsonObject) p;
+        err.println("  " + o.getString("field") + ": " + o.getString("message"));
+      });
+      return RecapCli.INVALID;
+    }
+    if (r.status() != 201) {
+      err.println("recap submit: HTTP " + r.status() + ": " + r.body().getString("error"));
+      return RecapCli.ERROR;
+    }
+    String jobId = r.body().getString("jobId");
+    out.println("job " + jobId);
+    if (!wait) {
+      return RecapCli.OK;
+    }
+    ProgressLine progress = new ProgressLine(out, System.console() != null, System::currentTimeMillis);
+    while (true) {
+      JobStatus s = JobStatus.fromJson(client.get("/api/jobs/" + jobId).body());
+      if (s.finished()) {
+        progress.end(s);
+        return s.state().equals("SUCCEEDED") ? RecapCli.OK : RecapCli.JOB_FAILED;
+      }
+      progress.show(s);
+      Thread.sleep(500);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package dev.recap.coordinator.cli;
+
+import dev.recap.bus.RecapCluster;
+import dev.recap.bus.WorkerLauncher;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code recap worker --join HOST:PORT}: a worker process. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+    description = "Run a worker: joins the cluster, loads plugins, runs leased tasks until stopped.")
+final class WorkerCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
+
+  @Mixin
+  ClusterArgs cluster = new ClusterArgs();
+
+  @Option(names = "--id", description = "Worker id (default: worker-<pid>-<host>).")
+  String id;
+
+  @Option(names = "--plugins", description = "Plugin jars directory (default: <recap home>/plugins).")
+  Path plugins;
+
+  @Option(names = "--artifacts", defaultValue = "recap-artifacts", description = "Artifact root when a job sets no 'output' (default: ${DEFAULT-VALUE}).")
+  Path artifacts;
+
+  @Option(names = "--slots", defaultValue = "1", description = "Tasks run at once (default: ${DEFAULT-VALUE}).")
+  int slots;
+
+  @Override
+  public Integer call() throws Exception {
+    var out = spec.commandLine().getOut();
+    if (cluster.join.isEmpty()) {
+      spec.commandLine().getErr().println("recap worker: --join HOST:PORT is required (the coordinator prints it)");
+      return RecapCli.INVALID;
+    }
+    String workerId = id != null ? id : "worker-" + ManagementFactory.getRuntimeMXBean().getName().replace('@', '-');
+    WorkerLauncher launcher = WorkerLauncher.find();
+    RecapCluster member = RecapCluster.start(cluster.toOptions());
+    WorkerLauncher.RunningWorker worker = null;
+    try {
+      worker = launcher.launch(member, new WorkerLauncher.Settings(workerId, RunCommand.pluginsDir(plugins), artifacts, slots));
+      out.println("worker " + workerId + " joined cluster " + cluster.clusterName + " at " + member.address());
+      out.flush();
+      CountDownLatch stop = new CountDownLatch(1);
+      Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+      stop.await();
+      return RecapCli.OK;
+    } finally {
+      if (worker != null) {
+        worker.close();
+      }
+      member.close();
+    }
+  }
+}

@@ -1,0 +1,35 @@
+package dev.recap.coordinator.spec;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A parsed job spec. YAML shape:
+ *
+ * <pre>
+ * name: demo              # required: letters, digits, '-' and '_'
+ * seed: 42                # optional, default 0: every task's seed derives from it
+ * output: /data/artifacts # optional: artifact root handed to workers (default: each worker's own)
+ * maxAttempts: 3          # optional, default 3: attempts per task before the job fails
+ * leaseSeconds: 10        # optional, default 10: lease length, renewed by heartbeats
+ * stages:
+ *   - name: make          # unique within the job
+ *     kind: smoke         # a StagePlanner kind
+ *     after: [other]      # optional: stages whose results this one needs
+ *     tasks: 24           # every other key is the planner's parameter
+ * </pre>
+ *
+ * @param yaml the original text, journaled so a restarted coordinator re-plans the same job
+ */
+public record JobSpec(String name, long seed, String output, int maxAttempts, int leaseSeconds, List<StageSpec> stages,
+    String yaml) {
+
+  public JobSpec {
+    stages = List.copyOf(stages);
+  }
+
+  /** The stage of that name. */
+  public Optional<StageSpec> stage(String stageName) {
+    return stages.stream().filter(s -> s.name().equals(stageName)).findFirst();
+  }
+}

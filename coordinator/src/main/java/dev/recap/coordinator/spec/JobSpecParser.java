@@ -1,0 +1,160 @@
+package dev.recap.coordinator.spec;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Parses job-spec YAML into a {@link JobSpec}, checking the job-level fields and the stage
+ * graph; the stage parameters are checked by each stage's planner afterwards.
+ */
+public final class JobSpecParser {
+
+  private static final Set<String> JOB_KEYS = Set.of("name", "seed", "output", "maxAttempts", "leaseSeconds", "stages");
+
+  private JobSpecParser() {}
+
+  /**
+   * @param source where the text came from (a file name), for messages
+   * @throws SpecException with every problem found
+   */
+  public static JobSpec parse(String yaml, String source) {
+    Object root;
+    try {
+      LoaderOptions options = new LoaderOptions();
+      options.setAllowDuplicateKeys(false);
+      root = new Yaml(new SafeConstructor(options)).load(yaml);
+    } catch (MarkedYAMLException e) {
+      Mark mark = e.getProblemMark();
+      String where = mark == null ? "yaml" : "line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
+      throw new SpecException(source, List.of(new SpecProblem(where, "not valid YAML: " + e.getProblem())));
+    } catch (YAMLException e) {
+      throw new SpecException(source, List.of(new SpecProblem("yaml", "not valid YAML: " + e.getMessage())));
+    }
+    SpecCheck check = new SpecCheck(null);
+    if (!(root instanceof Map<?, ?> map)) {
+      throw new SpecException(source, List.of(new SpecProblem("(top level)",
+          "must be a mapping with name and stages, got " + SpecCheck.describe(root))));
+    }
+    for (Object key : map.keySet()) {
+      if (!JOB_KEYS.contains(String.valueOf(key))) {
+        check.problem(String.valueOf(key), "unknown field; known: " + new java.util.TreeSet<>(JOB_KEYS));
+      }
+    }
+    String name = string(map, "name", null, check);
+    if (name == null) {
+      check.problem("name", "is required (letters, digits, '-', '_')");
+    } else if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
+      check.problem("name", "must be 1-64 letters, digits, '-' or '_', got '" + name + "'");
+    }
+    long seed = whole(map, "seed", 0, check);
+    String output = string(map, "output", null, check);
+    int maxAttempts = (int) whole(map, "maxAttempts", 3, check);
+    if (maxAttempts < 1 || maxAttempts > 100) {
+      check.problem("maxAttempts", "must be between 1 and 100, got " + maxAttempts);
+    }
+    int leaseSeconds = (int) whole(map, "leaseSeconds", 10, check);
+    if (leaseSeconds < 2 || leaseSeconds > 3600) {
+      check.problem("leaseSeconds", "must be between 2 and 3600, got " + leaseSeconds);
+    }
+    List<StageSpec> stages = stages(map.get("stages"), check);
+    if (!check.ok()) {
+      throw new SpecException(source, check.problems());
+    }
+    return new JobSpec(name, seed, output, maxAttempts, leaseSeconds, stages, yaml);
+  }
+
+  private static List<StageSpec> stages(Object value, SpecCheck check) {
+    List<StageSpec> stages = new ArrayList<>();
+    if (value == null) {
+      check.problem("stages", "is required: a list of stages, each with name and kind");
+      return stages;
+    }
+    if (!(value instanceof List<?> list) || list.isEmpty()) {
+      check.problem("stages", "must be a non-empty list of stages, got " + SpecCheck.describe(value));
+      return stages;
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (int i = 0; i < list.size(); i++) {
+      String path = "stages[" + i + "]";
+      if (!(list.get(i) instanceof Map<?, ?> m)) {
+        check.problem(path, "must be a mapping with name and kind, got " + SpecCheck.describe(list.get(i)));
+        continue;
+      }
+      String name = string(m, "name", path, check);
+      String kind = string(m, "kind", path, check);
+      if (name == null) {
+        check.problem(path + ".name", "is required");
+      } else if (!name.matches("[A-Za-z0-9_-]{1,64}")) {
+        check.problem(path + ".name", "must be 1-64 letters, digits, '-' or '_', got '" + name + "'");
+      } else if (!names.add(name)) {
+        check.problem(path + ".name", "stage '" + name + "' is defined twice");
+      }
+      if (kind == null) {
+        check.problem(path + ".kind", "is required (e.g. smoke)");
+      }
+      List<String> after = new ArrayList<>();
+      Object a = m.get("after");
+      if (a instanceof String s) {
+        after.add(s);
+      } else if (a instanceof List<?> al) {
+        for (int j = 0; j < al.size(); j++) {
+          if (al.get(j) instanceof String s) {
+            after.add(s);
+          } else {
+            check.problem(path + ".after[" + j + "]", "must be a stage name, got " + SpecCheck.describe(al.get(j)));
+          }
+        }
+      } else if (a != null) {
+        check.problem(path + ".after", "must be a list of stage names, got " + SpecCheck.describe(a));
+      }
+      for (int j = 0; j < after.size(); j++) {
+        if (!names.contains(after.get(j)) || after.get(j).equals(name)) {
+          check.problem(path + ".after[" + j + "]", "'" + after.get(j) + "' is not an earlier stage; earlier stages: "
+              + names.stream().filter(n -> !n.equals(name)).toList());
+        }
+      }
+      Map<String, Object> params = new LinkedHashMap<>();
+      m.forEach((k, v) -> {
+        String key = String.valueOf(k);
+        if (!key.equals("name") && !key.equals("kind") && !key.equals("after")) {
+          params.put(key, v);
+        }
+      });
+      if (name != null && kind != null) {
+        stages.add(new StageSpec(name, kind, after, params, path));
+      }
+    }
+    return stages;
+  }
+
+  private static String string(Map<?, ?> map, String key, String path, SpecCheck check) {
+    Object v = map.get(key);
+    if (v == null || v instanceof String) {
+      return (String) v;
+    }
+    check.problem(path == null ? key : path + "." + key, "must be a string, got " + SpecCheck.describe(v));
+    return null;
+  }
+
+  private static long whole(Map<?, ?> map, String key, long dflt, SpecCheck check) {
+    Object v = map.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Integer || v instanceof Long) {
+      return ((Number) v).longValue();
+    }
+    check.problem(key, "must be a whole number, got " + SpecCheck.describe(v));
+    return dflt;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.recap.worker.node;
+
+import dev.recap.api.Extensions;
+import java.util.Map;
+
+/**
+ * What a running task sees of its worker: its payload and identity, a seed, where to write,
+ * the loaded plugins, and channels for progress, metrics and notes (all best-effort).
+ *
+ * @param <P> the payload record type
+ */
+public interface TaskContext<P> {
+
+  /** The decoded payload the stage planner created. */
+  P payload();
+
+  String jobId();
+
+  /** Stable across attempts; artifact names derive from it. */
+  String taskId();
+
+  String stage();
+
+  /** 1-based attempt number. */
+  int attempt();
+
+  /** The task's seed, fixed by the job spec and the task, the same on every attempt. */
+  long seed();
+
+  /** The worker's id. */
+  String workerId();
+
+  /** Reports progress, {@code fraction} in 0..1. Cheap; rate-limit nothing. */
+  void progress(double fraction, String message);
+
+  /** Emits a metric sample (loss, images/s, ...) tagged with job and task. */
+  void metric(String name, double value, Map<String, String> tags);
+
+  /** Emits a metric sample without extra tags. */
+  default void metric(String name, double value) {
+    metric(name, value, Map.of());
+  }
+
+  /** Emits a free-text note into the job's event stream. */
+  void event(String message);
+
+  /** The extensions of the plugins this worker loaded. */
+  Extensions extensions();
+
+  /** This task's artifact store: atomic writes under names derived from the task id. */
+  ArtifactStore artifacts();
+
+  /** True once the coordinator revoked this lease (expired or given to another worker): stop early. */
+  boolean isCancelled();
+}

@@ -17,4 +17,17 @@ public interface ImageEncoder extends NamedPlugin {
    *     ignored, bad values fail with the key named
    */
   ImageTower build(PluginConfig config);
+
+  /**
+   * The name under which a parameter of a tower this encoder built is exported to other
+   * frameworks (e.g. OpenCLIP's {@code visual.conv1.weight} in a safetensors file).
+   *
+   * @param djlParameterName the parameter's name as {@code tower.block().getParameters()} reports
+   *     it, i.e. relative to the tower's block (strip any prefix a wrapping block adds first)
+   * @return the exported name; by default the DJL name unchanged. Implementations return the
+   *     input unchanged for names they do not know.
+   */
+  default String exportName(String djlParameterName) {
+    return djlParameterName;
+  }
 }

@@ -9,8 +9,8 @@ import ai.djl.util.PairList;
  * A pre-LN transformer block: {@code x + attn(ln_1(x))}, then {@code x + mlp(ln_2(x))}. Input and
  * output {@code [B, N, W]}.
  *
- * <p>DJL's {@code TransformerEncoderBlock} normalizes after the residual sum (post-LN, BERT
- * style), which is why this block exists.
+ * <p>DJL's {@code TransformerEncoderBlock} does not fit: it normalizes after the residual sum
+ * (post-norm) and with BatchNorm, not LayerNorm; hence this block.
  */
 final class ResidualAttentionBlock extends FixedShapeBlock {
 

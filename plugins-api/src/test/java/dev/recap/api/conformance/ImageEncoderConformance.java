@@ -46,7 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>gradients reach every trainable parameter (in training mode);
  *   <li>the same seed gives bit-identical outputs, another seed does not;
  *   <li>parameters saved and loaded into a freshly built tower give bit-identical outputs;
- *   <li>export names are unique and non-empty.
+ *   <li>export names are unique and non-empty;
+ *   <li>{@link ImageEncoder#inferenceTower} computes what the trained tower computes in
+ *       inference mode (within 1e-4 of the output's scale).
  * </ul>
  *
  * <p>Keep the configuration tiny: every test builds and runs the tower a few times on CPU.
@@ -226,6 +228,29 @@ public abstract class ImageEncoderConformance {
       }
     } catch (IOException e) {
       throw new AssertionError("saving or loading " + file + " failed", e);
+    }
+  }
+
+  @Test
+  void inferenceTowerMatchesTheTrainedTowerInInferenceMode() {
+    int[] size = inputSizes().get(0);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      NDArray images = images(manager, size, 6);
+      ImageTower trained = buildInitialized(manager, 8, size);
+      List<float[]> expected = values(forward(manager, trained.block(), images, false));
+      ImageTower inference = encoder().inferenceTower(encoder().resolve(config()), trained, manager);
+      assertEquals(trained.embeddingDim(), inference.embeddingDim(), "inference tower embeddingDim");
+      assertEquals(trained.featureLevels(), inference.featureLevels(), "inference tower feature levels");
+      List<float[]> actual = values(forward(manager, inference.block(), images, false));
+      for (int i = 0; i < expected.size(); i++) {
+        float scale = 1f;
+        float diff = 0f;
+        for (int j = 0; j < expected.get(i).length; j++) {
+          scale = Math.max(scale, Math.abs(expected.get(i)[j]));
+          diff = Math.max(diff, Math.abs(expected.get(i)[j] - actual.get(i)[j]));
+        }
+        assertTrue(diff <= 1e-4f * scale, "output " + i + " of the inference tower differs by " + diff);
+      }
     }
   }
 

@@ -120,6 +120,7 @@ class ImageEncoderConformanceSelfTest {
     kit.sameSeedGivesTheSameOutputAndAnotherSeedDoesNot();
     kit.savedParametersLoadIntoAFreshTowerWithIdenticalOutput(dir);
     kit.exportNamesAreUniqueAndNonEmpty();
+    kit.inferenceTowerMatchesTheTrainedTowerInInferenceMode();
   }
 
   @Test

@@ -55,6 +55,18 @@ class VitEncoderTest {
   }
 
   @Test
+  void presetsBuildWithTheirDeclaredWidths() {
+    int[] widths = {128, 384, 768};
+    String[] names = {"vit-tiny", "vit-s-16", "vit-b-16"};
+    for (int i = 0; i < names.length; i++) {
+      ImageTower tower = build("preset", names[i]);
+      System.out.println(names[i] + " parameters: " + count(tower));
+      assertEquals(widths[i], tower.embeddingDim(), names[i]);
+    }
+    assertEquals(names.length, encoder.presets().size());
+  }
+
+  @Test
   void exportNamesAreOpenClipVisualNamesWithOpenClipShapes() {
     ImageTower tower = build("preset", "vit-tiny");
     Map<String, Shape> exported = new HashMap<>();

@@ -45,7 +45,6 @@ final class AttentionBlock extends FixedShapeBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    var device = x.getDevice();
     Shape s = x.getShape();
     long b = s.get(0);
     long h = s.get(2);
@@ -53,15 +52,15 @@ final class AttentionBlock extends FixedShapeBlock {
     long n = h * w;
     int heads = dim / headDim;
     NDArray tokens = norm.forward(ps, inputs, training, params).singletonOrThrow().reshape(b, dim, n).transpose(0, 2, 1);
-    NDArray split = Linear.linear(tokens, ps.getValue(qkv, device, training)).singletonOrThrow()
+    NDArray split = Linear.linear(tokens, valueLike(ps, qkv, tokens, training)).singletonOrThrow()
         .reshape(b, n, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
     NDArray q = split.get(0).mul(1.0 / Math.sqrt(headDim));
-    NDArray attention = q.matMul(split.get(1).transpose(0, 1, 3, 2)).softmax(-1);
+    NDArray attention = asTypeOf(float32(q.matMul(split.get(1).transpose(0, 1, 3, 2))).softmax(-1), q);
     NDArray mixed = attention.matMul(split.get(2)).transpose(0, 2, 1, 3).reshape(b, n, dim);
-    mixed = Linear.linear(mixed, ps.getValue(projWeight, device, training), ps.getValue(projBias, device, training))
+    mixed = Linear.linear(mixed, valueLike(ps, projWeight, mixed, training), valueLike(ps, projBias, mixed, training))
         .singletonOrThrow().transpose(0, 2, 1).reshape(b, dim, h, w);
-    x = x.add(ps.getValue(layerScale1, device, training).mul(mixed));
+    x = x.add(valueLike(ps, layerScale1, x, training).mul(mixed));
     NDArray f = ffn.forward(ps, new NDList(x), training, params).singletonOrThrow();
-    return new NDList(x.add(ps.getValue(layerScale2, device, training).mul(f)));
+    return new NDList(x.add(valueLike(ps, layerScale2, x, training).mul(f)));
   }
 }

@@ -40,9 +40,11 @@ final class BatchNormLayer extends FixedShapeBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    return BatchNorm.batchNorm(x, ps.getValue(runningMean, x.getDevice(), training),
-        ps.getValue(runningVar, x.getDevice(), training), ps.getValue(gamma, x.getDevice(), training),
-        ps.getValue(beta, x.getDevice(), training), 1, DJL_MOMENTUM, EPS, training);
+    NDArray in = float32(x);
+    NDArray y = BatchNorm.batchNorm(in, valueLike(ps, runningMean, in, training),
+        valueLike(ps, runningVar, in, training), valueLike(ps, gamma, in, training),
+        valueLike(ps, beta, in, training), 1, DJL_MOMENTUM, EPS, training).singletonOrThrow();
+    return new NDList(asTypeOf(y, x));
   }
 
   /** Per-channel inference-mode scale {@code gamma / sqrt(var + eps)}. */

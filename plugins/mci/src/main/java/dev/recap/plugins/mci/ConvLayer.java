@@ -45,9 +45,9 @@ final class ConvLayer extends FixedShapeBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    NDArray b = bias == null ? null : ps.getValue(bias, x.getDevice(), training);
+    NDArray b = bias == null ? null : valueLike(ps, bias, x, training);
     int pad = kernel / 2;
-    return Conv2d.conv2d(x, ps.getValue(weight, x.getDevice(), training), b, new Shape(stride, stride),
+    return Conv2d.conv2d(x, valueLike(ps, weight, x, training), b, new Shape(stride, stride),
         new Shape(pad, pad), new Shape(1, 1), groups);
   }
 

@@ -81,6 +81,7 @@ final class MciTower extends FixedShapeBlock {
       throw new IllegalArgumentException("mci expects images [B, 3, H, W] with H and W multiples of 32, got " + s
           + "; resize or crop the images");
     }
+    requireTrainableInput(inputs.singletonOrThrow(), training);
     NDList x = stem.forward(ps, inputs, training, params);
     NDArray[] stageOut = new NDArray[MciConfig.STAGES];
     for (int i = 0; i < MciConfig.STAGES; i++) {
@@ -94,7 +95,7 @@ final class MciTower extends FixedShapeBlock {
     Shape e = expanded.getShape();
     NDArray pooled = expanded.reshape(e.get(0), e.get(1), e.get(2) * e.get(3)).mean(new int[] {2});
     if (headProj != null) {
-      pooled = pooled.matMul(ps.getValue(headProj, pooled.getDevice(), training));
+      pooled = pooled.matMul(valueLike(ps, headProj, pooled, training));
     }
     NDList out = new NDList(pooled);
     for (int stage : LEVEL_STAGES) {

@@ -50,7 +50,7 @@ final class RepMixer extends FixedShapeBlock implements Reparameterizable {
     NDArray x = inputs.singletonOrThrow();
     NDArray m = mixer.forward(ps, inputs, training, params).singletonOrThrow();
     NDArray n = norm.forward(ps, inputs, training, params).singletonOrThrow();
-    return new NDList(x.add(ps.getValue(layerScale, x.getDevice(), training).mul(m.sub(n))));
+    return new NDList(x.add(valueLike(ps, layerScale, x, training).mul(m.sub(n))));
   }
 
   @Override

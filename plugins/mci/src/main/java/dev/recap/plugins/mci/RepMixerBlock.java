@@ -26,6 +26,6 @@ final class RepMixerBlock extends FixedShapeBlock {
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = tokenMixer.forward(ps, inputs, training, params).singletonOrThrow();
     NDArray f = ffn.forward(ps, new NDList(x), training, params).singletonOrThrow();
-    return new NDList(x.add(ps.getValue(layerScale, x.getDevice(), training).mul(f)));
+    return new NDList(x.add(valueLike(ps, layerScale, x, training).mul(f)));
   }
 }

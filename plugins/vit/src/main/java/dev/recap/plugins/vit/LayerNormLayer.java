@@ -27,7 +27,9 @@ final class LayerNormLayer extends FixedShapeBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    return LayerNorm.layerNorm(x, new Shape(width), ps.getValue(weight, x.getDevice(), training),
-        ps.getValue(bias, x.getDevice(), training), EPS);
+    NDArray in = float32(x);
+    NDArray y = LayerNorm.layerNorm(in, new Shape(width), valueLike(ps, weight, in, training),
+        valueLike(ps, bias, in, training), EPS).singletonOrThrow();
+    return new NDList(asTypeOf(y, x));
   }
 }

@@ -26,7 +26,7 @@ final class LinearLayer extends FixedShapeBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    return Linear.linear(x, ps.getValue(weight, x.getDevice(), training), ps.getValue(bias, x.getDevice(), training));
+    return Linear.linear(x, valueLike(ps, weight, x, training), valueLike(ps, bias, x, training));
   }
 
   @Override

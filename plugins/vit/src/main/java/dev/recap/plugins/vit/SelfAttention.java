@@ -38,14 +38,14 @@ final class SelfAttention extends FixedShapeBlock {
     long b = x.getShape().get(0);
     long n = x.getShape().get(1);
     int headDim = width / heads;
-    NDArray qkv = Linear.linear(x, ps.getValue(inProjWeight, x.getDevice(), training),
-        ps.getValue(inProjBias, x.getDevice(), training)).singletonOrThrow();
+    NDArray qkv = Linear.linear(x, valueLike(ps, inProjWeight, x, training),
+        valueLike(ps, inProjBias, x, training)).singletonOrThrow();
     // [B, N, 3, heads, hd] -> [3, B, heads, N, hd]
     NDArray split = qkv.reshape(b, n, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
     NDArray q = split.get(0).mul(1.0 / Math.sqrt(headDim));
     NDArray k = split.get(1);
     NDArray v = split.get(2);
-    NDArray attention = q.matMul(k.transpose(0, 1, 3, 2)).softmax(-1);
+    NDArray attention = asTypeOf(float32(q.matMul(k.transpose(0, 1, 3, 2))).softmax(-1), x);
     NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, width);
     return outProj.forward(ps, new NDList(mixed), training, params);
   }

@@ -58,16 +58,17 @@ final class VisionTransformer extends FixedShapeBlock {
     NDArray images = inputs.singletonOrThrow();
     Shape s = images.getShape();
     checkInput(s);
+    requireTrainableInput(images, training);
     long b = s.get(0);
     int gh = (int) s.get(2) / config.patch();
     int gw = (int) s.get(3) / config.patch();
     int w = config.width();
     NDArray patches = conv1.forward(ps, inputs, training, params).singletonOrThrow();
     NDArray x = patches.reshape(b, w, (long) gh * gw).transpose(0, 2, 1);
-    NDArray cls = ps.getValue(classEmbedding, images.getDevice(), training).reshape(1, 1, w).broadcast(b, 1, w);
+    NDArray cls = valueLike(ps, classEmbedding, x, training).reshape(1, 1, w).broadcast(b, 1, w);
     x = NDArrays.concat(new NDList(cls, x), 1);
     NDArray pos = ps.getValue(positionalEmbedding, images.getDevice(), training);
-    x = x.add(resample(pos, gh, gw, images.getManager()));
+    x = x.add(asTypeOf(resample(pos, gh, gw, images.getManager()), x));
     x = lnPre.forward(ps, new NDList(x), training, params).singletonOrThrow();
     NDList perBlock = new NDList();
     for (ResidualAttentionBlock block : blocks) {
@@ -100,9 +101,10 @@ final class VisionTransformer extends FixedShapeBlock {
   }
 
   /** LayerNorm without affine: intermediate blocks have no trained norm of their own. */
-  private static NDArray normalize(NDArray x) {
+  private static NDArray normalize(NDArray tokens) {
+    NDArray x = float32(tokens);
     NDArray centered = x.sub(x.mean(new int[] {-1}, true));
-    return centered.div(centered.square().mean(new int[] {-1}, true).add(LayerNormLayer.EPS).sqrt());
+    return asTypeOf(centered.div(centered.square().mean(new int[] {-1}, true).add(LayerNormLayer.EPS).sqrt()), tokens);
   }
 
   /** The positional embedding for a {@code gh x gw} patch grid. */
@@ -159,7 +161,7 @@ final class VisionTransformer extends FixedShapeBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
       NDArray images = inputs.singletonOrThrow();
-      return Conv2d.conv2d(images, ps.getValue(weight, images.getDevice(), training), null,
+      return Conv2d.conv2d(images, valueLike(ps, weight, images, training), null,
           new Shape(patch, patch), new Shape(0, 0), new Shape(1, 1), 1);
     }
   }

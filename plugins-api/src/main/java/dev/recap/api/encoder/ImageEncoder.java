@@ -1,5 +1,6 @@
 package dev.recap.api.encoder;
 
+import ai.djl.ndarray.NDManager;
 import dev.recap.api.NamedPlugin;
 import dev.recap.api.PluginConfig;
 
@@ -17,4 +18,33 @@ public interface ImageEncoder extends NamedPlugin {
    *     ignored, bad values fail with the key named
    */
   ImageTower build(PluginConfig config);
+
+  /**
+   * The name under which a parameter of a tower this encoder built is exported to other
+   * frameworks (e.g. OpenCLIP's {@code visual.conv1.weight} in a safetensors file).
+   *
+   * @param djlParameterName the parameter's name as {@code tower.block().getParameters()} reports
+   *     it, i.e. relative to the tower's block (strip any prefix a wrapping block adds first)
+   * @return the exported name; by default the DJL name unchanged. Implementations return the
+   *     input unchanged for names they do not know.
+   */
+  default String exportName(String djlParameterName) {
+    return djlParameterName;
+  }
+
+  /**
+   * A tower for inference that computes what {@code trained} computes in inference mode
+   * ({@code training = false}), possibly restructured for speed, e.g. train-time multi-branch
+   * blocks fused into single convolutions (structural reparameterization). The result is
+   * initialized, its parameters attached to {@code manager}; {@code trained} is left unchanged.
+   * Its parameters are not those of {@code trained}: do not train or export it as a checkpoint.
+   *
+   * @param config the configuration {@code trained} was built from
+   * @param trained an initialized tower this encoder built from {@code config}
+   * @param manager owns the new tower's parameters
+   * @return by default {@code trained} itself
+   */
+  default ImageTower inferenceTower(PluginConfig config, ImageTower trained, NDManager manager) {
+    return trained;
+  }
 }

@@ -1,0 +1,78 @@
+package dev.recap.plugins.mci;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.recap.api.PluginConfig;
+import dev.recap.api.encoder.ImageEncoder;
+import dev.recap.api.encoder.ImageTower;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.pf4j.Extension;
+
+/**
+ * The {@code mci} image encoder: MobileCLIP's MCi towers (see {@link MciTower}).
+ *
+ * <p>Config keys: {@code layers} and {@code dims} (4 entries each; default mci0),
+ * {@code mlpRatio} 3, {@code headDim} 32, {@code projectionDim} 0, {@code layerScaleInit} 1e-5,
+ * {@code reparameterized} false. Presets {@code mci0} (2,6,10,2; 64,128,256,512), {@code mci1}
+ * (4,12,20,4; same dims), {@code mci2} (4,12,24,4; 80,160,320,640) and {@code mci-tiny}
+ * (1,1,1,1; 16,32,64,128) for CPU tests.
+ *
+ * <p>Train with the multi-branch structure; {@link #inferenceTower} fuses it into single
+ * convolutions (structural reparameterization) with the same inference-mode output.
+ */
+@Extension
+public final class MciEncoder implements ImageEncoder {
+
+  private static final Map<String, PluginConfig> PRESETS = definePresets();
+
+  private static Map<String, PluginConfig> definePresets() {
+    Map<String, PluginConfig> p = new LinkedHashMap<>();
+    p.put("mci0", PluginConfig.of("layers", List.of(2, 6, 10, 2), "dims", List.of(64, 128, 256, 512)));
+    p.put("mci1", PluginConfig.of("layers", List.of(4, 12, 20, 4), "dims", List.of(64, 128, 256, 512)));
+    p.put("mci2", PluginConfig.of("layers", List.of(4, 12, 24, 4), "dims", List.of(80, 160, 320, 640)));
+    p.put("mci-tiny", PluginConfig.of("layers", List.of(1, 1, 1, 1), "dims", List.of(16, 32, 64, 128)));
+    return Collections.unmodifiableMap(p);
+  }
+
+  @Override
+  public String id() {
+    return "mci";
+  }
+
+  @Override
+  public String version() {
+    return "1";
+  }
+
+  @Override
+  public Map<String, PluginConfig> presets() {
+    return PRESETS;
+  }
+
+  @Override
+  public ImageTower build(PluginConfig config) {
+    MciConfig c = MciConfig.from(config);
+    return new ImageTower(new MciTower(c), c.embeddingDim(), MciTower.levels(c), 32);
+  }
+
+  /**
+   * The reparameterized tower: every MobileOne, large-kernel, RepMixer and positional-encoding
+   * block fused into one convolution with bias, other parameters copied. Equal to
+   * {@code trained} in inference mode up to float rounding.
+   */
+  @Override
+  public ImageTower inferenceTower(PluginConfig config, ImageTower trained, NDManager manager) {
+    PluginConfig resolved = resolve(config);
+    if (MciConfig.from(resolved).reparameterized()) {
+      return trained;
+    }
+    ImageTower fused = build(resolved.with("reparameterized", true));
+    Reparameterization.transfer(trained.block(), fused.block());
+    fused.block().initialize(manager, DataType.FLOAT32, new Shape(1, 3, 32, 32));
+    return fused;
+  }
+}

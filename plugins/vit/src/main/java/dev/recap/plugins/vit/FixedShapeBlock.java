@@ -1,0 +1,81 @@
+package dev.recap.plugins.vit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.util.Pair;
+
+/**
+ * A block whose parameters have their shapes fixed at construction, from the configuration,
+ * rather than inferred from the input shape. So a tower's parameter count is known before
+ * initialization, and one tower serves every input size (the input shape given to
+ * {@code initialize} is recorded, not used).
+ *
+ * <p>Activations may be float32, or float16 for inference; parameters are float32 either way
+ * (see {@link #valueLike}).
+ */
+abstract class FixedShapeBlock extends AbstractBlock {
+
+  private static final byte VERSION = 1;
+
+  FixedShapeBlock() {
+    super(VERSION);
+  }
+
+  final Parameter parameter(String name, Parameter.Type type, Shape shape, Initializer initializer) {
+    return addParameter(
+        Parameter.builder().setName(name).setType(type).optShape(shape).optInitializer(initializer).build());
+  }
+
+  /**
+   * A parameter's value in the dtype of the activation {@code like}: float16 activations get a
+   * per-forward float16 copy of the float32 parameter. Inference only: DJL 0.36's PyTorch
+   * {@code toType} does not record autograd history, so no gradient would cross the cast (see
+   * {@link #requireTrainableInput}).
+   */
+  static NDArray valueLike(ParameterStore ps, Parameter p, NDArray like, boolean training) {
+    NDArray v = ps.getValue(p, like.getDevice(), training);
+    return v.getDataType() == like.getDataType() ? v : v.toType(like.getDataType(), false);
+  }
+
+  /** {@code x} in float32 if it is float16: norms, softmax and statistics never run in float16. */
+  static NDArray float32(NDArray x) {
+    return x.getDataType() == DataType.FLOAT16 ? x.toType(DataType.FLOAT32, false) : x;
+  }
+
+  /**
+   * Fails if {@code images} are float16 in training mode: only activations in the parameters'
+   * own dtype keep every parameter in the autograd graph.
+   */
+  static void requireTrainableInput(NDArray images, boolean training) {
+    if (training && images.getDataType() == DataType.FLOAT16) {
+      throw new IllegalArgumentException("training needs float32 images, got " + images.getDataType()
+          + ": float16 activations are for inference only (DJL's PyTorch toType does not propagate"
+          + " gradients, so parameters behind a cast would silently get none)");
+    }
+  }
+
+  /** {@code y} back in the dtype of {@code like}. */
+  static NDArray asTypeOf(NDArray y, NDArray like) {
+    return y.getDataType() == like.getDataType() ? y : y.toType(like.getDataType(), false);
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    for (Pair<String, Block> child : getChildren()) {
+      child.getValue().initialize(manager, dataType, inputShapes);
+    }
+  }
+
+  /** Shape-preserving by default; blocks that change the shape override this. */
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return inputShapes;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.recap.plugins.vit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+
+/** {@code y = x W^T + b} on the last axis, {@code W} stored {@code [out, in]} as in PyTorch. */
+final class LinearLayer extends FixedShapeBlock {
+
+  private final int out;
+  private final Parameter weight;
+  private final Parameter bias;
+
+  LinearLayer(int in, int out) {
+    this.out = out;
+    weight = parameter("weight", Parameter.Type.WEIGHT, new Shape(out, in), new NormalInitializer(0.02f));
+    bias = parameter("bias", Parameter.Type.BIAS, new Shape(out), Initializer.ZEROS);
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray x = inputs.singletonOrThrow();
+    return Linear.linear(x, valueLike(ps, weight, x, training), valueLike(ps, bias, x, training));
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    Shape in = inputShapes[0];
+    return new Shape[] {in.slice(0, in.dimension() - 1).add(out)};
+  }
+}

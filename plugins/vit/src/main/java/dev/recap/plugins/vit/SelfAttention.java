@@ -1,0 +1,52 @@
+package dev.recap.plugins.vit;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
+import ai.djl.nn.core.Linear;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+
+/**
+ * Multi-head self-attention over {@code [B, N, W]} tokens, laid out as PyTorch's
+ * {@code nn.MultiheadAttention}: one packed {@code in_proj_weight [3W, W]} (q, k, v stacked),
+ * {@code in_proj_bias [3W]}, and an {@code out_proj} linear.
+ */
+final class SelfAttention extends FixedShapeBlock {
+
+  private final int width;
+  private final int heads;
+  private final Parameter inProjWeight;
+  private final Parameter inProjBias;
+  private final LinearLayer outProj;
+
+  SelfAttention(int width, int heads) {
+    this.width = width;
+    this.heads = heads;
+    inProjWeight = parameter("in_proj_weight", Parameter.Type.WEIGHT, new Shape(3L * width, width),
+        new NormalInitializer((float) Math.pow(width, -0.5)));
+    inProjBias = parameter("in_proj_bias", Parameter.Type.BIAS, new Shape(3L * width), Initializer.ZEROS);
+    outProj = addChildBlock("out_proj", new LinearLayer(width, width));
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray x = inputs.singletonOrThrow();
+    long b = x.getShape().get(0);
+    long n = x.getShape().get(1);
+    int headDim = width / heads;
+    NDArray qkv = Linear.linear(x, valueLike(ps, inProjWeight, x, training),
+        valueLike(ps, inProjBias, x, training)).singletonOrThrow();
+    // [B, N, 3, heads, hd] -> [3, B, heads, N, hd]
+    NDArray split = qkv.reshape(b, n, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
+    NDArray q = split.get(0).mul(1.0 / Math.sqrt(headDim));
+    NDArray k = split.get(1);
+    NDArray v = split.get(2);
+    NDArray attention = asTypeOf(float32(q.matMul(k.transpose(0, 1, 3, 2))).softmax(-1), x);
+    NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, width);
+    return outProj.forward(ps, new NDList(mixed), training, params);
+  }
+}

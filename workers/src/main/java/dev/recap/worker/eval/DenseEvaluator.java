@@ -126,12 +126,19 @@ public final class DenseEvaluator {
             ? LayerwiseOptimizer.forHead(model.block(), config.headLearningRate(), config.weightDecay(), totalSteps)
             : LayerwiseOptimizer.forFinetuning(model.block(), encoder.block(), config.headLearningRate(),
                 config.encoderLearningRate(), config.layerDecay(), config.weightDecay(), totalSteps);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
         FeatureSource features = frozen
             ? new CachedFeatures(encoder, train, data.test(), root)
             : new LiveFeatures(encoder);
-
+        long t1 = System.nanoTime();
         List<Double> epochLosses = train(model, features, train, task, optimizer, root);
+        long t2 = System.nanoTime();
         Scores scores = score(model, features, data.test(), task, root);
+        long t3 = System.nanoTime();
+        timings.put("featureSeconds", (t1 - t0) / 1e9);
+        timings.put("trainSeconds", (t2 - t1) / 1e9);
+        timings.put("scoreSeconds", (t3 - t2) / 1e9);
 
         Map<String, Double> metrics = new LinkedHashMap<>(scores.metrics);
         metrics.put("testLoss", scores.loss);
@@ -140,7 +147,7 @@ public final class DenseEvaluator {
         return new DenseResult(head.id(), head.version(), task.kind().name(), config.protocol().name(),
             config.fraction(), config.seed(), train.size(), data.test().size(), totalSteps, metrics,
             task.kind() == DenseTask.Kind.SEGMENTATION ? data.classNames() : List.of(),
-            scores.perClassIoU, epochLosses, pngs, (System.nanoTime() - started) / 1e9);
+            scores.perClassIoU, epochLosses, pngs, timings, (System.nanoTime() - started) / 1e9);
       } finally {
         saved.restore();
       }

@@ -26,6 +26,9 @@ import java.util.Map;
  *     depth)
  * @param trainLoss mean training loss per epoch
  * @param predictionImages paths of the saved PNGs (input | ground truth | prediction)
+ * @param timings wall seconds per phase: {@code featureSeconds} (frozen: encoder pass over
+ *     both splits, cached), {@code trainSeconds}, {@code scoreSeconds} (test predictions and
+ *     metrics; includes the encoder when finetuning)
  * @param seconds wall time of the whole evaluation
  */
 public record DenseResult(
@@ -43,14 +46,16 @@ public record DenseResult(
     List<Double> perClassIoU,
     List<Double> trainLoss,
     List<String> predictionImages,
+    Map<String, Double> timings,
     double seconds) {
 
   public DenseResult {
     metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     classNames = List.copyOf(classNames);
-    perClassIoU = Collections.unmodifiableList(new java.util.ArrayList<>(perClassIoU));
+    perClassIoU = List.copyOf(perClassIoU);
     trainLoss = List.copyOf(trainLoss);
     predictionImages = List.copyOf(predictionImages);
+    timings = Collections.unmodifiableMap(new LinkedHashMap<>(timings));
   }
 
   /** One metric, failing with the names that exist when it is absent. */

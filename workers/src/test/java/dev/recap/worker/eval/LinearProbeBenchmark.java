@@ -48,12 +48,21 @@ public final class LinearProbeBenchmark {
 
       SampleTensors tensors = new SampleTensors(DenseEvalConfig.CLIP_MEAN, DenseEvalConfig.CLIP_STD);
       forwardOnly(encoder, test.subList(0, Math.min(batch * 2, testCount)), tensors, manager, batch); // warm-up
+      double cpu0 = cpuSeconds();
       double forwardSeconds = forwardOnly(encoder, test, tensors, manager, batch);
-      System.out.printf("reference: encoder forward only (inference, batch %d): %.1f images/s%n", batch, testCount / forwardSeconds);
+      double forwardCpu = cpuSeconds() - cpu0;
+      System.out.printf("reference: encoder forward only (inference, batch %d): %.1f images/s wall, %.1f images per CPU-second%n",
+          batch, testCount / forwardSeconds, testCount / forwardCpu);
 
       DenseEvalConfig config = DenseEvalConfig.frozen().withEpochs(epochs).withBatchSize(batch).withSavedPredictions(4);
       for (DenseTask task : List.of(DenseTask.segmentation(4), DenseTask.depth())) {
+        double cpuBefore = cpuSeconds();
         DenseResult r = new DenseEvaluator(config).evaluate(encoder, new ProbeHeadFixture(), PluginConfig.empty(), task, splits, out);
+        double cpu = cpuSeconds() - cpuBefore;
+        // CPU seconds of a whole probe vs what its encoder passes alone cost (train + test images, at the reference rate)
+        double encoderShareCpu = (trainCount + testCount) * (forwardCpu / testCount);
+        System.out.printf("%s linear probe: %.1f CPU-s in total, of which the encoder passes would cost %.1f CPU-s at the reference rate (%.0f%%)%n",
+            task.kind(), cpu, encoderShareCpu, 100 * encoderShareCpu / cpu);
         double feature = r.timings().get("featureSeconds");
         double trainS = r.timings().get("trainSeconds");
         double score = r.timings().get("scoreSeconds");
@@ -68,6 +77,12 @@ public final class LinearProbeBenchmark {
         System.out.println("  pngs " + r.predictionImages());
       }
     }
+  }
+
+  /** CPU time of the whole process (JVM and libtorch threads), robust to other processes' load. */
+  private static double cpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime() / 1e9;
   }
 
   private static double forwardOnly(ImageTower encoder, List<Sample> samples, SampleTensors tensors, NDManager manager, int batch) {

@@ -129,7 +129,8 @@ public final class DenseEvaluator {
         Map<String, Double> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         FeatureSource features = frozen
-            ? new CachedFeatures(encoder, train, data.test(), root)
+            ? new CachedFeatures(new FeatureCache(encoder, tensors, train, config.batchSize(), root),
+                new FeatureCache(encoder, tensors, data.test(), config.batchSize(), root))
             : new LiveFeatures(encoder);
         long t1 = System.nanoTime();
         List<Double> epochLosses = train(model, features, train, task, optimizer, root);
@@ -295,6 +296,23 @@ public final class DenseEvaluator {
     }
   }
 
+  /** Frozen protocol: batches come from caches of both splits, computed once. */
+  private record CachedFeatures(FeatureCache train, FeatureCache test) implements FeatureSource {
+    @Override
+    public NDList train(NDManager step, List<Integer> indices, List<Sample> samples, SampleTensors tensors) {
+      return train.batch(step, indices);
+    }
+
+    @Override
+    public NDList test(NDManager step, int offset, List<Sample> samples, SampleTensors tensors) {
+      List<Integer> indices = new ArrayList<>();
+      for (int i = 0; i < samples.size(); i++) {
+        indices.add(offset + i);
+      }
+      return test.batch(step, indices);
+    }
+  }
+
   /** The encoder's dense outputs, the pooled embedding dropped, checked against its levels. */
   static NDList dense(Block encoder, NDManager step, NDArray images, boolean training) {
     NDList out = encoder.forward(new ParameterStore(step, false), new NDList(images), training);
@@ -305,72 +323,4 @@ public final class DenseEvaluator {
     return out.subNDList(1);
   }
 
-  /**
-   * Frozen protocol: every image's dense maps, computed once in inference mode and kept as Java
-   * arrays (so no native memory grows with epochs); batches are rebuilt from them.
-   */
-  private final class CachedFeatures implements FeatureSource {
-    private final List<float[][]> trainFeatures;
-    private final List<float[][]> testFeatures;
-    private final List<FeatureLevel> levels;
-    private final int[] size;
-
-    CachedFeatures(ImageTower encoder, List<Sample> train, List<Sample> test, NDManager root) {
-      this.levels = encoder.featureLevels();
-      this.size = new int[] {train.get(0).image().width(), train.get(0).image().height()};
-      this.trainFeatures = extract(encoder, train, root);
-      this.testFeatures = extract(encoder, test, root);
-    }
-
-    private List<float[][]> extract(ImageTower encoder, List<Sample> samples, NDManager root) {
-      List<float[][]> out = new ArrayList<>(samples.size());
-      for (int start = 0; start < samples.size(); start += config.batchSize()) {
-        List<Sample> batch = samples.subList(start, Math.min(samples.size(), start + config.batchSize()));
-        try (NDManager step = root.newSubManager()) {
-          NDList dense = dense(encoder.block(), step, tensors.images(step, batch), false);
-          float[][][] perLevel = new float[levels.size()][][];
-          for (int l = 0; l < levels.size(); l++) {
-            float[] all = dense.get(l).toType(DataType.FLOAT32, false).toFloatArray();
-            int per = all.length / batch.size();
-            perLevel[l] = new float[batch.size()][];
-            for (int b = 0; b < batch.size(); b++) {
-              perLevel[l][b] = Arrays.copyOfRange(all, b * per, (b + 1) * per);
-            }
-          }
-          for (int b = 0; b < batch.size(); b++) {
-            float[][] sample = new float[levels.size()][];
-            for (int l = 0; l < levels.size(); l++) {
-              sample[l] = perLevel[l][b];
-            }
-            out.add(sample);
-          }
-        }
-      }
-      return out;
-    }
-
-    private NDList stack(NDManager step, List<float[][]> rows) {
-      Shape[] shapes = levelShapes(levels, rows.size(), size);
-      NDList list = new NDList(levels.size());
-      for (int l = 0; l < levels.size(); l++) {
-        int per = rows.get(0)[l].length;
-        float[] data = new float[rows.size() * per];
-        for (int b = 0; b < rows.size(); b++) {
-          System.arraycopy(rows.get(b)[l], 0, data, b * per, per);
-        }
-        list.add(step.create(data, shapes[l]));
-      }
-      return list;
-    }
-
-    @Override
-    public NDList train(NDManager step, List<Integer> indices, List<Sample> samples, SampleTensors tensors) {
-      return stack(step, indices.stream().map(trainFeatures::get).toList());
-    }
-
-    @Override
-    public NDList test(NDManager step, int offset, List<Sample> samples, SampleTensors tensors) {
-      return stack(step, testFeatures.subList(offset, offset + samples.size()));
-    }
-  }
 }

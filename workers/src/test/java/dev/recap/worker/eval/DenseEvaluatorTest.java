@@ -170,6 +170,27 @@ class DenseEvaluatorTest {
   }
 
   @Test
+  void featureCacheGivesBackEveryLevelOfTheRightSampleInAnyOrder() {
+    Engine.getInstance().setRandomSeed(9);
+    ImageTower twoLevels = new TinyConvEncoder().build(PluginConfig.of("width", 8, "twoLevels", true));
+    twoLevels.block().initialize(manager, DataType.FLOAT32, new Shape(4, 3, SIZE, SIZE));
+    SampleTensors tensors = new SampleTensors(DenseEvalConfig.CLIP_MEAN, DenseEvalConfig.CLIP_STD);
+    List<Sample> samples = TEST.subList(0, 10);
+    try (NDManager m = manager.newSubManager()) {
+      FeatureCache cache = new FeatureCache(twoLevels, tensors, samples, 4, m); // batches of 4, 4, 2
+      assertEquals(10, cache.size());
+      NDList cached = cache.batch(m, List.of(9, 2, 5));
+      NDList live = DenseEvaluator.dense(twoLevels.block(), m,
+          tensors.images(m, List.of(samples.get(9), samples.get(2), samples.get(5))), false);
+      assertEquals(2, cached.size());
+      for (int level = 0; level < 2; level++) {
+        assertEquals(live.get(level).getShape(), cached.get(level).getShape());
+        assertArrayEquals(live.get(level).toFloatArray(), cached.get(level).toFloatArray(), 1e-5f, "level " + level);
+      }
+    }
+  }
+
+  @Test
   void sameSeedSameResult(@TempDir Path dir) {
     DenseEvaluator probe = new DenseEvaluator(quick(DenseEvalConfig.frozen()).withEpochs(2).withSavedPredictions(0));
     DenseResult a = probe.evaluate(trainedEncoder, new ProbeHeadFixture(), PluginConfig.empty(), SEGMENTATION, SPLITS, dir);

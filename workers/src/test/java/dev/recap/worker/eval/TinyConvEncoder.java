@@ -20,7 +20,8 @@ import java.util.List;
 
 /**
  * Test fixture: a real (tiny) image encoder. Two stride-2 3x3 convolutions (the first with batch
- * norm) give one dense level at stride 4; the pooled embedding is its spatial mean.
+ * norm) give one dense level at stride 4 (and, with {@code twoLevels}, the stem's map at stride 2
+ * as level 1); the pooled embedding is level 0's spatial mean.
  */
 final class TinyConvEncoder implements ImageEncoder {
 
@@ -32,7 +33,11 @@ final class TinyConvEncoder implements ImageEncoder {
   @Override
   public ImageTower build(PluginConfig config) {
     int width = config.getInt("width", 16);
-    return new ImageTower(new Net(width), width, List.of(new FeatureLevel(width, 4)), 4);
+    boolean twoLevels = config.getBoolean("twoLevels", false);
+    List<FeatureLevel> levels = twoLevels
+        ? List.of(new FeatureLevel(width, 4), new FeatureLevel(width, 2))
+        : List.of(new FeatureLevel(width, 4));
+    return new ImageTower(new Net(width, twoLevels), width, levels, 4);
   }
 
   static final class Net extends AbstractBlock {
@@ -40,10 +45,12 @@ final class TinyConvEncoder implements ImageEncoder {
     private final Block norm;
     private final Block body;
     private final int width;
+    private final boolean twoLevels;
 
-    Net(int width) {
+    Net(int width, boolean twoLevels) {
       super((byte) 1);
       this.width = width;
+      this.twoLevels = twoLevels;
       stem = addChildBlock("stem", Conv2d.builder().setKernelShape(new Shape(3, 3)).optStride(new Shape(2, 2))
           .optPadding(new Shape(1, 1)).setFilters(width).build());
       norm = addChildBlock("norm", BatchNorm.builder().build());
@@ -56,13 +63,21 @@ final class TinyConvEncoder implements ImageEncoder {
       NDArray x = stem.forward(ps, inputs, training).head();
       x = Activation.relu(norm.forward(ps, new NDList(x), training).head());
       NDArray dense = Activation.relu(body.forward(ps, new NDList(x), training).head());
-      return new NDList(dense.mean(new int[] {3}).mean(new int[] {2}), dense);
+      NDList out = new NDList(dense.mean(new int[] {3}).mean(new int[] {2}), dense);
+      if (twoLevels) {
+        out.add(x); // the stride-2 map after the stem
+      }
+      return out;
     }
 
     @Override
     public Shape[] getOutputShapes(Shape[] in) {
       Shape s = in[0];
-      return new Shape[] {new Shape(s.get(0), width), new Shape(s.get(0), width, s.get(2) / 4, s.get(3) / 4)};
+      Shape pooled = new Shape(s.get(0), width);
+      Shape level0 = new Shape(s.get(0), width, s.get(2) / 4, s.get(3) / 4);
+      return twoLevels
+          ? new Shape[] {pooled, level0, new Shape(s.get(0), width, s.get(2) / 2, s.get(3) / 2)}
+          : new Shape[] {pooled, level0};
     }
 
     @Override

@@ -98,6 +98,11 @@ public final class DenseEvaluator {
     if (!head.supports(task.kind())) {
       throw new IllegalArgumentException("head '" + head.id() + "' does not support " + task.kind());
     }
+    if (task.kind() == DenseTask.Kind.SEGMENTATION && !data.classNames().isEmpty()
+        && data.classNames().size() != task.numClasses()) {
+      throw new IllegalArgumentException("the dense set names " + data.classNames().size() + " classes "
+          + data.classNames() + " but the task has numClasses=" + task.numClasses());
+    }
     List<Sample> train = subset(data.train(), config.fraction(), config.seed());
     int[] size = SampleTensors.validate(train, task, encoder.inputMultiple(), "train");
     int[] testSize = SampleTensors.validate(data.test(), task, encoder.inputMultiple(), "test");

@@ -120,7 +120,6 @@ class DenseEvaluatorTest {
       rows.add(probe.evaluate(encoder, new ProbeHeadFixture(), PluginConfig.empty(), DenseTask.depth(), SPLITS, dir.resolve("depth")));
     }
     for (DenseResult r : rows) {
-      System.out.printf("%s %s %s%n", r.task(), r.metrics(), r.perClassIoU());
       assertEquals("FROZEN", r.protocol());
       assertEquals(48, r.trainSamples());
       assertEquals(16, r.testSamples());

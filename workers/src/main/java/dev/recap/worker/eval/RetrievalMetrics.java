@@ -1,7 +1,9 @@
 package dev.recap.worker.eval;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,10 +16,15 @@ import java.util.Map;
  * wrong candidates scoring at least as high. So an encoder whose embeddings are all equal gets
  * recall 0 (only K candidates fit in the top K), not a lucky score from list order.
  *
- * @param imageToText recall@K for K = 1, 5, 10, image queries
+ * @param imageToText recall@K for K = 1, 5, 10 (fractions), image queries
  * @param textToImage recall@K for K = 1, 5, 10, text queries
  */
-public record RetrievalMetrics(double[] imageToText, double[] textToImage) {
+public record RetrievalMetrics(List<Double> imageToText, List<Double> textToImage) {
+
+  public RetrievalMetrics {
+    imageToText = List.copyOf(imageToText);
+    textToImage = List.copyOf(textToImage);
+  }
 
   /** The K of recall@K, in the order of the arrays. */
   public static final int[] KS = {1, 5, 10};
@@ -82,12 +89,11 @@ public record RetrievalMetrics(double[] imageToText, double[] textToImage) {
       }
       textRanks[t] = rank;
     }
-    double[] i2t = new double[KS.length];
-    double[] t2i = new double[KS.length];
-    for (int k = 0; k < KS.length; k++) {
-      int kk = KS[k];
-      i2t[k] = (double) Arrays.stream(imageRanks).filter(r -> r >= 0 && r < kk).count() / queries;
-      t2i[k] = texts == 0 ? Double.NaN : (double) Arrays.stream(textRanks).filter(r -> r < kk).count() / texts;
+    List<Double> i2t = new ArrayList<>();
+    List<Double> t2i = new ArrayList<>();
+    for (int k : KS) {
+      i2t.add((double) Arrays.stream(imageRanks).filter(r -> r >= 0 && r < k).count() / queries);
+      t2i.add(texts == 0 ? Double.NaN : (double) Arrays.stream(textRanks).filter(r -> r < k).count() / texts);
     }
     return new RetrievalMetrics(i2t, t2i);
   }
@@ -105,10 +111,10 @@ public record RetrievalMetrics(double[] imageToText, double[] textToImage) {
   public Map<String, Double> metrics() {
     Map<String, Double> m = new LinkedHashMap<>();
     for (int k = 0; k < KS.length; k++) {
-      m.put("i2t_R@" + KS[k], imageToText[k]);
+      m.put("i2t_R@" + KS[k], imageToText.get(k));
     }
     for (int k = 0; k < KS.length; k++) {
-      m.put("t2i_R@" + KS[k], textToImage[k]);
+      m.put("t2i_R@" + KS[k], textToImage.get(k));
     }
     return m;
   }

@@ -1,9 +1,9 @@
 package dev.recap.worker.eval;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -18,9 +18,9 @@ class RetrievalMetricsTest {
       {0.7f, 0.2f, 0.6f, 0.7f}, // image 2: own 0.7 tied with text 0 -> tie goes against -> rank 1
     };
     RetrievalMetrics r = RetrievalMetrics.fromSimilarity(sim, imageOfText);
-    assertArrayEquals(new double[] {1.0 / 3, 1, 1}, r.imageToText(), 0.0);
+    assertEquals(List.of(1.0 / 3, 1.0, 1.0), r.imageToText());
     // text 0: rank 0; text 1: 0.1 below 0.8 and 0.2 -> rank 2; text 2: 0.4 below 0.5, 0.6 -> 2; text 3: 0
-    assertArrayEquals(new double[] {0.5, 1, 1}, r.textToImage(), 0.0);
+    assertEquals(List.of(0.5, 1.0, 1.0), r.textToImage());
     Map<String, Double> m = r.metrics();
     assertEquals(1.0 / 3, m.get("i2t_R@1"), 0.0);
     assertEquals(0.5, m.get("t2i_R@1"), 0.0);
@@ -39,8 +39,8 @@ class RetrievalMetricsTest {
       imageOfText[i] = i;
     }
     RetrievalMetrics r = RetrievalMetrics.fromEmbeddings(images, texts, imageOfText);
-    assertArrayEquals(new double[] {0, 0, 0}, r.imageToText(), 0.0);
-    assertArrayEquals(new double[] {0, 0, 0}, r.textToImage(), 0.0);
+    assertEquals(List.of(0.0, 0.0, 0.0), r.imageToText());
+    assertEquals(List.of(0.0, 0.0, 0.0), r.textToImage());
   }
 
   @Test
@@ -48,8 +48,8 @@ class RetrievalMetricsTest {
     float[][] images = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}};
     float[][] texts = {{0, 0, 5}, {3, 0.1f, 0}, {0.1f, 2, 0}};
     RetrievalMetrics r = RetrievalMetrics.fromEmbeddings(images, texts, new int[] {2, 0, 1});
-    assertArrayEquals(new double[] {1, 1, 1}, r.imageToText(), 0.0);
-    assertArrayEquals(new double[] {1, 1, 1}, r.textToImage(), 0.0);
+    assertEquals(List.of(1.0, 1.0, 1.0), r.imageToText());
+    assertEquals(List.of(1.0, 1.0, 1.0), r.textToImage());
   }
 
   @Test

@@ -103,6 +103,32 @@ public record DenseEvalConfig(
     return new DenseEvalConfig(Protocol.FINETUNE, 1.0, 0, 10, 16, 1e-3, 1e-4, 1.0, 1e-4, 4, CLIP_MEAN, CLIP_STD);
   }
 
+  /**
+   * Reads a configuration from a job spec's map (keys as the record's components, protocol as
+   * {@code frozen} or {@code finetune}); absent keys take the protocol's defaults. Errors name
+   * the key.
+   */
+  public static DenseEvalConfig from(dev.recap.api.PluginConfig spec) {
+    String protocol = spec.getString("protocol", "frozen");
+    DenseEvalConfig base = switch (protocol.toLowerCase(java.util.Locale.ROOT)) {
+      case "frozen", "linear", "probe" -> frozen();
+      case "finetune" -> finetune();
+      default -> throw new IllegalArgumentException(
+          "dense eval option 'protocol' must be 'frozen' or 'finetune', got '" + protocol + "'");
+    };
+    return new DenseEvalConfig(base.protocol,
+        spec.getDouble("fraction", base.fraction),
+        spec.getLong("seed", base.seed),
+        spec.getInt("epochs", base.epochs),
+        spec.getInt("batchSize", base.batchSize),
+        spec.getDouble("headLearningRate", base.headLearningRate),
+        spec.getDouble("encoderLearningRate", base.encoderLearningRate),
+        spec.getDouble("layerDecay", base.layerDecay),
+        spec.getDouble("weightDecay", base.weightDecay),
+        spec.getInt("savedPredictions", base.savedPredictions),
+        base.mean, base.std);
+  }
+
   public DenseEvalConfig withFraction(double v) {
     return new DenseEvalConfig(protocol, v, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, mean, std);
   }

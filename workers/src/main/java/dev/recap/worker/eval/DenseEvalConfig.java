@@ -1,6 +1,8 @@
 package dev.recap.worker.eval;
 
+import dev.recap.api.PluginConfig;
 import java.util.Arrays;
+import java.util.Locale;
 
 /**
  * How one dense evaluation runs. Build with {@link #frozen()} or {@link #finetune()} and the
@@ -108,9 +110,9 @@ public record DenseEvalConfig(
    * {@code frozen} or {@code finetune}); absent keys take the protocol's defaults. Errors name
    * the key.
    */
-  public static DenseEvalConfig from(dev.recap.api.PluginConfig spec) {
+  public static DenseEvalConfig from(PluginConfig spec) {
     String protocol = spec.getString("protocol", "frozen");
-    DenseEvalConfig base = switch (protocol.toLowerCase(java.util.Locale.ROOT)) {
+    DenseEvalConfig base = switch (protocol.toLowerCase(Locale.ROOT)) {
       case "frozen", "linear", "probe" -> frozen();
       case "finetune" -> finetune();
       default -> throw new IllegalArgumentException(

@@ -76,6 +76,13 @@ public final class LinearProbeBenchmark {
         System.out.println("  metrics " + r.metrics());
         System.out.println("  pngs " + r.predictionImages());
       }
+      // for budgeting the finetune protocol: one epoch, encoder forward + backward every step
+      DenseEvalConfig tune = DenseEvalConfig.finetune().withEpochs(1).withBatchSize(batch).withSavedPredictions(0);
+      DenseResult f = new DenseEvaluator(tune).evaluate(encoder, new ProbeHeadFixture(), PluginConfig.empty(),
+          DenseTask.segmentation(4), splits, out);
+      System.out.printf("SEGMENTATION finetune, 1 epoch: training %.2f s (%.1f images/s), scoring %.2f s (%.1f images/s)%n",
+          f.timings().get("trainSeconds"), trainCount / f.timings().get("trainSeconds"),
+          f.timings().get("scoreSeconds"), testCount / f.timings().get("scoreSeconds"));
     }
   }
 

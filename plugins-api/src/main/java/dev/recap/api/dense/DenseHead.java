@@ -13,7 +13,7 @@ import java.util.List;
  */
 public interface DenseHead extends NamedPlugin {
 
-  /** Whether this head can be built for {@code kind}. */
+  /** Whether this head can be built for {@code kind}; {@link #build} refuses other kinds. */
   boolean supports(DenseTask.Kind kind);
 
   /**
@@ -22,6 +22,7 @@ public interface DenseHead extends NamedPlugin {
    * @param task what to predict
    * @param levels the encoder's dense levels ({@link dev.recap.api.encoder.ImageTower#featureLevels()})
    * @param config resolved configuration
+   * @throws IllegalArgumentException for an unsupported task or a bad config value (naming the key)
    */
   Model build(DenseTask task, List<FeatureLevel> levels, PluginConfig config);
 
@@ -35,7 +36,11 @@ public interface DenseHead extends NamedPlugin {
    *
    * @param block the head
    * @param loss its training loss: labels {@code NDList(target)} with target {@code [B, H, W]}
-   *     (int class ids, 255 ignored; or float metres, 0 invalid), predictions as above
+   *     (int class ids, {@link DenseTask#IGNORE_CLASS} ignored; or float metres,
+   *     {@link DenseTask#INVALID_DEPTH} invalid), predictions as above. The standard ones are
+   *     {@link SegmentationCrossEntropy}, {@link ScaleInvariantLogLoss} and {@link MaskedL1Loss};
+   *     the conformance kit ({@code dev.recap.api.conformance.DenseHeadConformance} in the
+   *     test-jar) checks any head against this contract
    */
   record Model(Block block, Loss loss) {}
 }

@@ -8,6 +8,12 @@ package dev.recap.api.dense;
  */
 public record DenseTask(Kind kind, int numClasses) {
 
+  /** The class id of pixels that carry no label (borders, unlabelled regions); never scored. */
+  public static final int IGNORE_CLASS = 255;
+
+  /** Depth targets at or below this value (metres) are invalid: no measurement there. */
+  public static final float INVALID_DEPTH = 0f;
+
   /** What a dense head predicts per pixel. */
   public enum Kind {
     /** Class logits; targets are class ids with 255 = ignore. */
@@ -22,6 +28,10 @@ public record DenseTask(Kind kind, int numClasses) {
     }
     if (numClasses <= 0) {
       throw new IllegalArgumentException("numClasses must be positive: " + numClasses);
+    }
+    if (numClasses > IGNORE_CLASS) {
+      throw new IllegalArgumentException(
+          "numClasses must be at most " + IGNORE_CLASS + " (class id " + IGNORE_CLASS + " means ignore), got " + numClasses);
     }
   }
 

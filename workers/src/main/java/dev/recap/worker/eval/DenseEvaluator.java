@@ -1,0 +1,331 @@
+package dev.recap.worker.eval;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
+import dev.recap.api.PluginConfig;
+import dev.recap.api.data.Sample;
+import dev.recap.api.dense.DenseHead;
+import dev.recap.api.dense.DenseTask;
+import dev.recap.api.encoder.FeatureLevel;
+import dev.recap.api.encoder.ImageTower;
+import dev.recap.worker.eval.DenseEvalConfig.Protocol;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Measures what an image encoder's dense features are worth: trains a {@link DenseHead} on a
+ * fraction of a dense training split and scores it on a held-out split.
+ *
+ * <ul>
+ *   <li>{@link Protocol#FROZEN}: the encoder is frozen and run once per image in inference mode
+ *       (its features are cached), then only the head trains: the linear-probe protocol.
+ *   <li>{@link Protocol#FINETUNE}: the encoder trains with the head at its own (lower) learning
+ *       rate, with optional layer-wise decay; its parameters are restored afterwards, so the same
+ *       encoder can be evaluated again under another protocol or fraction.
+ * </ul>
+ *
+ * <p>Both use AdamW with a cosine schedule, batches in a seeded order, and the head's own loss.
+ * Scoring accumulates a {@link ConfusionMatrix} (segmentation) or {@link DepthMetrics} (depth)
+ * over the whole test split. One call is one evaluation task (encoder x head x task x protocol x
+ * fraction); it is deterministic for a given seed and thread count. Not thread-safe: DJL's
+ * PyTorch engine allows one gradient collector at a time per process.
+ */
+public final class DenseEvaluator {
+
+  private final DenseEvalConfig config;
+  private final SampleTensors tensors;
+
+  public DenseEvaluator(DenseEvalConfig config) {
+    this.config = config;
+    this.tensors = new SampleTensors(config.mean(), config.std());
+  }
+
+  public DenseEvalConfig config() {
+    return config;
+  }
+
+  /**
+   * The training samples used at {@code fraction}: a seeded shuffle of the split, cut at
+   * {@code ceil(fraction * n)} (at least one). Prefixes of one shuffle, so a 10% subset is part of
+   * the 100% one; the order of the returned list is the split's order.
+   */
+  public static List<Sample> subset(List<Sample> train, double fraction, long seed) {
+    int n = train.size();
+    int keep = Math.max(1, (int) Math.ceil(fraction * n - 1e-9));
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      order.add(i);
+    }
+    Collections.shuffle(order, new Random(seed));
+    List<Integer> chosen = new ArrayList<>(order.subList(0, keep));
+    Collections.sort(chosen);
+    List<Sample> out = new ArrayList<>(keep);
+    for (int i : chosen) {
+      out.add(train.get(i));
+    }
+    return out;
+  }
+
+  /**
+   * Runs one evaluation.
+   *
+   * @param encoder an initialized image tower (random or pretrained); left unchanged
+   * @param head the head plugin
+   * @param headConfig the head's configuration (resolved here through {@link DenseHead#resolve})
+   * @param task segmentation with K classes, or depth
+   * @param data training and test splits
+   * @param predictionDir where sample prediction PNGs go (created if needed)
+   */
+  public DenseResult evaluate(ImageTower encoder, DenseHead head, PluginConfig headConfig, DenseTask task,
+      DenseSplits data, Path predictionDir) {
+    long started = System.nanoTime();
+    if (!head.supports(task.kind())) {
+      throw new IllegalArgumentException("head '" + head.id() + "' does not support " + task.kind());
+    }
+    if (task.kind() == DenseTask.Kind.SEGMENTATION && !data.classNames().isEmpty()
+        && data.classNames().size() != task.numClasses()) {
+      throw new IllegalArgumentException("the dense set names " + data.classNames().size() + " classes "
+          + data.classNames() + " but the task has numClasses=" + task.numClasses());
+    }
+    List<Sample> train = subset(data.train(), config.fraction(), config.seed());
+    int[] size = SampleTensors.validate(train, task, encoder.inputMultiple(), "train");
+    int[] testSize = SampleTensors.validate(data.test(), task, encoder.inputMultiple(), "test");
+    if (!Arrays.equals(size, testSize)) {
+      throw new IllegalArgumentException("train images are " + size[0] + "x" + size[1] + " but test images are "
+          + testSize[0] + "x" + testSize[1] + ": use one size for both splits");
+    }
+    boolean frozen = config.protocol() == Protocol.FROZEN;
+    int batchesPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
+    int totalSteps = batchesPerEpoch * config.epochs();
+
+    try (NDManager root = NDManager.newBaseManager();
+        EncoderState saved = new EncoderState(encoder.block(), !frozen, root)) {
+      try {
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        DenseHead.Model model = head.build(task, encoder.featureLevels(), head.resolve(headConfig));
+        model.block().initialize(root, DataType.FLOAT32, levelShapes(encoder.featureLevels(), config.batchSize(), size));
+        if (frozen) {
+          encoder.block().freezeParameters(true);
+        } else {
+          // running statistics are parameters too, but never trainable: libtorch refuses them
+          encoder.block().freezeParameters(false, p -> p.getType() != Parameter.Type.RUNNING_MEAN
+              && p.getType() != Parameter.Type.RUNNING_VAR);
+        }
+        LayerwiseOptimizer optimizer = frozen
+            ? LayerwiseOptimizer.forHead(model.block(), config.headLearningRate(), config.weightDecay(), totalSteps)
+            : LayerwiseOptimizer.forFinetuning(model.block(), encoder.block(), config.headLearningRate(),
+                config.encoderLearningRate(), config.layerDecay(), config.weightDecay(), totalSteps);
+        Map<String, Double> timings = new LinkedHashMap<>();
+        long t0 = System.nanoTime();
+        FeatureSource features = frozen
+            ? new CachedFeatures(new FeatureCache(encoder, tensors, train, config.batchSize(), root),
+                new FeatureCache(encoder, tensors, data.test(), config.batchSize(), root))
+            : new LiveFeatures(encoder);
+        long t1 = System.nanoTime();
+        List<Double> epochLosses = train(model, features, train, task, optimizer, root);
+        long t2 = System.nanoTime();
+        Scores scores = score(model, features, data.test(), task, root);
+        long t3 = System.nanoTime();
+        timings.put("featureSeconds", (t1 - t0) / 1e9);
+        timings.put("trainSeconds", (t2 - t1) / 1e9);
+        timings.put("scoreSeconds", (t3 - t2) / 1e9);
+
+        Map<String, Double> metrics = new LinkedHashMap<>(scores.metrics);
+        metrics.put("testLoss", scores.loss);
+        metrics.put("finalTrainLoss", epochLosses.get(epochLosses.size() - 1));
+        List<String> pngs = savePredictions(scores, data.test(), task, head, predictionDir);
+        return new DenseResult(head.id(), head.version(), task.kind().name(), config.protocol().name(),
+            config.fraction(), config.seed(), train.size(), data.test().size(), totalSteps, metrics,
+            task.kind() == DenseTask.Kind.SEGMENTATION ? data.classNames() : List.of(),
+            scores.perClassIoU, epochLosses, pngs, timings, (System.nanoTime() - started) / 1e9);
+      } finally {
+        saved.restore();
+      }
+    }
+  }
+
+  static Shape[] levelShapes(List<FeatureLevel> levels, int batch, int[] size) {
+    Shape[] shapes = new Shape[levels.size()];
+    for (int i = 0; i < shapes.length; i++) {
+      FeatureLevel l = levels.get(i);
+      shapes[i] = new Shape(batch, l.channels(), size[1] / l.stride(), size[0] / l.stride());
+    }
+    return shapes;
+  }
+
+  private List<Double> train(DenseHead.Model model, FeatureSource features, List<Sample> train, DenseTask task,
+      LayerwiseOptimizer optimizer, NDManager root) {
+    List<Double> epochLosses = new ArrayList<>();
+    Random order = new Random(config.seed() ^ 0x5DEECE66DL);
+    List<Integer> indices = new ArrayList<>();
+    for (int i = 0; i < train.size(); i++) {
+      indices.add(i);
+    }
+    for (int epoch = 0; epoch < config.epochs(); epoch++) {
+      Collections.shuffle(indices, order);
+      double lossSum = 0;
+      for (int start = 0; start < indices.size(); start += config.batchSize()) {
+        List<Integer> batch = indices.subList(start, Math.min(indices.size(), start + config.batchSize()));
+        List<Sample> samples = batch.stream().map(train::get).toList();
+        try (NDManager step = root.newSubManager()) {
+          NDArray target = SampleTensors.targets(step, samples, task);
+          NDArray loss;
+          try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDList levels = features.train(step, batch, samples, tensors);
+            NDList prediction = model.block().forward(new ParameterStore(step, false), levels, true);
+            loss = model.loss().evaluate(new NDList(target), prediction);
+            collector.backward(loss);
+          }
+          lossSum += loss.getFloat() * samples.size();
+          optimizer.step(step);
+        }
+      }
+      epochLosses.add(lossSum / train.size());
+    }
+    return epochLosses;
+  }
+
+  /** Test-set predictions, metrics and the arrays kept for the PNGs. */
+  private static final class Scores {
+    Map<String, Double> metrics;
+    List<Double> perClassIoU = List.of();
+    double loss;
+    final List<int[]> savedClasses = new ArrayList<>();
+    final List<float[]> savedDepths = new ArrayList<>();
+  }
+
+  private Scores score(DenseHead.Model model, FeatureSource features, List<Sample> test, DenseTask task, NDManager root) {
+    Scores scores = new Scores();
+    ConfusionMatrix confusion = task.kind() == DenseTask.Kind.SEGMENTATION ? new ConfusionMatrix(task.numClasses()) : null;
+    DepthMetrics depth = confusion == null ? new DepthMetrics() : null;
+    double lossSum = 0;
+    for (int start = 0; start < test.size(); start += config.batchSize()) {
+      int end = Math.min(test.size(), start + config.batchSize());
+      List<Sample> samples = test.subList(start, end);
+      try (NDManager step = root.newSubManager()) {
+        NDList levels = features.test(step, start, samples, tensors);
+        NDArray prediction = model.block().forward(new ParameterStore(step, false), levels, false).head();
+        lossSum += model.loss().evaluate(new NDList(SampleTensors.targets(step, samples, task)), new NDList(prediction))
+            .getFloat() * samples.size();
+        int plane = samples.get(0).image().width() * samples.get(0).image().height();
+        if (confusion != null) {
+          int[] classes = prediction.argMax(1).toType(DataType.INT32, false).toIntArray();
+          for (int b = 0; b < samples.size(); b++) {
+            int[] one = Arrays.copyOfRange(classes, b * plane, (b + 1) * plane);
+            confusion.add(samples.get(b).classMap(), one, samples.get(b).key());
+            if (start + b < config.savedPredictions()) {
+              scores.savedClasses.add(one);
+            }
+          }
+        } else {
+          float[] metres = prediction.toFloatArray();
+          for (int b = 0; b < samples.size(); b++) {
+            float[] one = Arrays.copyOfRange(metres, b * plane, (b + 1) * plane);
+            depth.add(samples.get(b).depthMetres(), one, samples.get(b).key());
+            if (start + b < config.savedPredictions()) {
+              scores.savedDepths.add(one);
+            }
+          }
+        }
+      }
+    }
+    scores.loss = lossSum / test.size();
+    if (confusion != null) {
+      scores.metrics = confusion.metrics();
+      List<Double> iou = new ArrayList<>();
+      for (double v : confusion.perClassIoU()) {
+        iou.add(v);
+      }
+      scores.perClassIoU = iou;
+    } else {
+      scores.metrics = depth.metrics();
+    }
+    return scores;
+  }
+
+  private List<String> savePredictions(Scores scores, List<Sample> test, DenseTask task, DenseHead head, Path dir) {
+    List<String> files = new ArrayList<>();
+    int count = Math.max(scores.savedClasses.size(), scores.savedDepths.size());
+    String prefix = task.kind().name().toLowerCase() + "-" + head.id() + "-" + config.protocol().name().toLowerCase()
+        + "-f" + config.fraction() + "-";
+    try {
+      for (int i = 0; i < count; i++) {
+        Sample s = test.get(i);
+        Path file = dir.resolve(prefix + s.key() + ".png");
+        if (task.kind() == DenseTask.Kind.SEGMENTATION) {
+          PredictionImages.writeSegmentation(file, s.image(), s.classMap(), scores.savedClasses.get(i));
+        } else {
+          PredictionImages.writeDepth(file, s.image(), s.depthMetres(), scores.savedDepths.get(i));
+        }
+        files.add(file.toString());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write sample predictions into " + dir + ": " + e.getMessage(), e);
+    }
+    return files;
+  }
+
+  /** Where the head's input comes from: the cache (frozen) or a live encoder pass (finetune). */
+  private interface FeatureSource {
+    NDList train(NDManager step, List<Integer> indices, List<Sample> samples, SampleTensors tensors);
+
+    NDList test(NDManager step, int offset, List<Sample> samples, SampleTensors tensors);
+  }
+
+  /** The encoder run inside the step: training mode for the training split, with gradients. */
+  private record LiveFeatures(ImageTower encoder) implements FeatureSource {
+    @Override
+    public NDList train(NDManager step, List<Integer> indices, List<Sample> samples, SampleTensors tensors) {
+      return dense(encoder.block(), step, tensors.images(step, samples), true);
+    }
+
+    @Override
+    public NDList test(NDManager step, int offset, List<Sample> samples, SampleTensors tensors) {
+      return dense(encoder.block(), step, tensors.images(step, samples), false);
+    }
+  }
+
+  /** Frozen protocol: batches come from caches of both splits, computed once. */
+  private record CachedFeatures(FeatureCache train, FeatureCache test) implements FeatureSource {
+    @Override
+    public NDList train(NDManager step, List<Integer> indices, List<Sample> samples, SampleTensors tensors) {
+      return train.batch(step, indices);
+    }
+
+    @Override
+    public NDList test(NDManager step, int offset, List<Sample> samples, SampleTensors tensors) {
+      List<Integer> indices = new ArrayList<>();
+      for (int i = 0; i < samples.size(); i++) {
+        indices.add(offset + i);
+      }
+      return test.batch(step, indices);
+    }
+  }
+
+  /** The encoder's dense outputs, the pooled embedding dropped, checked against its levels. */
+  static NDList dense(Block encoder, NDManager step, NDArray images, boolean training) {
+    NDList out = encoder.forward(new ParameterStore(step, false), new NDList(images), training);
+    if (out.size() < 2) {
+      throw new IllegalStateException("the encoder returned " + out.size()
+          + " arrays; an ImageTower returns NDList(pooled, dense_0, ...)");
+    }
+    return out.subNDList(1);
+  }
+
+}

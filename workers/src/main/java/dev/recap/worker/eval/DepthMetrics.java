@@ -1,0 +1,114 @@
+package dev.recap.worker.eval;
+
+import dev.recap.api.dense.DenseTask;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The depth errors of Eigen et al. (2014), over the valid pixels of each image (ground truth
+ * above {@link DenseTask#INVALID_DEPTH} and finite), computed per image and then averaged over
+ * the images, as the NYUv2/KITTI evaluation code of BTS, AdaBins, DPT and Depth Anything does:
+ *
+ * <ul>
+ *   <li>{@code rmse} = sqrt(mean((d - d*)^2)), metres;
+ *   <li>{@code absRel} = mean(|d - d*| / d*); {@code sqRel} = mean((d - d*)^2 / d*);
+ *   <li>{@code log10} = mean(|log10 d - log10 d*|); {@code rmseLog} = sqrt(mean((ln d - ln d*)^2));
+ *   <li>{@code delta1..3} = fraction of pixels with max(d / d*, d* / d) below 1.25, 1.25^2, 1.25^3.
+ * </ul>
+ *
+ * Predictions are clamped to at least {@link #MIN_PREDICTION} metres (the usual
+ * {@code min_depth_eval}) so that logs and ratios stay finite. Images without a valid pixel are
+ * skipped and counted in {@link #skippedImages()}. Not thread-safe.
+ */
+public final class DepthMetrics {
+
+  /** Lower clamp applied to predictions, metres. */
+  public static final double MIN_PREDICTION = 1e-3;
+
+  private static final String[] NAMES = {"rmse", "absRel", "sqRel", "log10", "rmseLog", "delta1", "delta2", "delta3"};
+
+  private final double[] sums = new double[NAMES.length];
+  private int images;
+  private int skipped;
+
+  /**
+   * Adds one image.
+   *
+   * @param what names the image in errors (e.g. the sample key)
+   */
+  public void add(float[] groundTruth, float[] prediction, String what) {
+    if (groundTruth.length != prediction.length) {
+      throw new IllegalArgumentException(
+          what + ": ground truth has " + groundTruth.length + " pixels, prediction " + prediction.length);
+    }
+    double sq = 0;
+    double absRel = 0;
+    double sqRel = 0;
+    double log10 = 0;
+    double sqLog = 0;
+    long d1 = 0;
+    long d2 = 0;
+    long d3 = 0;
+    long n = 0;
+    for (int i = 0; i < groundTruth.length; i++) {
+      double gt = groundTruth[i];
+      if (!(gt > DenseTask.INVALID_DEPTH) || !Double.isFinite(gt)) {
+        continue;
+      }
+      double p = prediction[i];
+      if (Double.isNaN(p)) {
+        throw new IllegalArgumentException(what + ": predicted depth at pixel " + i + " is NaN");
+      }
+      p = Math.max(p, MIN_PREDICTION);
+      double diff = p - gt;
+      sq += diff * diff;
+      absRel += Math.abs(diff) / gt;
+      sqRel += diff * diff / gt;
+      log10 += Math.abs(Math.log10(p) - Math.log10(gt));
+      double lnDiff = Math.log(p) - Math.log(gt);
+      sqLog += lnDiff * lnDiff;
+      double ratio = Math.max(p / gt, gt / p);
+      if (ratio < 1.25) {
+        d1++;
+      }
+      if (ratio < 1.25 * 1.25) {
+        d2++;
+      }
+      if (ratio < 1.25 * 1.25 * 1.25) {
+        d3++;
+      }
+      n++;
+    }
+    if (n == 0) {
+      skipped++;
+      return;
+    }
+    double[] image = {
+      Math.sqrt(sq / n), absRel / n, sqRel / n, log10 / n, Math.sqrt(sqLog / n),
+      (double) d1 / n, (double) d2 / n, (double) d3 / n
+    };
+    for (int k = 0; k < sums.length; k++) {
+      sums[k] += image[k];
+    }
+    images++;
+  }
+
+  /** Images that had at least one valid pixel. */
+  public int images() {
+    return images;
+  }
+
+  /** Images without any valid pixel, left out of the means. */
+  public int skippedImages() {
+    return skipped;
+  }
+
+  /** The means over images, by the names above; NaN when no image was added. */
+  public Map<String, Double> metrics() {
+    Map<String, Double> m = new LinkedHashMap<>();
+    for (int k = 0; k < NAMES.length; k++) {
+      m.put(NAMES[k], images == 0 ? Double.NaN : sums[k] / images);
+    }
+    return m;
+  }
+}

@@ -1,0 +1,7 @@
+/**
+ * Evaluation of what pretraining bought: dense-head protocols ({@link
+ * dev.recap.worker.eval.DenseEvaluator}: frozen linear probe and finetuning at a data fraction),
+ * the standard metrics (segmentation confusion matrix / IoU, Eigen depth errors, retrieval recall,
+ * zero-shot accuracy) and sample prediction images.
+ */
+package dev.recap.worker.eval;

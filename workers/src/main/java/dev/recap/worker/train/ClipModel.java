@@ -1,5 +1,6 @@
 package dev.recap.worker.train;
 
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -13,6 +14,8 @@ import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import dev.recap.api.encoder.ImageTower;
 import dev.recap.api.encoder.TextTower;
+import java.io.DataInputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -101,6 +104,27 @@ public final class ClipModel extends AbstractBlock {
   /** Every parameter in a fixed order (the order of flat gradients and optimizer state). */
   public List<Parameter> parameterList() {
     return new ArrayList<>(getParameters().values());
+  }
+
+  /**
+   * Loads parameters saved with {@link #saveParameters} and keeps them trainable: DJL's loader
+   * swaps in new arrays without gradient tracking and leaves the old ones open, so this re-enables
+   * gradients and closes the replaced arrays.
+   */
+  public void restoreParameters(NDManager manager, DataInputStream in) throws IOException, MalformedModelException {
+    List<Parameter> params = parameterList();
+    List<NDArray> old = new ArrayList<>();
+    for (Parameter p : params) {
+      old.add(p.getArray());
+    }
+    loadParameters(manager, in);
+    for (int i = 0; i < params.size(); i++) {
+      NDArray now = params.get(i).getArray();
+      now.setRequiresGradient(params.get(i).requiresGradient());
+      if (old.get(i) != now) {
+        old.get(i).close();
+      }
+    }
   }
 
   /** L2-normalized image embeddings {@code [B, embedDim]}. */

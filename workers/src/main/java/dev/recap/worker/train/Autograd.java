@@ -37,7 +37,12 @@ final class Autograd {
   /** The gradient of {@code leaf}, copied to the host; zero if nothing reached it. */
   static float[] gradient(NDArray leaf) {
     try (NDArray g = leaf.getGradient()) {
-      return g.toFloatArray();
+      if (g.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+        return g.toFloatArray();
+      }
+      try (NDArray f = g.toType(ai.djl.ndarray.types.DataType.FLOAT32, false)) {
+        return f.toFloatArray();
+      }
     }
   }
 

@@ -65,7 +65,12 @@ public final class Checkpoint {
   private final long parameterChecksum;
   private final DataPosition dataPosition;
 
-  private Checkpoint(Path directory, long step, long parameterChecksum, DataPosition dataPosition) {
+  private final float lossScale;
+  private final int cleanSteps;
+
+  private Checkpoint(Path directory, long step, long parameterChecksum, DataPosition dataPosition, float lossScale, int cleanSteps) {
+    this.lossScale = lossScale;
+    this.cleanSteps = cleanSteps;
     this.directory = directory;
     this.step = step;
     this.parameterChecksum = parameterChecksum;
@@ -114,6 +119,8 @@ public final class Checkpoint {
       manifest.addProperty("format", FORMAT);
       manifest.addProperty("step", trainer.step());
       manifest.addProperty("parameterChecksum", trainer.parameterChecksum());
+      manifest.addProperty("lossScale", trainer.lossScale());
+      manifest.addProperty("cleanSteps", trainer.cleanSteps());
       manifest.addProperty("dataPosition", position.position());
       manifest.addProperty("dataState", Base64.getEncoder().encodeToString(position.state()));
       JsonObject files = new JsonObject();
@@ -164,7 +171,8 @@ public final class Checkpoint {
       }
     }
     DataPosition pos = new DataPosition(m.get("dataPosition").getAsLong(), Base64.getDecoder().decode(m.get("dataState").getAsString()));
-    return new Checkpoint(dir, m.get("step").getAsLong(), m.get("parameterChecksum").getAsLong(), pos);
+    return new Checkpoint(dir, m.get("step").getAsLong(), m.get("parameterChecksum").getAsLong(), pos,
+        m.get("lossScale").getAsFloat(), m.get("cleanSteps").getAsInt());
   }
 
   /**
@@ -183,6 +191,7 @@ public final class Checkpoint {
       trainer.optimizer().readState(in, directory.resolve(OPTIMIZER).toString());
     }
     trainer.restoreStep(step);
+    trainer.restoreLossScale(lossScale, cleanSteps);
     if (trainer.parameterChecksum() != parameterChecksum) {
       throw new IOException(directory + ": restored parameters have checksum " + trainer.parameterChecksum()
           + ", the manifest " + parameterChecksum);

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
@@ -42,8 +43,11 @@ public final class ClipTrainer {
   private final AdamW optimizer;
   private final List<Parameter> parameters;
   private final int logitScaleIndex;
+  private final boolean half;
   private long step;
   private int consecutiveSkips;
+  private float lossScale;
+  private int cleanSteps;
 
   /**
    * @param model an initialized model whose parameters belong to {@code manager}
@@ -57,6 +61,25 @@ public final class ClipTrainer {
     this.parameters = model.parameterList();
     this.optimizer = new AdamW(options.adamW(), parameters);
     this.logitScaleIndex = parameters.indexOf(model.logitScale());
+    this.half = options.precision() == Precision.FP16_MIXED;
+    this.lossScale = half ? INITIAL_LOSS_SCALE : 1f;
+  }
+
+  static final float INITIAL_LOSS_SCALE = 4096f;
+  static final int LOSS_SCALE_GROWTH_INTERVAL = 200;
+
+  /** The fp16 loss scale (1 in fp32). */
+  public float lossScale() {
+    return lossScale;
+  }
+
+  int cleanSteps() {
+    return cleanSteps;
+  }
+
+  void restoreLossScale(float scale, int clean) {
+    this.lossScale = scale;
+    this.cleanSteps = clean;
   }
 
   public ClipModel model() {
@@ -102,7 +125,8 @@ public final class ClipTrainer {
     double loss = 0;
     try (NDManager scope = manager.newSubManager()) {
       try {
-        ParameterStore ps = new ParameterStore(scope, false);
+        HalfPrecisionParameterStore halfStore = half ? new HalfPrecisionParameterStore(scope) : null;
+        ParameterStore ps = half ? halfStore : new ParameterStore(scope, false);
         for (int k = 0; k < microBatches.size(); k++) {
           String tag = "step-" + step + "/micro-" + k;
           ClipBatch batch = microBatches.get(k);
@@ -111,7 +135,7 @@ public final class ClipTrainer {
         }
         int i = 0;
         for (Parameter p : parameters) {
-          float[] g = Autograd.gradient(p.getArray());
+          float[] g = half ? halfStore.gradient(p) : Autograd.gradient(p.getArray());
           System.arraycopy(g, 0, flat, optimizer.offset(i), g.length);
           i++;
         }
@@ -119,6 +143,12 @@ public final class ClipTrainer {
         for (Parameter p : parameters) {
           Autograd.zeroGradient(p.getArray());
         }
+      }
+    }
+    if (half) {
+      float inverse = 1f / lossScale;
+      for (int i = 0; i < n; i++) {
+        flat[i] *= inverse;
       }
     }
     if (collective.rank() != 0) {
@@ -134,6 +164,12 @@ public final class ClipTrainer {
     double lr = options.schedule().rate(step);
     long current = step++;
     if (flat[n] != 0f) {
+      if (half && lossScale > 1f) {
+        // most likely an fp16 overflow: every rank sees the same flag, so all halve together
+        lossScale /= 2;
+        cleanSteps = 0;
+        return new StepResult(current, locallyFinite ? loss : Double.NaN, Double.NaN, lr, true, currentScale());
+      }
       consecutiveSkips++;
       if (consecutiveSkips > options.maxConsecutiveSkips()) {
         List<String> keys = new ArrayList<>();
@@ -143,6 +179,10 @@ public final class ClipTrainer {
       return new StepResult(current, locallyFinite ? loss : Double.NaN, Double.NaN, lr, true, currentScale());
     }
     consecutiveSkips = 0;
+    if (half && ++cleanSteps >= LOSS_SCALE_GROWTH_INTERVAL) {
+      lossScale *= 2;
+      cleanSteps = 0;
+    }
     double norm = GradientClipping.clip(flat, n, options.clipNorm());
     Autograd.withGradMode(false, () -> {
       optimizer.update(flat, lr);
@@ -155,16 +195,30 @@ public final class ClipTrainer {
   private double forwardBackward(ParameterStore ps, NDManager scope, ClipBatch b, int parts, String tag) {
     NDArray images = scope.create(b.pixels(), new Shape(b.size(), 3, b.height(), b.width()));
     NDArray tokens = scope.create(b.tokens());
-    NDArray image = model.encodeImages(ps, images, true);
-    NDArray text = model.encodeTexts(ps, tokens, true);
+    if (half) {
+      images = images.toType(DataType.FLOAT16, false);
+    }
+    NDArray image = fp32(model.encodeImages(ps, images, true));
+    NDArray text = fp32(model.encodeTexts(ps, tokens, true));
     NDArray allImages = gather(tag + "/image", image, scope);
     NDArray allTexts = gather(tag + "/text", text, scope);
-    NDArray loss = ContrastiveLoss.symmetricInfoNce(allImages, allTexts, model.scale(ps, scope, true));
+    NDArray loss = ContrastiveLoss.symmetricInfoNce(allImages, allTexts, fp32(model.scale(ps, scope, true)));
     if (parts > 1) {
       loss = loss.div(parts);
     }
-    Autograd.backward(loss);
+    Autograd.backward(half ? loss.mul(lossScale) : loss);
     return loss.getFloat();
+  }
+
+  /**
+   * fp16 -> fp32 through type promotion ({@code x * 1f}): DJL's {@code toType} is not recorded by
+   * autograd, a promoting multiply is.
+   */
+  private static NDArray fp32(NDArray x) {
+    if (x.getDataType() == DataType.FLOAT32) {
+      return x;
+    }
+    return x.mul(x.getManager().ones(new Shape(), DataType.FLOAT32));
   }
 
   /** The global batch in rank order: others' rows as constants, this replica's with gradient. */

@@ -106,7 +106,7 @@ public final class BagTextEncoderFixture implements TextEncoder {
       }
       NDArray e = tokens.getNDArrayInternal()
           .embedding(tokens, ps.getValue(embedding, tokens.getDevice(), training), SparseFormat.DENSE).singletonOrThrow();
-      NDArray mean = tokens.getManager().create(w, new Shape(b, 1, l)).matMul(e).reshape(b, -1);
+      NDArray mean = tokens.getManager().create(w, new Shape(b, 1, l)).toType(e.getDataType(), false).matMul(e).reshape(b, -1);
       NDArray y = mean.getNDArrayInternal().linear(mean, ps.getValue(weight, tokens.getDevice(), training),
           ps.getValue(bias, tokens.getDevice(), training)).singletonOrThrow().tanh();
       return new NDList(y);

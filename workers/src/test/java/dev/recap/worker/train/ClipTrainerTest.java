@@ -106,6 +106,36 @@ class ClipTrainerTest {
   }
 
   @Test
+  void fp16MixedPrecisionTrainsTheTinySetLikeFp32() throws Exception {
+    int steps = 100;
+    double[] last = new double[2];
+    Precision[] precisions = {Precision.FP16_MIXED, Precision.FP32};
+    for (int p = 0; p < 2; p++) {
+      double[] losses = onReplicas(1, 7, TinyClip.options(1e-2, steps).withPrecision(precisions[p]), (rank, t) -> {
+        double[] l = new double[steps];
+        for (int s = 0; s < steps; s++) {
+          l[s] = t.step(TinyClip.batch(s, 0, BATCH)).loss();
+        }
+        assertEquals(DataTypeCheck.FLOAT32, DataTypeCheck.of(t));
+        return l;
+      }).get(0);
+      last[p] = Arrays.stream(losses, steps - 10, steps).average().orElseThrow();
+    }
+    System.out.printf("final loss (mean of last 10 of %d steps): fp16 mixed %.4f, fp32 %.4f%n", steps, last[0], last[1]);
+    assertTrue(last[0] < 0.25 * Math.log(BATCH), "fp16 mixed precision did not learn: " + last[0]);
+  }
+
+  /** The master weights stay float32 whatever the precision. */
+  enum DataTypeCheck {
+    FLOAT32, OTHER;
+
+    static DataTypeCheck of(ClipTrainer t) {
+      return t.model().parameterList().stream().allMatch(p -> p.getArray().getDataType() == ai.djl.ndarray.types.DataType.FLOAT32)
+          ? FLOAT32 : OTHER;
+    }
+  }
+
+  @Test
   void nonFiniteSamplesOnOneReplicaMakeAllSkipThenStop() throws Exception {
     TrainingOptions base = TinyClip.options(5e-3, 20);
     TrainingOptions options = new TrainingOptions(base.schedule(), base.adamW(), base.clipNorm(), 2);

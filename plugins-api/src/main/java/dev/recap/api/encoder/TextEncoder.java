@@ -19,4 +19,12 @@ public interface TextEncoder extends NamedPlugin {
 
   /** Builds a tower for the tokenizer's vocabulary and context length. */
   TextTower build(PluginConfig config, TextTokenizer tokenizer);
+
+  /**
+   * The name a tower parameter gets in exported weights (safetensors with OpenCLIP's names), given
+   * its key in {@code tower.block().getParameters()}. The default keeps the key.
+   */
+  default String exportName(String parameterName) {
+    return parameterName;
+  }
 }

@@ -1,0 +1,199 @@
+package dev.recap.plugins.texttransformer;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.internal.NDArrayEx;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Parameter;
+import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.ConstantInitializer;
+import ai.djl.training.initializer.NormalInitializer;
+import ai.djl.util.PairList;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CLIP's text transformer: token + learned positional embedding, pre-LN residual blocks with a
+ * causal self-attention mask, a final LayerNorm, pooled at each row's end-of-text position.
+ *
+ * <p>Parameters are named exactly as in OpenCLIP's text tower ({@code token_embedding.weight},
+ * {@code transformer.resblocks.N.attn.in_proj_weight}, ...) with the same layouts ({@code [out,
+ * in]} for linear weights), so export is a rename-free copy. Initialization follows OpenCLIP.
+ */
+public final class CausalTextTransformer extends AbstractBlock {
+
+  private static final byte VERSION = 1;
+  private static final float LN_EPS = 1e-5f;
+
+  private final int vocabSize;
+  private final int contextLength;
+  private final int width;
+  private final int depth;
+  private final int heads;
+  private final int mlpWidth;
+  private final long endOfText;
+
+  private final Parameter tokenEmbedding;
+  private final Parameter positionalEmbedding;
+  private final List<Parameter[]> blocks = new ArrayList<>();
+  private final Parameter lnFinalWeight;
+  private final Parameter lnFinalBias;
+
+  /**
+   * @param endOfText the id whose (first) position in each row is pooled
+   */
+  public CausalTextTransformer(int vocabSize, int contextLength, int width, int depth, int heads, int mlpRatio, long endOfText) {
+    super(VERSION);
+    if (width % heads != 0) {
+      throw new IllegalArgumentException("width (" + width + ") must be a multiple of heads (" + heads + ")");
+    }
+    this.vocabSize = vocabSize;
+    this.contextLength = contextLength;
+    this.width = width;
+    this.depth = depth;
+    this.heads = heads;
+    this.mlpWidth = width * mlpRatio;
+    this.endOfText = endOfText;
+    tokenEmbedding = param("token_embedding.weight", Parameter.Type.OTHER, new Shape(vocabSize, width), new NormalInitializer(0.02f));
+    positionalEmbedding = param("positional_embedding", Parameter.Type.OTHER, new Shape(contextLength, width), new NormalInitializer(0.01f));
+    float attnStd = (float) Math.pow(width, -0.5);
+    float projStd = attnStd * (float) Math.pow(2.0 * depth, -0.5);
+    float fcStd = (float) Math.pow(2.0 * width, -0.5);
+    for (int i = 0; i < depth; i++) {
+      String p = "transformer.resblocks." + i + ".";
+      blocks.add(new Parameter[] {
+        param(p + "ln_1.weight", Parameter.Type.GAMMA, new Shape(width), new ConstantInitializer(1f)),
+        param(p + "ln_1.bias", Parameter.Type.BETA, new Shape(width), new ConstantInitializer(0f)),
+        param(p + "attn.in_proj_weight", Parameter.Type.WEIGHT, new Shape(3L * width, width), new NormalInitializer(attnStd)),
+        param(p + "attn.in_proj_bias", Parameter.Type.BIAS, new Shape(3L * width), new ConstantInitializer(0f)),
+        param(p + "attn.out_proj.weight", Parameter.Type.WEIGHT, new Shape(width, width), new NormalInitializer(projStd)),
+        param(p + "attn.out_proj.bias", Parameter.Type.BIAS, new Shape(width), new ConstantInitializer(0f)),
+        param(p + "ln_2.weight", Parameter.Type.GAMMA, new Shape(width), new ConstantInitializer(1f)),
+        param(p + "ln_2.bias", Parameter.Type.BETA, new Shape(width), new ConstantInitializer(0f)),
+        param(p + "mlp.c_fc.weight", Parameter.Type.WEIGHT, new Shape(mlpWidth, width), new NormalInitializer(fcStd)),
+        param(p + "mlp.c_fc.bias", Parameter.Type.BIAS, new Shape(mlpWidth), new ConstantInitializer(0f)),
+        param(p + "mlp.c_proj.weight", Parameter.Type.WEIGHT, new Shape(width, mlpWidth), new NormalInitializer(projStd)),
+        param(p + "mlp.c_proj.bias", Parameter.Type.BIAS, new Shape(width), new ConstantInitializer(0f)),
+      });
+    }
+    lnFinalWeight = param("ln_final.weight", Parameter.Type.GAMMA, new Shape(width), new ConstantInitializer(1f));
+    lnFinalBias = param("ln_final.bias", Parameter.Type.BETA, new Shape(width), new ConstantInitializer(0f));
+  }
+
+  private Parameter param(String name, Parameter.Type type, Shape shape, ai.djl.training.initializer.Initializer init) {
+    return addParameter(Parameter.builder().setName(name).setType(type).optShape(shape).optInitializer(init).build());
+  }
+
+  public int width() {
+    return width;
+  }
+
+  public int contextLength() {
+    return contextLength;
+  }
+
+  /** Number of scalar parameters, known before initialization. */
+  public long parameterCount() {
+    long n = 0;
+    for (Parameter p : getDirectParameters().values()) {
+      n += p.getShape().size();
+    }
+    return n;
+  }
+
+  @Override
+  protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+    NDArray tokens = inputs.singletonOrThrow();
+    Shape s = tokens.getShape();
+    if (s.dimension() != 2 || s.get(1) != contextLength) {
+      throw new IllegalArgumentException("text-transformer expects token ids [B, " + contextLength + "], got " + s);
+    }
+    int batch = (int) s.get(0);
+    NDArrayEx ex = tokens.getNDArrayInternal();
+    NDArray x = ex.embedding(tokens, value(ps, tokenEmbedding, tokens, training), SparseFormat.DENSE).singletonOrThrow();
+    x = x.add(value(ps, positionalEmbedding, tokens, training));
+    NDArray mask = causalMask(x.getManager(), x.getDataType());
+    for (Parameter[] b : blocks) {
+      x = residualBlock(ps, x, mask, b, training, batch);
+    }
+    x = layerNorm(x, value(ps, lnFinalWeight, x, training), value(ps, lnFinalBias, x, training));
+    NDArray rows = x.getManager().create(endOfTextRows(tokens.toLongArray(), batch));
+    NDArray pooled = x.reshape(batch * (long) contextLength, width).get(rows);
+    return new NDList(pooled);
+  }
+
+  private NDArray residualBlock(ParameterStore ps, NDArray x, NDArray mask, Parameter[] b, boolean training, int batch) {
+    int headDim = width / heads;
+    NDArray h = layerNorm(x, value(ps, b[0], x, training), value(ps, b[1], x, training));
+    NDArray qkv = linear(h, value(ps, b[2], x, training), value(ps, b[3], x, training));
+    // [B, L, 3, H, hd] -> three [B, H, L, hd]
+    NDArray split = qkv.reshape(batch, contextLength, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
+    NDArray q = split.get(0).mul(1.0 / Math.sqrt(headDim));
+    NDArray k = split.get(1);
+    NDArray v = split.get(2);
+    NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
+    NDArray o = attn.matMul(v).transpose(0, 2, 1, 3).reshape(batch, contextLength, width);
+    x = x.add(linear(o, value(ps, b[4], x, training), value(ps, b[5], x, training)));
+    NDArray m = layerNorm(x, value(ps, b[6], x, training), value(ps, b[7], x, training));
+    m = linear(m, value(ps, b[8], x, training), value(ps, b[9], x, training)).getNDArrayInternal().gelu();
+    m = linear(m, value(ps, b[10], x, training), value(ps, b[11], x, training));
+    return x.add(m);
+  }
+
+  private long[] endOfTextRows(long[] ids, int batch) {
+    long[] rows = new long[batch];
+    for (int r = 0; r < batch; r++) {
+      int pos = -1;
+      for (int i = 0; i < contextLength; i++) {
+        if (ids[r * contextLength + i] == endOfText) {
+          pos = i;
+          break;
+        }
+      }
+      if (pos < 0) {
+        throw new IllegalArgumentException(
+            "row " + r + " of the token batch has no end-of-text id " + endOfText + "; encode captions with this encoder's tokenizer");
+      }
+      rows[r] = (long) r * contextLength + pos;
+    }
+    return rows;
+  }
+
+  /** Additive mask, -inf above the diagonal: position i attends to positions 0..i only. */
+  private NDArray causalMask(NDManager manager, DataType type) {
+    float[] m = new float[contextLength * contextLength];
+    for (int i = 0; i < contextLength; i++) {
+      for (int j = i + 1; j < contextLength; j++) {
+        m[i * contextLength + j] = Float.NEGATIVE_INFINITY;
+      }
+    }
+    return manager.create(m, new Shape(contextLength, contextLength)).toType(type, false);
+  }
+
+  private static NDArray linear(NDArray x, NDArray w, NDArray b) {
+    return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+  }
+
+  private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {
+    return x.getNDArrayInternal().layerNorm(x, new Shape(width), gamma, beta, LN_EPS).singletonOrThrow();
+  }
+
+  private static NDArray value(ParameterStore ps, Parameter p, NDArray like, boolean training) {
+    return ps.getValue(p, like.getDevice(), training);
+  }
+
+  @Override
+  public Shape[] getOutputShapes(Shape[] inputShapes) {
+    return new Shape[] {new Shape(inputShapes[0].get(0), width)};
+  }
+
+  @Override
+  public String toString() {
+    return "CausalTextTransformer(vocab=" + vocabSize + ", context=" + contextLength + ", width=" + width
+        + ", depth=" + depth + ", heads=" + heads + ")";
+  }
+}

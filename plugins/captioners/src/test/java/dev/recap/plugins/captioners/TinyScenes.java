@@ -5,7 +5,7 @@ import dev.recap.api.data.ObjectAnnotation;
 import dev.recap.api.data.RgbImage;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Tiny generated scenes for captioner tests: one coloured shape (circle, square, triangle) on the
@@ -43,7 +43,8 @@ final class TinyScenes {
   }
 
   static Scene scene(int index, int size, long seed) {
-    Random r = new Random(seed * 1_000_003L + index);
+    // SplittableRandom hashes its seed: java.util.Random's first draws for neighbouring seeds are correlated
+    SplittableRandom r = new SplittableRandom(seed * 1_000_003L + index);
     int colour = r.nextInt(COLOURS.length);
     int shape = r.nextInt(SHAPES.length);
     int position = r.nextInt(POSITIONS.length);

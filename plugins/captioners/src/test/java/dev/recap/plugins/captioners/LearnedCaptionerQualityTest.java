@@ -27,7 +27,7 @@ class LearnedCaptionerQualityTest {
   static final PluginConfig CONFIG = PluginConfig.of(
       "encoder", "tiny-conv", "encoder.channels", 32, "imageSize", SIZE,
       "width", 48, "layers", 2, "heads", 4, "maxLength", 8,
-      "steps", 200, "batchSize", 16, "learningRate", 0.003);
+      "steps", 400, "batchSize", 16, "learningRate", 0.003);
   static final Extensions EXTENSIONS = Extensions.of(new TinyConvEncoder());
 
   static List<TinyScenes.Scene> train;

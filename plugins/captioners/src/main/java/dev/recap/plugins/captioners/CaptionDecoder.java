@@ -73,9 +73,70 @@ final class CaptionDecoder extends AbstractBlock {
 
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDArray pooled = inputs.get(0);
-    NDArray dense = inputs.get(1);
     NDArray tokens = inputs.get(2);
+    int length = (int) tokens.getShape().get(1);
+    NDArray x = imagePart(ps, inputs.get(0), inputs.get(1), training).concat(textPart(ps, tokens, training), 1);
+    NDArray mask = prefixMask(tokens.getManager(), imageTokens, length);
+    for (DecoderLayer layer : layers) {
+      x = layer.forward(ps, new NDList(x, mask), training).head();
+    }
+    return new NDList(logits(ps, x.get(":, " + imageTokens + ":, :"), training));
+  }
+
+  /**
+   * The image tokens' keys and values at every layer, for decoding many steps on the same images:
+   * image tokens attend only to image tokens, so they do not change while the caption grows.
+   */
+  record ImagePrefix(NDArray[] keys, NDArray[] values) {
+    /** Each image's prefix repeated {@code times} (for beam hypotheses). */
+    ImagePrefix repeat(long times) {
+      NDArray[] k = new NDArray[keys.length];
+      NDArray[] v = new NDArray[values.length];
+      for (int i = 0; i < keys.length; i++) {
+        k[i] = keys[i].repeat(0, times);
+        v[i] = values[i].repeat(0, times);
+      }
+      return new ImagePrefix(k, v);
+    }
+
+    /** The prefix of image {@code index} alone. */
+    ImagePrefix slice(int index) {
+      NDArray[] k = new NDArray[keys.length];
+      NDArray[] v = new NDArray[values.length];
+      for (int i = 0; i < keys.length; i++) {
+        k[i] = keys[i].get(index + ":" + (index + 1));
+        v[i] = values[i].get(index + ":" + (index + 1));
+      }
+      return new ImagePrefix(k, v);
+    }
+  }
+
+  /** Runs the image tokens through every layer once (inference). */
+  ImagePrefix prefix(ParameterStore ps, NDArray pooled, NDArray dense) {
+    NDArray x = imagePart(ps, pooled, dense, false);
+    NDArray[] keys = new NDArray[layers.size()];
+    NDArray[] values = new NDArray[layers.size()];
+    for (int i = 0; i < layers.size(); i++) {
+      NDArray[] kvx = layers.get(i).imageStep(ps, x);
+      keys[i] = kvx[0];
+      values[i] = kvx[1];
+      x = kvx[2];
+    }
+    return new ImagePrefix(keys, values);
+  }
+
+  /** Next-token logits {@code [B, T, V]} for caption tokens after a cached image prefix (inference). */
+  NDArray decode(ParameterStore ps, ImagePrefix prefix, NDArray tokens) {
+    int length = (int) tokens.getShape().get(1);
+    NDArray x = textPart(ps, tokens, false);
+    NDArray mask = prefixMask(tokens.getManager(), imageTokens, length).get(imageTokens + ":, :");
+    for (int i = 0; i < layers.size(); i++) {
+      x = layers.get(i).textStep(ps, x, prefix.keys()[i], prefix.values()[i], mask);
+    }
+    return logits(ps, x, false);
+  }
+
+  private NDArray imagePart(ParameterStore ps, NDArray pooled, NDArray dense, boolean training) {
     Shape ds = dense.getShape();
     long batch = ds.get(0);
     long cells = ds.get(2) * ds.get(3);
@@ -83,22 +144,22 @@ final class CaptionDecoder extends AbstractBlock {
       throw new IllegalArgumentException("the encoder's dense map has " + cells + " cells, the decoder was built for " + (imageTokens - 1)
           + "; caption images at the size the captioner was trained with");
     }
-    int length = (int) tokens.getShape().get(1);
     NDArray cellsIn = dense.reshape(batch, ds.get(1), cells).transpose(0, 2, 1);
     NDArray img = denseProjection.forward(ps, new NDList(cellsIn), training).head();
     NDArray pool = pooledProjection.forward(ps, new NDList(pooled), training).head().expandDims(1);
-    NDArray imagePart = pool.concat(img, 1).add(ps.getValue(imagePosition, dense.getDevice(), training));
-    NDArray embedded = tokens.oneHot(vocabSize).matMul(ps.getValue(tokenEmbedding, dense.getDevice(), training));
-    NDArray textPart = embedded.add(ps.getValue(textPosition, dense.getDevice(), training).get("0:" + length));
-    NDArray x = imagePart.concat(textPart, 1);
-    NDArray mask = prefixMask(dense.getManager(), imageTokens, length);
-    for (DecoderLayer layer : layers) {
-      x = layer.forward(ps, new NDList(x, mask), training).head();
-    }
-    x = x.get(":, " + imageTokens + ":, :");
-    x = LayerNorm.layerNorm(x, new Shape(width), ps.getValue(finalGamma, x.getDevice(), training),
-        ps.getValue(finalBeta, x.getDevice(), training), NORM_EPS).head();
-    return head.forward(ps, new NDList(x), training);
+    return pool.concat(img, 1).add(ps.getValue(imagePosition, dense.getDevice(), training));
+  }
+
+  private NDArray textPart(ParameterStore ps, NDArray tokens, boolean training) {
+    int length = (int) tokens.getShape().get(1);
+    NDArray embedded = tokens.oneHot(vocabSize).matMul(ps.getValue(tokenEmbedding, tokens.getDevice(), training));
+    return embedded.add(ps.getValue(textPosition, tokens.getDevice(), training).get("0:" + length));
+  }
+
+  private NDArray logits(ParameterStore ps, NDArray text, boolean training) {
+    NDArray x = LayerNorm.layerNorm(text, new Shape(width), ps.getValue(finalGamma, text.getDevice(), training),
+        ps.getValue(finalBeta, text.getDevice(), training), NORM_EPS).head();
+    return head.forward(ps, new NDList(x), training).head();
   }
 
   /** Additive attention mask [S, S]: 0 where attending is allowed, a large negative elsewhere. */
@@ -162,23 +223,49 @@ final class CaptionDecoder extends AbstractBlock {
     @Override
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
       NDArray x = inputs.get(0);
-      NDArray mask = inputs.get(1);
+      NDArray[] qkvHeads = heads(ps, x, training);
+      x = x.add(attend(ps, qkvHeads[0], qkvHeads[1], qkvHeads[2], inputs.get(1), training));
+      return new NDList(mlp(ps, x, training));
+    }
+
+    /** An image-only step: {keys, values, output} of the image tokens (they see only each other). */
+    NDArray[] imageStep(ParameterStore ps, NDArray x) {
+      NDArray[] qkvHeads = heads(ps, x, false);
+      NDArray out = mlp(ps, x.add(attend(ps, qkvHeads[0], qkvHeads[1], qkvHeads[2], null, false)), false);
+      return new NDArray[] {qkvHeads[1], qkvHeads[2], out};
+    }
+
+    /** A caption-only step attending to the cached image keys and values and to earlier caption tokens. */
+    NDArray textStep(ParameterStore ps, NDArray x, NDArray imageKeys, NDArray imageValues, NDArray mask) {
+      NDArray[] qkvHeads = heads(ps, x, false);
+      NDArray k = imageKeys.concat(qkvHeads[1], 2);
+      NDArray v = imageValues.concat(qkvHeads[2], 2);
+      return mlp(ps, x.add(attend(ps, qkvHeads[0], k, v, mask, false)), false);
+    }
+
+    /** q, k, v as [B, heads, len, d]. */
+    private NDArray[] heads(ParameterStore ps, NDArray x, boolean training) {
       Shape s = x.getShape();
-      long b = s.get(0);
-      long len = s.get(1);
-      long d = width / heads;
       NDArray h = norm(ps, x, gamma1, beta1, training);
-      NDArray q3 = qkv.forward(ps, new NDList(h), training).head().reshape(b, len, 3, heads, d).transpose(2, 0, 3, 1, 4);
-      NDArray q = q3.get(0);
-      NDArray k = q3.get(1);
-      NDArray v = q3.get(2);
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(d)).add(mask);
-      NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(b, len, width);
-      x = x.add(projection.forward(ps, new NDList(attended), training).head());
-      h = norm(ps, x, gamma2, beta2, training);
+      NDArray q3 = qkv.forward(ps, new NDList(h), training).head()
+          .reshape(s.get(0), s.get(1), 3, heads, width / heads).transpose(2, 0, 3, 1, 4);
+      return new NDArray[] {q3.get(0), q3.get(1), q3.get(2)};
+    }
+
+    private NDArray attend(ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
+      Shape s = q.getShape();
+      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(width / heads));
+      if (mask != null) {
+        scores = scores.add(mask);
+      }
+      NDArray attended = scores.softmax(-1).matMul(v).transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), width);
+      return projection.forward(ps, new NDList(attended), training).head();
+    }
+
+    private NDArray mlp(ParameterStore ps, NDArray x, boolean training) {
+      NDArray h = norm(ps, x, gamma2, beta2, training);
       h = Activation.gelu(expand.forward(ps, new NDList(h), training).head());
-      x = x.add(contract.forward(ps, new NDList(h), training).head());
-      return new NDList(x);
+      return x.add(contract.forward(ps, new NDList(h), training).head());
     }
 
     private NDArray norm(ParameterStore ps, NDArray x, Parameter gamma, Parameter beta, boolean training) {

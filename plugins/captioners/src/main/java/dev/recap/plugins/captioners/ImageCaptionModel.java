@@ -40,6 +40,16 @@ final class ImageCaptionModel extends AbstractBlock {
     return decoder.forward(ps, new NDList(encoded.get(0), encoded.get(1), tokens), training).head();
   }
 
+  /** The cached image prefix of encoded images, for decoding step by step. */
+  CaptionDecoder.ImagePrefix prefix(ParameterStore ps, NDList encoded) {
+    return decoder.prefix(ps, encoded.get(0), encoded.get(1));
+  }
+
+  /** Next-token logits {@code [B, T, V]} after a cached image prefix; equal to {@link #decode}. */
+  NDArray decode(ParameterStore ps, CaptionDecoder.ImagePrefix prefix, NDArray tokens) {
+    return decoder.decode(ps, prefix, tokens);
+  }
+
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     return new NDList(decode(ps, encode(ps, inputs.get(0), training), inputs.get(1), training));

@@ -242,6 +242,16 @@ final class LearnedSession implements Captioner.Session {
     return p;
   }
 
+  /** The network, for tests; null before training or loading. */
+  ImageCaptionModel network() {
+    return block;
+  }
+
+  /** The model's manager, for tests. */
+  NDManager manager() {
+    return model.getNDManager();
+  }
+
   /** The loss of the last training step (NaN before training). */
   float lastLoss() {
     return lastLoss;
@@ -266,7 +276,8 @@ final class LearnedSession implements Captioner.Session {
     try (NDManager m = model.getNDManager().newSubManager()) {
       ParameterStore ps = new ParameterStore(m, false);
       NDList encoded = block.encode(ps, m.create(images, new Shape(b, 3, imageSize, imageSize)), false);
-      sequences = beam ? beamSearch(ps, m, encoded, b) : greedy(ps, m, encoded, b);
+      CaptionDecoder.ImagePrefix prefix = block.prefix(ps, encoded);
+      sequences = beam ? beamSearch(ps, m, prefix, b) : greedy(ps, m, prefix, b);
     }
     List<Caption> out = new ArrayList<>(b);
     for (int i = 0; i < b; i++) {
@@ -279,7 +290,7 @@ final class LearnedSession implements Captioner.Session {
     return out;
   }
 
-  private List<long[]> greedy(ParameterStore ps, NDManager m, NDList encoded, int b) {
+  private List<long[]> greedy(ParameterStore ps, NDManager m, CaptionDecoder.ImagePrefix prefix, int b) {
     long[][] seqs = new long[b][maxLength];
     boolean[] done = new boolean[b];
     int length = 1;
@@ -291,7 +302,7 @@ final class LearnedSession implements Captioner.Session {
       for (int i = 0; i < b; i++) {
         System.arraycopy(seqs[i], 0, flat, i * length, length);
       }
-      NDArray logits = block.decode(ps, encoded, m.create(flat, new Shape(b, length)), false);
+      NDArray logits = block.decode(ps, prefix, m.create(flat, new Shape(b, length)));
       long[] next = logits.get(":, -1, :").argMax(-1).toLongArray();
       boolean all = true;
       for (int i = 0; i < b; i++) {
@@ -318,12 +329,11 @@ final class LearnedSession implements Captioner.Session {
   }
 
   /** Beam search per image; the best finished hypothesis by mean token log-probability. */
-  private List<long[]> beamSearch(ParameterStore ps, NDManager m, NDList encoded, int b) {
+  private List<long[]> beamSearch(ParameterStore ps, NDManager m, CaptionDecoder.ImagePrefix prefix, int b) {
     List<long[]> out = new ArrayList<>();
     int vocab = vocabulary.size();
     for (int i = 0; i < b; i++) {
-      NDArray pooled = encoded.get(0).get(i + ":" + (i + 1));
-      NDArray dense = encoded.get(1).get(i + ":" + (i + 1));
+      CaptionDecoder.ImagePrefix own = prefix.slice(i);
       List<Hypothesis> live = List.of(new Hypothesis(new long[] {WordVocabulary.START}, 0, false));
       List<Hypothesis> finished = new ArrayList<>();
       for (int length = 1; length < maxLength && !live.isEmpty() && finished.size() < beamWidth; length++) {
@@ -332,8 +342,7 @@ final class LearnedSession implements Captioner.Session {
         for (int h = 0; h < k; h++) {
           System.arraycopy(live.get(h).tokens, 0, flat, h * length, length);
         }
-        NDList enc = new NDList(pooled.repeat(0, k), dense.repeat(0, k));
-        float[] logp = block.decode(ps, enc, m.create(flat, new Shape(k, length)), false)
+        float[] logp = block.decode(ps, own.repeat(k), m.create(flat, new Shape(k, length)))
             .get(":, -1, :").logSoftmax(-1).toFloatArray();
         List<Hypothesis> candidates = new ArrayList<>();
         for (int h = 0; h < k; h++) {

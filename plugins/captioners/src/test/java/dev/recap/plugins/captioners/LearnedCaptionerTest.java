@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
 import dev.recap.api.Extensions;
 import dev.recap.api.PluginConfig;
 import dev.recap.api.caption.Caption;
@@ -46,6 +51,26 @@ class LearnedCaptionerTest {
     assertEquals(captions.get(0), captions.get(1));
     byte[] other = trainAndSave(22, dir.resolve("c"), probe, captions);
     assertFalse(java.util.Arrays.equals(first, other), "another seed gives other parameters");
+  }
+
+  @Test
+  void decodingAfterTheCachedImagePrefixEqualsTheFullForwardPass() throws IOException {
+    try (LearnedSession s = (LearnedSession) new LearnedCaptioner().open(TINY, 3, EXTENSIONS)) {
+      s.train(TinyScenes.scenes(0, 16, 16, 8).stream().map(TinyScenes.Scene::reference).toList());
+      try (NDManager m = s.manager().newSubManager()) {
+        ParameterStore ps = new ParameterStore(m, false);
+        float[] pixels = new float[2 * 3 * 16 * 16];
+        ImagePixels.writeChw(TinyScenes.scene(200, 16, 8).image(), 16, pixels, 0);
+        ImagePixels.writeChw(TinyScenes.scene(201, 16, 8).image(), 16, pixels, 3 * 16 * 16);
+        NDList encoded = s.network().encode(ps, m.create(pixels, new Shape(2, 3, 16, 16)), false);
+        NDArray tokens = m.create(new long[] {1, 4, 5, 6, 1, 7, 8, 4}, new Shape(2, 4));
+        NDArray full = s.network().decode(ps, encoded, tokens, false);
+        NDArray cached = s.network().decode(ps, s.network().prefix(ps, encoded), tokens);
+        assertEquals(full.getShape(), cached.getShape());
+        float maxDiff = full.sub(cached).abs().max().getFloat();
+        assertTrue(maxDiff < 1e-4f, "cached and full logits differ by " + maxDiff);
+      }
+    }
   }
 
   @Test

@@ -54,7 +54,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -100,7 +99,7 @@ public final class Coordinator implements AutoCloseable {
   private final CoordinatorMetrics metrics;
   private final long expiryTimer;
   private final SecureRandom random = new SecureRandom();
-  private final List<Consumer<JsonObject>> feed = new CopyOnWriteArrayList<>();
+  private final LiveFeed feed = new LiveFeed();
 
   private Coordinator(RecapCluster cluster, StagePlanners planners, Options options, LongSupplier clock) {
     this.cluster = cluster;
@@ -291,6 +290,8 @@ public final class Coordinator implements AutoCloseable {
     TaskRun task = job.tasks.get(lease.task().taskId());
     task.attempts = lease.attempt();
     metrics.leased();
+    // the cluster page shows each worker's current task
+    publish(new JsonObject().put("type", "worker").put("workerId", w.getWorkerId()));
     return TaskLease.newBuilder().setTaskId(task.taskId).setJobId(job.jobId).setStage(task.stage)
         .setAttempt(lease.attempt()).setLeaseDeadlineMillis(lease.deadlineMillis())
         .setLeaseMillis(lease.task().leaseMillis()).setTaskType(task.planned.taskType())
@@ -372,6 +373,7 @@ public final class Coordinator implements AutoCloseable {
       dispatch();
     }
     publish(new JsonObject().put("type", "job").put("jobId", job.jobId));
+    publish(new JsonObject().put("type", "worker").put("workerId", r.getWorkerId()));
   }
 
   private void attemptLost(Lease lease, String cause, boolean retryable) {
@@ -562,15 +564,8 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  /** Hands one message to every live-feed listener; a failing listener does not stop the others. */
   private void publish(JsonObject message) {
-    for (Consumer<JsonObject> listener : feed) {
-      try {
-        listener.accept(message);
-      } catch (RuntimeException e) {
-        LOG.debug("live-feed listener failed: {}", e.toString());
-      }
-    }
+    feed.publish(message);
   }
 
   /**
@@ -582,8 +577,7 @@ public final class Coordinator implements AutoCloseable {
    * @return unsubscribes
    */
   public Runnable subscribe(Consumer<JsonObject> listener) {
-    feed.add(listener);
-    return () -> feed.remove(listener);
+    return feed.subscribe(listener);
   }
 
   // ---- queries ------------------------------------------------------------------------------
@@ -602,7 +596,7 @@ public final class Coordinator implements AutoCloseable {
   /** Every job as the console lists it: the status JSON, each stage with samplesPerSec and etaSeconds. */
   public synchronized JsonArray jobsJson() {
     JsonArray out = new JsonArray();
-    jobs.values().forEach(job -> out.add(withRates(job)));
+    jobs.values().forEach(job -> out.add(JobViews.withRates(job, clock.getAsLong())));
     return out;
   }
 
@@ -616,24 +610,9 @@ public final class Coordinator implements AutoCloseable {
     if (job == null) {
       return null;
     }
-    return withRates(job).put("events", job.telemetry.eventsJson()).put("series", job.telemetry.seriesJson());
+    return JobViews.withRates(job, clock.getAsLong()).put("events", job.telemetry.eventsJson()).put("series", job.telemetry.seriesJson());
   }
 
-  private JsonObject withRates(JobRun job) {
-    JsonObject json = job.status().toJson();
-    long now = clock.getAsLong();
-    for (Object o : json.getJsonArray("stages")) {
-      JsonObject st = (JsonObject) o;
-      StageRun stage = job.stages.get(st.getString("name"));
-      String name = stage.spec.name();
-      st.put("samplesPerSec", job.telemetry.samplesPerSec(name, now));
-      if (job.state.equals("RUNNING") && stage.planned && !stage.complete()) {
-        List<String> running = stage.taskIds.stream().filter(id -> !job.tasks.get(id).done).toList();
-        st.put("etaSeconds", job.telemetry.etaSeconds(name, running, stage.done, stage.taskIds.size(), now));
-      }
-    }
-    return json;
-  }
 
   /**
    * The outputs of a job's finished tasks, by task id ({@code job/stage/name}), in plan order;
@@ -644,16 +623,7 @@ public final class Coordinator implements AutoCloseable {
     if (job == null) {
       return null;
     }
-    Map<String, List<String>> out = new LinkedHashMap<>(job.finishedOutputs);
-    for (StageRun stage : job.stages.values()) {
-      for (String id : stage.taskIds) {
-        TaskRun t = job.tasks.get(id);
-        if (t != null && t.done) {
-          out.put(id, t.outputs);
-        }
-      }
-    }
-    return out;
+    return JobViews.taskOutputs(job);
   }
 
   /** The artifact root the job's spec names ({@code output}), or null when workers use their own default. */

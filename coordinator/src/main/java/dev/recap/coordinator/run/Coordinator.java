@@ -360,7 +360,7 @@ public final class Coordinator implements AutoCloseable {
   private void taskDone(JobRun job, TaskRun task, List<String> outputs, TaskResult r) {
     leases.complete(task.taskId);
     task.done = true;
-    job.telemetry.taskEnded(task.taskId);
+    job.telemetry.taskEnded(task.stage, task.taskId);
     task.outputs = List.copyOf(outputs);
     StageRun stage = job.stages.get(task.stage);
     stage.done++;
@@ -383,7 +383,7 @@ public final class Coordinator implements AutoCloseable {
       return;
     }
     task.lastCause = cause;
-    job.telemetry.taskEnded(task.taskId);
+    job.telemetry.taskEnded(task.stage, task.taskId);
     journal.append(new JsonObject().put("type", "attempt-failed").put("jobId", job.jobId).put("taskId", task.taskId)
         .put("attempt", lease.attempt()).put("cause", cause));
     if (retryable && lease.attempt() < job.spec.maxAttempts()) {

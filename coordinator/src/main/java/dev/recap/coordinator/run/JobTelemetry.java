@@ -124,15 +124,19 @@ final class JobTelemetry {
     progress.put(taskId, Math.max(0, Math.min(1, fraction)));
   }
 
-  /** A task finished (or its attempt was lost): its running progress no longer counts. */
-  void taskEnded(String taskId) {
+  /** A task finished (or its attempt was lost): its progress and rate no longer count as running. */
+  void taskEnded(String stage, String taskId) {
     progress.remove(taskId);
+    Map<String, double[]> byTask = rates.get(stage);
+    if (byTask != null) {
+      byTask.remove(taskId);
+    }
   }
 
   /**
-   * The stage's samples per second: the sum of the latest rate of every task that reported one in
-   * the last {@value #RATE_WINDOW_MILLIS} ms, else the last such sum (a finished stage keeps its
-   * final rate); null if no task ever reported one.
+   * The stage's samples per second: the sum of the latest rate of every running task that
+   * reported one in the last {@value #RATE_WINDOW_MILLIS} ms, else the last such sum (a finished
+   * stage keeps its final rate); null if no task ever reported one.
    */
   Double samplesPerSec(String stage, long now) {
     Double recent = recentRate(stage, now);

@@ -60,7 +60,10 @@ class JobTelemetryTest {
     t.metric("s", "j/s/a", "samples_per_sec", Map.of(), 10, 1_000);
     t.metric("s", "j/s/b", "samples_per_sec", Map.of(), 5, 2_000);
     assertEquals(15.0, t.samplesPerSec("s", 3_000), 1e-9);
-    assertEquals(15.0, t.samplesPerSec("s", 60_000), 1e-9, "a finished stage keeps its last rate");
+    t.taskEnded("s", "j/s/a");
+    assertEquals(5.0, t.samplesPerSec("s", 3_000), 1e-9, "a finished task no longer adds its rate");
+    t.taskEnded("s", "j/s/b");
+    assertEquals(15.0, t.samplesPerSec("s", 60_000), 1e-9, "with none running, the last sum reported stays");
     assertEquals("s", JobTelemetry.stageOf("job-1", "job-1/s/00001"));
     assertNull(JobTelemetry.stageOf("job-1", "other/s/00001"));
   }

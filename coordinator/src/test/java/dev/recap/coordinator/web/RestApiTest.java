@@ -177,6 +177,36 @@ class RestApiTest {
   }
 
   @Test
+  void aWorkerLeavingMidJobIsLoggedWithTheRetryItCaused() throws Exception {
+    RecapCluster extra = RecapCluster.start(members.get(0).options().copy().addMember(members.get(0).address()));
+    WorkerLauncher.RunningWorker leaving = WorkerLauncher.find().launch(extra,
+        new WorkerLauncher.Settings("worker-leaving", dir.resolve("no-plugins"), dir.resolve("artifacts"), 1));
+    HttpResponse<String> r = post("""
+        name: membership
+        stages:
+          - name: make
+            kind: smoke
+            tasks: 2
+            sleepMillis: 3000
+        """, "application/yaml");
+    assertEquals(201, r.statusCode(), r.body());
+    String jobId = new JsonObject(r.body()).getString("jobId");
+    long deadline = System.currentTimeMillis() + WAIT.toMillis();
+    while (getJson("/api/workers", 200).getJsonArray("workers").stream().map(w -> (JsonObject) w)
+        .noneMatch(w -> w.getString("workerId").equals("worker-leaving") && w.getInteger("leases") > 0)) {
+      assertTrue(System.currentTimeMillis() < deadline, "worker-leaving never got a task");
+      Thread.sleep(50);
+    }
+    extra.close(); // the member leaves with its lease; the coordinator re-queues the task
+    leaving.close();
+    assertEquals("SUCCEEDED", coordinator.completion(jobId).get(60, TimeUnit.SECONDS).state());
+    List<String> events = getJson("/api/jobs/" + jobId, 200).getJsonArray("events").stream()
+        .map(e -> ((JsonObject) e).getString("kind") + " " + ((JsonObject) e).getString("message")).toList();
+    assertTrue(events.stream().anyMatch(e -> e.startsWith("WORKER_LEFT worker worker-leaving left")), events.toString());
+    assertTrue(events.stream().anyMatch(e -> e.startsWith("TASK_RETRIED worker worker-leaving left")), events.toString());
+  }
+
+  @Test
   void theStreamCarriesJobEventsAndMetricsAsTheyHappen() throws Exception {
     BlockingQueue<String> lines = new LinkedBlockingQueue<>();
     HttpResponse<Stream<String>> stream = http.send(HttpRequest.newBuilder(URI.create(origin + "/api/stream"))

@@ -30,7 +30,7 @@ import org.slf4j.LoggerFactory;
  *
  * <ul>
  *   <li>{@code POST /api/jobs} (body: job-spec YAML, at most {@value #MAX_SPEC_BYTES} bytes) - 201
- *       {@code {"jobId", "id"}}, or 400 with {@code {"problems": [{"field", "message"}]}}
+ *       {@code {"jobId", "id"}}, or 400 with {@code {"problems": [{"field", "message", "line"?}]}}
  *   <li>{@code GET /api/jobs} - every job with its stages (tasks done/total, samplesPerSec, etaSeconds)
  *   <li>{@code GET /api/jobs/:id} - the job plus {@code events[]} and {@code series{}}
  *   <li>{@code GET /api/jobs/:id/results} - the results table read from the tasks' result.json
@@ -130,7 +130,15 @@ public final class RestApi {
       json(ctx, 201, new JsonObject().put("jobId", jobId).put("id", jobId));
     } catch (SpecException e) {
       JsonArray problems = new JsonArray();
-      e.problems().forEach(p -> problems.add(new JsonObject().put("field", p.field()).put("message", p.message())));
+      SpecLines lines = SpecLines.of(yaml);
+      e.problems().forEach(p -> {
+        JsonObject problem = new JsonObject().put("field", p.field()).put("message", p.message());
+        Integer line = lines.line(p.field());
+        if (line != null) {
+          problem.put("line", line);
+        }
+        problems.add(problem);
+      });
       json(ctx, 400, new JsonObject().put("error", "invalid job spec").put("problems", problems));
     }
   }

@@ -16,14 +16,17 @@ import java.util.UUID;
 
 /**
  * Issue 8's scenario against the real thing: an embedded coordinator with its REST API and
- * console, two real worker nodes on a loopback Hazelcast cluster, and a tiny job whose smoke
- * tasks write a real {@code result.json} and PNG through the workers' artifact store.
+ * console, two real worker nodes on a loopback Hazelcast cluster that load a third-party plugin
+ * jar, and a tiny job whose smoke tasks (leased only to workers with that plugin) write a real
+ * {@code result.json} and PNG through the workers' artifact store.
  */
 class ConsoleEndToEndTest extends ConsoleEndToEndScenario {
 
   @Override
   protected Cluster startCoordinatorWithTwoWorkers() throws Exception {
     Path dir = Files.createTempDirectory("recap-console-e2e");
+    Path plugins = dir.resolve("plugins");
+    FixturePlugin.build(dir.resolve("plugin-build"), plugins);
     List<RecapCluster> members = RecapCluster.startEmbedded(3, ClusterOptions.isolated());
     List<WorkerLauncher.RunningWorker> workers = new ArrayList<>();
     Coordinator coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(),
@@ -32,7 +35,7 @@ class ConsoleEndToEndTest extends ConsoleEndToEndScenario {
     HttpServer http = RestApi.start(members.get(0).vertx(), coordinator, token, "127.0.0.1", 0);
     for (int i = 1; i <= 2; i++) {
       workers.add(WorkerLauncher.find().launch(members.get(i),
-          new WorkerLauncher.Settings("worker-" + i, dir.resolve("no-plugins"), dir.resolve("artifacts"), 1)));
+          new WorkerLauncher.Settings("worker-" + i, plugins, dir.resolve("artifacts"), 1)));
     }
     String origin = "http://127.0.0.1:" + http.actualPort();
     return new Cluster() {
@@ -72,6 +75,7 @@ class ConsoleEndToEndTest extends ConsoleEndToEndScenario {
             sleepMillis: 1500
             failAttempts: 1
             writeResult: true
+            requires: [echo-source]
         """;
   }
 
@@ -85,11 +89,6 @@ class ConsoleEndToEndTest extends ConsoleEndToEndScenario {
             tasks: 2
             requires: [no-such-encoder]
         """;
-  }
-
-  @Override
-  protected boolean workersHavePlugins() {
-    return false;
   }
 
   @Override

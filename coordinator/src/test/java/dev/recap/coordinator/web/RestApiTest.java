@@ -174,6 +174,19 @@ class RestApiTest {
     HttpResponse<String> bad = post("name: x\nstages: []\n", "application/yaml");
     assertEquals(400, bad.statusCode());
     assertFalse(new JsonObject(bad.body()).getJsonArray("problems").isEmpty());
+    HttpResponse<String> unknown = post("""
+        name: x
+        stages:
+          - name: a
+            kind: smoke
+          - name: b
+            kind: smoke
+            requires: [vit, no-such-plugin]
+        """, "application/yaml");
+    assertEquals(400, unknown.statusCode());
+    JsonObject problem = new JsonObject(unknown.body()).getJsonArray("problems").getJsonObject(0);
+    assertEquals("stages[1].requires[0]", problem.getString("field"), unknown.body());
+    assertEquals(7, problem.getInteger("line"), "the line of the field, for the editor: " + unknown.body());
   }
 
   @Test

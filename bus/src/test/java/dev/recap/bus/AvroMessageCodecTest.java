@@ -35,7 +35,7 @@ class AvroMessageCodecTest {
         .setTaskTypes(List.of("smoke")).build();
     TaskResult failed = TaskResult.newBuilder().setTaskId("t1").setJobId("j1").setAttempt(2).setWorkerId("w1")
         .setDurationMillis(12).setOutcome(new TaskFailure("java.io.IOException", "disk full", "", true)).build();
-    for (SpecificRecord record : List.<SpecificRecord>of(hello, failed, lease(new SmokeTask(3, 10L, true, 0)))) {
+    for (SpecificRecord record : List.<SpecificRecord>of(hello, failed, lease(new SmokeTask(3, 10L, true, 0, false, "smoke", 0)))) {
       Buffer wire = Buffer.buffer();
       wire.appendString("prefix");
       codec.encodeToWire(wire, record);
@@ -47,7 +47,7 @@ class AvroMessageCodecTest {
   @Test
   void payloadRoundTripsThroughTheLease() {
     SingleObjectFormat format = new SingleObjectFormat();
-    TaskLease lease = (TaskLease) roundTrip(lease(new SmokeTask(7, 0L, false, 1)));
+    TaskLease lease = (TaskLease) roundTrip(lease(new SmokeTask(7, 0L, false, 1, false, "smoke", 0)));
     SmokeTask payload = (SmokeTask) format.decode(lease.getPayload(), lease.getPayloadSchema());
     assertEquals(7, payload.getIndex());
     assertEquals(1, payload.getFailAttempts());

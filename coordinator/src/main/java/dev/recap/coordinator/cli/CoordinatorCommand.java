@@ -1,6 +1,7 @@
 package dev.recap.coordinator.cli;
 
 import dev.recap.bus.RecapCluster;
+import dev.recap.coordinator.console.ConsoleRoutes;
 import dev.recap.coordinator.plan.StagePlanners;
 import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.web.RestApi;
@@ -59,6 +60,10 @@ final class CoordinatorCommand implements Callable<Integer> {
       if (generated) {
         // printed once, never logged; 'recap status' reads it from the state directory
         out.println("API token (shown once, also in " + state.resolve("token") + "): " + apiToken);
+        out.println("console: " + ConsoleRoutes.consoleUrl(api, apiToken));
+      } else {
+        // a token the operator chose may sit in a service's captured stdout: do not echo it
+        out.println("console: " + api + ConsoleRoutes.MOUNT + "/ (sign in with your API token)");
       }
       out.flush();
       CountDownLatch stop = new CountDownLatch(1);

@@ -3,11 +3,14 @@ package dev.recap.coordinator.cli;
 import dev.recap.bus.ClusterOptions;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.WorkerLauncher;
+import dev.recap.coordinator.console.ConsoleRoutes;
 import dev.recap.coordinator.plan.StagePlanners;
 import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.run.JobStatus;
 import dev.recap.coordinator.spec.JobSpecParser;
 import dev.recap.coordinator.spec.SpecException;
+import dev.recap.coordinator.web.RestApi;
+import io.vertx.core.http.HttpServer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,6 +53,9 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Loopback by default (default: ${DEFAULT-VALUE}).")
   String bind;
 
+  @Option(names = "--http-port", defaultValue = "0", description = "Port of the REST API and web console on the bind address, 0 for any free one (default: ${DEFAULT-VALUE}).")
+  int httpPort;
+
   @Override
   public Integer call() throws Exception {
     var out = spec.commandLine().getOut();
@@ -79,6 +85,10 @@ final class RunCommand implements Callable<Integer> {
     Coordinator coordinator = null;
     try {
       coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(), Coordinator.Options.defaults(stateDir));
+      String token = CoordinatorState.newToken();
+      HttpServer http = RestApi.start(members.get(0).vertx(), coordinator, token, bind, httpPort);
+      // the token lives only as long as this run; printed to the terminal, never logged
+      out.println("console: " + ConsoleRoutes.consoleUrl("http://" + bind + ":" + http.actualPort(), token));
       for (int i = 1; i <= workers; i++) {
         running.add(launcher.launch(members.get(i),
             new WorkerLauncher.Settings("worker-" + i, pluginsDir(plugins), artifacts, slots)));

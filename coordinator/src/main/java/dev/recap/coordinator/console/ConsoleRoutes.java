@@ -6,7 +6,13 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.core.buffer.Buffer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 
@@ -61,15 +67,69 @@ public final class ConsoleRoutes {
             }
             ctx.response().setStatusCode(301).putHeader(HttpHeaders.LOCATION, MOUNT + "/").end();
         });
-        StaticHandler files = StaticHandler.create(WEB_ROOT)
-                .setDirectoryListing(false)
-                .setIncludeHidden(false)
-                // the console changes with every release: revalidate rather than serve stale JS
-                .setCachingEnabled(false)
-                .setIndexPage("index.html");
         router.route(MOUNT + "/*").method(HttpMethod.GET).method(HttpMethod.HEAD)
-                .handler(securityHeaders()).handler(files);
+                .handler(securityHeaders()).handler(classpathFiles());
         return router;
+    }
+
+    /** File types the console ships; anything else (a directory, say) is not served. */
+    static final Map<String, String> CONTENT_TYPES = Map.of(
+            "html", "text/html; charset=utf-8",
+            "js", "text/javascript; charset=utf-8",
+            "css", "text/css; charset=utf-8",
+            "svg", "image/svg+xml",
+            "png", "image/png",
+            "json", "application/json",
+            "md", "text/markdown; charset=utf-8");
+
+    /**
+     * Serves {@value #WEB_ROOT}/ from the class path only. Vert.x's StaticHandler would look in a
+     * {@code console/} folder of the working directory first, so whatever sits there would be
+     * served as the console. The files are few and small: read once, kept in memory.
+     */
+    static Handler<RoutingContext> classpathFiles() {
+        ClassLoader loader = ConsoleRoutes.class.getClassLoader();
+        // only files found are kept: a miss must not let random paths grow the map
+        Map<String, byte[]> cache = new ConcurrentHashMap<>();
+        return ctx -> {
+            String path = ctx.normalizedPath().substring(MOUNT.length());
+            if (path.isEmpty() || path.endsWith("/")) {
+                path += "index.html";
+            }
+            String relative = path.substring(1);
+            int dot = relative.lastIndexOf('.');
+            String type = dot < 0 ? null : CONTENT_TYPES.get(relative.substring(dot + 1));
+            boolean plain = Arrays.stream(relative.split("/", -1))
+                    .allMatch(seg -> !seg.isEmpty() && !seg.startsWith(".") && !seg.contains("\\"));
+            byte[] bytes = null;
+            if (type != null && plain) {
+                bytes = cache.get(relative);
+                if (bytes == null) {
+                    bytes = read(loader, WEB_ROOT + "/" + relative).orElse(null);
+                    if (bytes != null) {
+                        cache.put(relative, bytes);
+                    }
+                }
+            }
+            if (bytes == null) {
+                ctx.response().setStatusCode(404).end();
+                return;
+            }
+            ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, type);
+            if (ctx.request().method() == HttpMethod.HEAD) {
+                ctx.response().putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(bytes.length)).end();
+            } else {
+                ctx.response().end(Buffer.buffer(bytes));
+            }
+        };
+    }
+
+    private static Optional<byte[]> read(ClassLoader loader, String resource) {
+        try (InputStream in = loader.getResourceAsStream(resource)) {
+            return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     /**

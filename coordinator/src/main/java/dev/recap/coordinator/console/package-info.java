@@ -4,6 +4,9 @@
  * and draw the cluster, jobs, results and plugins live. The console holds no data of its own.
  *
  * <h2>The HTTP contract the console reads</h2>
+ * What {@link dev.recap.coordinator.web.RestApi} answers is listed in docs/console.md (lists are
+ * wrapped, e.g. {@code {jobs: [...]}}, and ids are {@code jobId}/{@code workerId}; the console's
+ * {@code js/shapes.js} reads both forms). The contract the console was written against:
  * Every call sends {@code Authorization: Bearer <token>}; a 401 makes the console ask for the
  * token. JSON field names as below; unknown fields are ignored, missing ones shown as "–".
  * <ul>
@@ -14,7 +17,8 @@
  * <li>{@code GET /api/jobs/{id}} → the job plus {@code events:[{time, level, kind, message}]}
  *     (oldest first) and {@code series:{"<stage>/loss" | "/logit_scale" | "/lr" |
  *     "/images_per_sec": [[step, value], ...]}}; 404 for an unknown id</li>
- * <li>{@code GET /api/jobs/{id}/results} → {@code {columns:[metric names, in display order],
+ * <li>{@code GET /api/jobs/{id}/results} (from the tasks' {@code result.json}, docs/results.md)
+ *     → {@code {columns:[metric names, in display order],
  *     rows:[{run, encoder, captions, seed, metrics:{name: number}, perClassIoU:{class: number}}],
  *     images:[{run, kind, url}]}}; 404 while there are none yet. Rows of one {@code run} with
  *     several seeds are summarized as mean ± sd. Metric names matching rmse|absrel|loss|error|mae

@@ -54,6 +54,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,6 +99,7 @@ public final class Coordinator implements AutoCloseable {
   private final CoordinatorMetrics metrics;
   private final long expiryTimer;
   private final SecureRandom random = new SecureRandom();
+  private final LiveFeed feed = new LiveFeed();
 
   private Coordinator(RecapCluster cluster, StagePlanners planners, Options options, LongSupplier clock) {
     this.cluster = cluster;
@@ -117,9 +119,9 @@ public final class Coordinator implements AutoCloseable {
     consumers.add(bus.<TaskRequest>consumer(Addresses.TASK_REQUEST, this::onTaskRequest));
     consumers.add(bus.<Heartbeat>consumer(Addresses.HEARTBEAT, this::onHeartbeat));
     consumers.add(bus.<TaskResult>consumer(Addresses.TASK_RESULT, this::onResult));
-    consumers.add(bus.<TaskProgress>consumer(Addresses.TASK_PROGRESS, m -> {}));
-    consumers.add(bus.<MetricEvent>consumer(Addresses.METRIC, m -> metrics.worker(m.body())));
-    consumers.add(bus.<JobEvent>consumer(Addresses.TASK_EVENT, m -> bus.publish(Addresses.JOB_EVENT, m.body())));
+    consumers.add(bus.<TaskProgress>consumer(Addresses.TASK_PROGRESS, m -> onProgress(m.body())));
+    consumers.add(bus.<MetricEvent>consumer(Addresses.METRIC, m -> onMetric(m.body())));
+    consumers.add(bus.<JobEvent>consumer(Addresses.TASK_EVENT, m -> onTaskNote(m.body())));
     cluster.onMemberLeft(this::onMemberLeft);
     this.expiryTimer = cluster.vertx().setPeriodic(250, id -> expireLeases());
   }
@@ -218,6 +220,7 @@ public final class Coordinator implements AutoCloseable {
         }
         stage.planned = true;
         changed = true;
+        job.telemetry.stagePlanned(stage.spec.name(), clock.getAsLong());
         for (PlannedTask p : planned) {
           String taskId = job.jobId + "/" + stage.spec.name() + "/" + p.name();
           if (job.tasks.containsKey(taskId)) {
@@ -287,6 +290,8 @@ public final class Coordinator implements AutoCloseable {
     TaskRun task = job.tasks.get(lease.task().taskId());
     task.attempts = lease.attempt();
     metrics.leased();
+    // the cluster page shows each worker's current task
+    publish(new JsonObject().put("type", "worker").put("workerId", w.getWorkerId()));
     return TaskLease.newBuilder().setTaskId(task.taskId).setJobId(job.jobId).setStage(task.stage)
         .setAttempt(lease.attempt()).setLeaseDeadlineMillis(lease.deadlineMillis())
         .setLeaseMillis(lease.task().leaseMillis()).setTaskType(task.planned.taskType())
@@ -355,6 +360,7 @@ public final class Coordinator implements AutoCloseable {
   private void taskDone(JobRun job, TaskRun task, List<String> outputs, TaskResult r) {
     leases.complete(task.taskId);
     task.done = true;
+    job.telemetry.taskEnded(task.stage, task.taskId);
     task.outputs = List.copyOf(outputs);
     StageRun stage = job.stages.get(task.stage);
     stage.done++;
@@ -366,6 +372,8 @@ public final class Coordinator implements AutoCloseable {
       planReadyStages(job);
       dispatch();
     }
+    publish(new JsonObject().put("type", "job").put("jobId", job.jobId));
+    publish(new JsonObject().put("type", "worker").put("workerId", r.getWorkerId()));
   }
 
   private void attemptLost(Lease lease, String cause, boolean retryable) {
@@ -375,6 +383,7 @@ public final class Coordinator implements AutoCloseable {
       return;
     }
     task.lastCause = cause;
+    job.telemetry.taskEnded(task.stage, task.taskId);
     journal.append(new JsonObject().put("type", "attempt-failed").put("jobId", job.jobId).put("taskId", task.taskId)
         .put("attempt", lease.attempt()).put("cause", cause));
     if (retryable && lease.attempt() < job.spec.maxAttempts()) {
@@ -416,6 +425,7 @@ public final class Coordinator implements AutoCloseable {
       for (String id : gone) {
         workers.remove(id);
         LOG.info("worker {} left the cluster", id);
+        membership("WORKER_LEFT", "worker " + id + " left the cluster");
         for (Lease l : leases.release(id)) {
           attemptLost(l, "worker " + id + " left the cluster", true);
         }
@@ -437,6 +447,7 @@ public final class Coordinator implements AutoCloseable {
     event(job, "JOB_" + state, null, null, cause == null ? "" : cause);
     LOG.info("job {} {}{}", job.jobId, state, cause == null ? "" : ": " + cause);
     completions.computeIfAbsent(job.jobId, id -> new CompletableFuture<>()).complete(job.status());
+    publish(new JsonObject().put("type", "job").put("jobId", job.jobId));
   }
 
   // ---- recovery -----------------------------------------------------------------------------
@@ -463,6 +474,7 @@ public final class Coordinator implements AutoCloseable {
       if (previous == null) {
         LOG.info("worker {} on {} ({} slot(s), plugins {}, task types {})", hello.getWorkerId(), hello.getHost(),
             hello.getSlots(), hello.getPlugins().stream().map(PluginInfo::getId).toList(), hello.getTaskTypes());
+        membership("WORKER_JOINED", "worker " + hello.getWorkerId() + " joined from " + hello.getHost());
       }
     }
   }
@@ -481,7 +493,91 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private void event(JobRun job, String kind, String stage, String taskId, String message) {
-    bus.publish(Addresses.JOB_EVENT, new JobEvent(job.jobId, kind, stage, taskId, message, clock.getAsLong()));
+    JobEvent e = new JobEvent(job.jobId, kind, stage, taskId, message, clock.getAsLong());
+    record(job, e);
+    bus.publish(Addresses.JOB_EVENT, e);
+  }
+
+  /** Logs an event into the job's telemetry and the live feed. */
+  private void record(JobRun job, JobEvent e) {
+    JobTelemetry.Event logged = job.telemetry.event(e.getTimestampMillis(), e.getKind(), e.getStage(), e.getTaskId(),
+        e.getMessage());
+    publish(logged.toJson().put("type", "event").put("jobId", job.jobId));
+  }
+
+  /** A worker joined or left: every running job logs it (a gang may re-form), and the cluster view refreshes. */
+  private void membership(String kind, String message) {
+    for (JobRun job : jobs.values()) {
+      if (job.state.equals("RUNNING")) {
+        record(job, new JobEvent(job.jobId, kind, null, null, message, clock.getAsLong()));
+      }
+    }
+    publish(new JsonObject().put("type", "worker"));
+  }
+
+  private void onTaskNote(JobEvent e) {
+    synchronized (this) {
+      JobRun job = jobs.get(e.getJobId());
+      if (job != null) {
+        record(job, e);
+      }
+    }
+    bus.publish(Addresses.JOB_EVENT, e);
+  }
+
+  private void onMetric(MetricEvent m) {
+    metrics.worker(m);
+    if (m.getJobId() == null) {
+      return;
+    }
+    synchronized (this) {
+      JobRun job = jobs.get(m.getJobId());
+      if (job == null) {
+        return;
+      }
+      String stage = m.getTags().getOrDefault("stage", JobTelemetry.stageOf(job.jobId, m.getTaskId()));
+      if (stage == null) {
+        return;
+      }
+      JsonObject point = job.telemetry.metric(stage, m.getTaskId(), m.getName(), m.getTags(), m.getValue(),
+          clock.getAsLong());
+      if (point != null) {
+        publish(point.put("type", "metric").put("jobId", job.jobId));
+      }
+    }
+  }
+
+  private void onProgress(TaskProgress p) {
+    synchronized (this) {
+      JobRun job = jobs.get(p.getJobId());
+      TaskRun task = job == null ? null : job.tasks.get(p.getTaskId());
+      if (task == null || task.done) {
+        return;
+      }
+      job.telemetry.progress(task.taskId, p.getFraction());
+      long now = clock.getAsLong();
+      // progress comes often; the console needs a nudge, not every message
+      if (now - job.lastProgressFeedMillis >= 500) {
+        job.lastProgressFeedMillis = now;
+        publish(new JsonObject().put("type", "job").put("jobId", job.jobId));
+      }
+    }
+  }
+
+  private void publish(JsonObject message) {
+    feed.publish(message);
+  }
+
+  /**
+   * Subscribes to the live feed the console streams: JSON messages {@code {type: "worker"}},
+   * {@code {type: "job", jobId}}, {@code {type: "event", jobId, time, level, kind, stage, taskId,
+   * message}} and {@code {type: "metric", jobId, series, step, value}}. The listener is called
+   * under the coordinator's lock: it must only hand the message on, never block.
+   *
+   * @return unsubscribes
+   */
+  public Runnable subscribe(Consumer<JsonObject> listener) {
+    return feed.subscribe(listener);
   }
 
   // ---- queries ------------------------------------------------------------------------------
@@ -497,6 +593,64 @@ public final class Coordinator implements AutoCloseable {
     return jobs.values().stream().map(JobRun::status).toList();
   }
 
+  /** Every job as the console lists it: the status JSON, each stage with samplesPerSec and etaSeconds. */
+  public synchronized JsonArray jobsJson() {
+    JsonArray out = new JsonArray();
+    jobs.values().forEach(job -> out.add(JobViews.withRates(job, clock.getAsLong())));
+    return out;
+  }
+
+  /**
+   * One job with its events log ({@code events: [{time, level, kind, stage, taskId, message}]},
+   * oldest first) and metric series ({@code series: {"<stage>/<name>": [[step, value], ...]}}), or
+   * null if unknown.
+   */
+  public synchronized JsonObject jobJson(String jobId) {
+    JobRun job = jobs.get(jobId);
+    if (job == null) {
+      return null;
+    }
+    return JobViews.withRates(job, clock.getAsLong()).put("events", job.telemetry.eventsJson()).put("series", job.telemetry.seriesJson());
+  }
+
+
+  /**
+   * The outputs of a job's finished tasks, by task id ({@code job/stage/name}), in plan order;
+   * null for an unknown job. Artifact references are what the workers reported (absolute paths).
+   */
+  public synchronized Map<String, List<String>> taskOutputs(String jobId) {
+    JobRun job = jobs.get(jobId);
+    if (job == null) {
+      return null;
+    }
+    return JobViews.taskOutputs(job);
+  }
+
+  /** The artifact root the job's spec names ({@code output}), or null when workers use their own default. */
+  public synchronized String outputRoot(String jobId) {
+    JobRun job = jobs.get(jobId);
+    return job == null ? null : job.spec.output();
+  }
+
+  /**
+   * The plugins live workers advertise, one entry per (extension point, id, version):
+   * {@code [{id, version, extensionPoint, pluginId, workers: [ids], conformance}]}. Conformance is
+   * "unknown": workers do not report conformance-kit results yet.
+   */
+  public synchronized JsonArray pluginsJson() {
+    Map<String, JsonObject> byKey = new LinkedHashMap<>();
+    for (Worker w : aliveWorkers()) {
+      for (PluginInfo p : w.hello().getPlugins()) {
+        String key = p.getExtensionPoint() + "|" + p.getId() + "|" + p.getVersion();
+        byKey.computeIfAbsent(key, k -> new JsonObject().put("id", p.getId()).put("version", p.getVersion())
+                .put("extensionPoint", p.getExtensionPoint()).put("pluginId", p.getPluginId())
+                .put("workers", new JsonArray()).put("conformance", "unknown"))
+            .getJsonArray("workers").add(w.hello().getWorkerId());
+      }
+    }
+    return new JsonArray(new ArrayList<>(byKey.values()));
+  }
+
   /** Completes when the job finishes. */
   public CompletableFuture<JobStatus> completion(String jobId) {
     CompletableFuture<JobStatus> f = completions.get(jobId);
@@ -510,7 +664,11 @@ public final class Coordinator implements AutoCloseable {
   public synchronized JsonArray workersJson() {
     JsonArray out = new JsonArray();
     Map<String, Integer> held = new HashMap<>();
-    leases.leases().forEach(l -> held.merge(l.workerId(), 1, Integer::sum));
+    Map<String, List<String>> tasksOf = new HashMap<>();
+    leases.leases().forEach(l -> {
+      held.merge(l.workerId(), 1, Integer::sum);
+      tasksOf.computeIfAbsent(l.workerId(), k -> new ArrayList<>()).add(l.task().taskId());
+    });
     for (Worker w : aliveWorkers()) {
       WorkerHello h = w.hello();
       JsonArray plugins = new JsonArray();
@@ -519,7 +677,9 @@ public final class Coordinator implements AutoCloseable {
       out.add(new JsonObject().put("workerId", h.getWorkerId()).put("host", h.getHost()).put("device", h.getDevice())
           .put("cores", h.getCores()).put("memoryBytes", h.getMemoryBytes()).put("slots", h.getSlots())
           .put("plugins", plugins).put("taskTypes", new JsonArray(new ArrayList<>(h.getTaskTypes())))
-          .put("leases", held.getOrDefault(h.getWorkerId(), 0)).put("lastSeenMillis", w.lastSeenMillis()));
+          .put("leases", held.getOrDefault(h.getWorkerId(), 0)).put("lastSeenMillis", w.lastSeenMillis())
+          .put("currentTask", tasksOf.containsKey(h.getWorkerId()) ? String.join(", ", tasksOf.get(h.getWorkerId())) : null)
+          .put("lastHeartbeat", w.lastSeenMillis()));
     }
     return out;
   }

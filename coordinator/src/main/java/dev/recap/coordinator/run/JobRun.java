@@ -20,10 +20,14 @@ final class JobRun {
   String cause;
   long finishedAtMillis;
   int retries;
+  final JobTelemetry telemetry = new JobTelemetry();
+  long lastProgressFeedMillis;
+  /** Outputs of the tasks of a job recovered as finished (its plan is not rebuilt), by task id. */
+  final Map<String, List<String>> finishedOutputs = new LinkedHashMap<>();
   final Map<String, StageRun> stages = new LinkedHashMap<>();
   final Map<String, TaskRun> tasks = new HashMap<>();
   /** Outputs of tasks the journal says are done, by task id, applied when their stage is planned. */
-  final Map<String, List<String>> recoveredDone = new HashMap<>();
+  final Map<String, List<String>> recoveredDone = new LinkedHashMap<>();
   /** Attempts the journal says were made, by task id. */
   final Map<String, Integer> recoveredAttempts = new HashMap<>();
 

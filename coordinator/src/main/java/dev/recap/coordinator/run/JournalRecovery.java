@@ -76,6 +76,7 @@ final class JournalRecovery {
     job.cause = fin.getString("cause");
     job.finishedAtMillis = fin.getLong("finishedAtMillis", 0L);
     int done = job.recoveredDone.size();
+    job.finishedOutputs.putAll(job.recoveredDone);
     job.recoveredDone.clear();
     StageRun last = new ArrayList<>(job.stages.values()).get(job.stages.size() - 1);
     for (int i = 0; i < done; i++) {

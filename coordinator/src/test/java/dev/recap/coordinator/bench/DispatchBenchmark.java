@@ -87,7 +87,7 @@ public final class DispatchBenchmark {
       dev.recap.bus.msg.TaskLease lease = dev.recap.bus.msg.TaskLease.newBuilder().setTaskId("ref/empty/00000")
           .setJobId("ref").setStage("empty").setAttempt(1).setLeaseDeadlineMillis(0).setTaskType("smoke")
           .setPayloadSchema(dev.recap.bus.task.SmokeTask.class.getName())
-          .setPayload(members.get(0).codec().format().encode(new dev.recap.bus.task.SmokeTask(0, 0L, false, 0)))
+          .setPayload(members.get(0).codec().format().encode(new dev.recap.bus.task.SmokeTask(0, 0L, false, 0, false, "smoke", 0)))
           .setSeed(1L).setOutputRoot(null).build();
       members.get(0).vertx().eventBus().consumer("bench.reference", m -> m.reply(lease)).completion()
           .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);

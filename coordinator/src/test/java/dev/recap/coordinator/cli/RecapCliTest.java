@@ -75,6 +75,8 @@ class RecapCliTest {
         tmp.resolve("s2").toString());
     assertEquals(RecapCli.OK, ok.code(), ok.out() + ok.err());
     assertTrue(ok.out().contains("SUCCEEDED: 8/8 tasks"), ok.out());
+    assertTrue(ok.out().matches("(?s).*console: http://127\\.0\\.0\\.1:\\d+/console/#token=\\S+.*"),
+        "prints the console's address once: " + ok.out());
     try (Stream<Path> files = Files.walk(out)) {
       assertEquals(8, files.filter(p -> p.getFileName().toString().startsWith("out-")).count());
     }

@@ -33,7 +33,13 @@ public interface TaskContext<P> {
   /** Reports progress, {@code fraction} in 0..1. Cheap; rate-limit nothing. */
   void progress(double fraction, String message);
 
-  /** Emits a metric sample (loss, images/s, ...) tagged with job and task. */
+  /**
+   * Emits a metric sample (loss, images/s, ...) tagged with job and task. The console charts it
+   * as series {@code "<stage>/<name>"} at x = tag {@code "step"} (e.g. {@code Map.of("step", "120")});
+   * names {@code loss}, {@code logit_scale}, {@code lr}, {@code images_per_sec} get the Jobs
+   * page's charts, and {@code samples_per_sec}/{@code images_per_sec} feed the stage's samples/s
+   * (docs/console.md).
+   */
   void metric(String name, double value, Map<String, String> tags);
 
   /** Emits a metric sample without extra tags. */
@@ -41,7 +47,10 @@ public interface TaskContext<P> {
     metric(name, value, Map.of());
   }
 
-  /** Emits a free-text note into the job's event stream. */
+  /**
+   * Emits a free-text note into the job's events log. Write a skipped sample as
+   * {@code "skipped sample <key>: <reason>"}: the console shows it as a SAMPLE_SKIPPED warning.
+   */
   void event(String message);
 
   /** The extensions of the plugins this worker loaded. */

@@ -34,9 +34,9 @@ class WorkerNodeTest {
   void aFailingTaskReportsItsCauseAndTheWorkerKeepsWorking(@TempDir Path artifacts) throws Exception {
     SingleObjectFormat format = new SingleObjectFormat();
     Deque<TaskLease> leases = new ArrayDeque<>(List.of(
-        lease("t-fail", 1, "smoke", format.encode(new SmokeTask(0, 0L, true, 1))),
-        lease("t-unknown", 1, "no-such-type", format.encode(new SmokeTask(1, 0L, true, 0))),
-        lease("t-ok", 2, "smoke", format.encode(new SmokeTask(2, 0L, true, 1)))));
+        lease("t-fail", 1, "smoke", format.encode(new SmokeTask(0, 0L, true, 1, false, "smoke", 0))),
+        lease("t-unknown", 1, "no-such-type", format.encode(new SmokeTask(1, 0L, true, 0, false, "smoke", 0))),
+        lease("t-ok", 2, "smoke", format.encode(new SmokeTask(2, 0L, true, 1, false, "smoke", 0)))));
     BlockingQueue<TaskResult> results = new LinkedBlockingQueue<>();
     BlockingQueue<Heartbeat> heartbeats = new LinkedBlockingQueue<>();
     try (RecapCluster cluster = RecapCluster.start(ClusterOptions.isolated())) {

@@ -306,7 +306,7 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
         if (done[i]) {
           continue;
         }
-        ExchangeRead read = await(tag, reads.get(i), deadline);
+        ExchangeRead read = await(tag, reads.get(i), deadline, waitingFor);
         switch (read.status()) {
           case COMPLETE -> {
             onComplete.accept(i, read);
@@ -341,14 +341,23 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
 
   /** Waits for an operation, waking up regularly to notice a broken gang. */
   private <T> T await(String tag, CompletableFuture<T> future, long deadline) {
+    return await(tag, future, deadline, new int[0]);
+  }
+
+  /**
+   * As {@link #await(String, CompletableFuture, long)}; on timeout the error names
+   * {@code waitingFor}, the ranks last seen missing, since a slow read under load can outlast
+   * the deadline before the poll loop itself notices it.
+   */
+  private <T> T await(String tag, CompletableFuture<T> future, long deadline, int[] waitingFor) {
     while (true) {
       failIfBroken(tag);
       try {
         return future.get(20, TimeUnit.MILLISECONDS);
       } catch (TimeoutException e) {
         if (System.nanoTime() - deadline > 0) {
-          throw breakGang(tag, new int[0], "a Hazelcast operation did not finish within "
-              + options.operationTimeout().toSeconds() + " s", e);
+          throw breakGang(tag, waitingFor, "a Hazelcast operation did not finish within "
+              + options.operationTimeout().toSeconds() + " s (ExchangeOptions.operationTimeout)", e);
         }
       } catch (ExecutionException e) {
         Throwable cause = e.getCause();

@@ -57,7 +57,7 @@ public final class ChartPainter {
         maxY = Math.max(maxY, s.y().get(i));
       }
     }
-    double[] xr = range(minX, maxX, false);
+    double[] xr = range(minX, maxX, minX >= 0);
     double[] yr = range(minY, maxY, false);
     BufferedImage img = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
     Graphics2D g = frame(img, title, xLabel, yLabel, xr, yr, true);
@@ -118,26 +118,43 @@ public final class ChartPainter {
       g.setColor(Color.DARK_GRAY);
       g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
       AffineTransform saved = g.getTransform();
-      g.rotate(-Math.PI / 8, x0 + w / 2, TOP + ph + 14);
+      g.rotate(-Math.PI / 8, x0 + w / 2, TOP + ph + 20);
       String label = b.label();
-      g.drawString(label, (int) (x0 + w / 2 - g.getFontMetrics().stringWidth(label) / 2.0), TOP + ph + 16);
+      g.drawString(label, (int) (x0 + w / 2 - g.getFontMetrics().stringWidth(label) / 2.0), TOP + ph + 22);
       g.setTransform(saved);
     }
     legend(g, bars.stream().map(b -> b.label() + " " + Numbers.format(b.value())).toList());
     return png(img, g);
   }
 
-  /** Axis bounds with a little margin; a flat range is widened so the axis still has ticks. */
-  private static double[] range(double min, double max, boolean fromZero) {
+  /**
+   * Axis bounds {min, max, step} on a 1-2-5 grid covering the data, so ticks are round numbers; a
+   * flat range is widened so the axis still has ticks.
+   */
+  static double[] range(double min, double max, boolean fromZero) {
     if (!Double.isFinite(min) || !Double.isFinite(max)) {
-      return new double[] {0, 1};
+      return new double[] {0, 1, 0.2};
+    }
+    if (fromZero) {
+      min = Math.min(0, min);
+      max = Math.max(0, max);
     }
     if (max - min < 1e-12) {
       double pad = Math.max(Math.abs(max) * 0.1, 1e-3);
-      return new double[] {fromZero ? Math.min(0, min) : min - pad, max + pad};
+      min -= pad;
+      max += pad;
     }
-    double pad = (max - min) * 0.05;
-    return new double[] {fromZero && min >= 0 ? 0 : min - pad, max + pad};
+    double raw = (max - min) / 5;
+    double magnitude = Math.pow(10, Math.floor(Math.log10(raw)));
+    double step = raw / magnitude <= 1 ? magnitude : raw / magnitude <= 2 ? 2 * magnitude
+        : raw / magnitude <= 5 ? 5 * magnitude : 10 * magnitude;
+    return new double[] {Math.floor(min / step) * step, Math.ceil(max / step) * step, step};
+  }
+
+  /** A tick label with as many decimals as the step needs. */
+  static String tick(double v, double step) {
+    int decimals = Math.max(0, (int) Math.ceil(-Math.log10(step) - 1e-9));
+    return String.format(java.util.Locale.ROOT, "%." + decimals + "f", Math.abs(v) < step * 1e-6 ? 0.0 : v);
   }
 
   private static Graphics2D frame(BufferedImage img, String title, String xLabel, String yLabel, double[] xr,
@@ -154,22 +171,20 @@ public final class ChartPainter {
     g.drawString(title, LEFT, TOP - 15);
     g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
     FontMetrics fm = g.getFontMetrics();
-    for (int i = 0; i <= 5; i++) {
-      double v = yr[0] + (yr[1] - yr[0]) * i / 5;
-      int y = TOP + ph - ph * i / 5;
+    for (double v = yr[0]; v <= yr[1] + yr[2] * 1e-6; v += yr[2]) {
+      int y = (int) Math.round(TOP + ph - (v - yr[0]) / (yr[1] - yr[0]) * ph);
       g.setColor(new Color(0xe6e6e6));
       g.drawLine(LEFT, y, LEFT + pw, y);
       g.setColor(Color.DARK_GRAY);
-      String t = Numbers.format(v);
+      String t = tick(v, yr[2]);
       g.drawString(t, LEFT - 6 - fm.stringWidth(t), y + 4);
     }
     if (xTicks) {
-      for (int i = 0; i <= 5; i++) {
-        double v = xr[0] + (xr[1] - xr[0]) * i / 5;
-        int x = LEFT + pw * i / 5;
+      for (double v = xr[0]; v <= xr[1] + xr[2] * 1e-6; v += xr[2]) {
+        int x = (int) Math.round(LEFT + (v - xr[0]) / (xr[1] - xr[0]) * pw);
         g.setColor(Color.DARK_GRAY);
         g.drawLine(x, TOP + ph, x, TOP + ph + 4);
-        String t = Math.abs(v) >= 10 ? String.valueOf(Math.round(v)) : Numbers.format(v);
+        String t = tick(v, xr[2]);
         g.drawString(t, x - fm.stringWidth(t) / 2, TOP + ph + 17);
       }
     }

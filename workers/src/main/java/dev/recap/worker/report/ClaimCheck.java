@@ -119,7 +119,7 @@ public final class ClaimCheck {
       return new Comparison(Outcome.NO_SPREAD, head + ": fewer than 2 seeds, no spread — not shown");
     }
     double spread = sa.get().std() + sb.get().std();
-    String numbers = ": " + runA + " better by " + Numbers.format(advantage) + " ("
+    String numbers = ": " + (advantage >= 0 ? runA : runB) + " better by " + Numbers.format(Math.abs(advantage)) + " ("
         + (ExperimentResults.higherIsBetter(metric) ? "higher" : "lower") + " is better), combined spread "
         + Numbers.format(spread);
     if (advantage > spread) {
@@ -148,7 +148,8 @@ public final class ClaimCheck {
         : sm.get().mean() - sl.get().mean();
     double spread = sm.get().std() + sl.get().std();
     double tolerance = s.closeTolerance() * Math.abs(sl.get().mean());
-    String numbers = ": mobile behind by " + Numbers.format(deficit) + ", combined spread " + Numbers.format(spread)
+    String numbers = ": " + (deficit >= 0 ? "mobile behind by " : "mobile ahead by ") + Numbers.format(Math.abs(deficit))
+        + ", combined spread " + Numbers.format(spread)
         + ", tolerance " + Numbers.format(tolerance) + " (" + Math.round(s.closeTolerance() * 100) + "% of "
         + Numbers.format(sl.get().mean()) + ")";
     if (deficit + spread <= tolerance) {

@@ -45,6 +45,8 @@ public final class ExperimentResults {
   /** What a run is; its parameter count if a result reported one. */
   public record RunInfo(String run, String encoder, String captions, String objective, Long parameters) {}
 
+  private static final List<String> METRIC_ORDER = List.of("mIoU", "aAcc", "rmse", "absRel", "delta1", "r1", "r5", "r10");
+
   private final List<RunResult> results;
   private final Map<String, RunInfo> runs = new LinkedHashMap<>();
   private final Map<String, Map<Setting, Map<String, List<Double>>>> values = new TreeMap<>();
@@ -85,11 +87,17 @@ public final class ExperimentResults {
     return List.copyOf(all);
   }
 
-  /** The metrics reported for a setting, in first-seen order. */
+  /** The metrics reported for a setting: the RESULTS.md ones in their order, then others by name. */
   public List<String> metrics(Setting setting) {
-    LinkedHashMap<String, Boolean> names = new LinkedHashMap<>();
-    values.values().forEach(m -> m.getOrDefault(setting, Map.of()).keySet().forEach(k -> names.put(k, true)));
-    return List.copyOf(names.keySet());
+    TreeSet<String> names = new TreeSet<>((a, b) -> {
+      int ra = METRIC_ORDER.indexOf(a);
+      int rb = METRIC_ORDER.indexOf(b);
+      ra = ra < 0 ? METRIC_ORDER.size() : ra;
+      rb = rb < 0 ? METRIC_ORDER.size() : rb;
+      return ra != rb ? Integer.compare(ra, rb) : a.compareTo(b);
+    });
+    values.values().forEach(m -> names.addAll(m.getOrDefault(setting, Map.of()).keySet()));
+    return List.copyOf(names);
   }
 
   /** The metric of a run in a setting over seeds. */

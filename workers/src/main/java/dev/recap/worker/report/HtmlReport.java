@@ -75,7 +75,7 @@ public final class HtmlReport {
       }
       specs.add(new JsonObject().put("type", "bar").put("spread", spread).put("data", new JsonObject().put("labels", labels)
           .put("datasets", new JsonArray().add(new JsonObject().put("label", bar.metric()).put("data", data)
-              .put("backgroundColor", colors)))).put("options", options(bar.title(), "run", bar.metric(), false)));
+              .put("backgroundColor", colors)))).put("options", options(bar.title() + "; sample std in the tooltip", "run", bar.metric(), false)));
     }
     for (int i = 0; i < specs.size(); i++) {
       h.append("<div class=\"chart\"><canvas id=\"chart-").append(i).append("\"></canvas></div>\n");

@@ -39,8 +39,9 @@ public record ReportCharts(Map<String, byte[]> pngs, String lossFile, List<LossC
         String file = ("chart-" + setting.protocol() + "-" + Math.round(setting.fraction() * 100) + "-" + metric + ".png")
             .replaceAll("[^A-Za-z0-9._-]", "_");
         String title = metric + " (" + setting.label() + ", " + (ExperimentResults.higherIsBetter(metric) ? "higher" : "lower")
-            + " is better; bars: mean, whiskers: ±1 sample std)";
-        pngs.put(file, ChartPainter.bars(metric + ", " + setting.label(), metric, list));
+            + " is better; bars: mean over seeds)";
+        pngs.put(file, ChartPainter.bars(metric + ", " + setting.label() + " (" + (ExperimentResults.higherIsBetter(metric)
+            ? "higher" : "lower") + " is better; whiskers ±1 sample std)", metric, list));
         bars.add(new BarChart(file, title, metric, List.copyOf(list)));
       }
     }

@@ -48,6 +48,8 @@ public final class ExperimentResults {
   private static final List<String> METRIC_ORDER = List.of("mIoU", "aAcc", "rmse", "absRel", "delta1", "r1", "r5", "r10");
 
   private final List<RunResult> results;
+  private final Map<String, RunResult> firstReport = new java.util.HashMap<>();
+  private final List<String> conflicts = new ArrayList<>();
   private final Map<String, RunInfo> runs = new LinkedHashMap<>();
   private final Map<String, Map<Setting, Map<String, List<Double>>>> values = new TreeMap<>();
   private final Map<String, Map<Setting, Map<String, List<Double>>>> perClass = new TreeMap<>();
@@ -61,11 +63,29 @@ public final class ExperimentResults {
       String captions = known != null && !known.captions().isEmpty() ? known.captions() : r.captions();
       runs.put(r.run(), new RunInfo(r.run(), encoder, captions, known != null ? known.objective() : r.objective(), params));
       Setting s = new Setting(r.protocol(), r.fraction());
-      r.metrics().forEach((m, v) -> values.computeIfAbsent(r.run(), k -> new TreeMap<>())
-          .computeIfAbsent(s, k -> new LinkedHashMap<>()).computeIfAbsent(m, k -> new ArrayList<>()).add(v));
-      r.perClassIoU().forEach((c, v) -> perClass.computeIfAbsent(r.run(), k -> new TreeMap<>())
-          .computeIfAbsent(s, k -> new TreeMap<>()).computeIfAbsent(c, k -> new ArrayList<>()).add(v));
+      r.metrics().forEach((m, v) -> {
+        // n must count seeds: a second value for the same run, seed, setting and metric is left out
+        RunResult earlier = firstReport.putIfAbsent(r.run() + "\u0000" + r.seed() + "\u0000" + s + "\u0000" + m, r);
+        if (earlier != null) {
+          conflicts.add(r.file() + ": field 'metrics." + m + "': run " + r.run() + " seed " + r.seed() + " " + s.label()
+              + " already reported by " + earlier.file() + "; value left out");
+          return;
+        }
+        values.computeIfAbsent(r.run(), k -> new TreeMap<>()).computeIfAbsent(s, k -> new LinkedHashMap<>())
+            .computeIfAbsent(m, k -> new ArrayList<>()).add(v);
+      });
+      r.perClassIoU().forEach((c, v) -> {
+        if (firstReport.putIfAbsent(r.run() + "\u0000" + r.seed() + "\u0000" + s + "\u0000class:" + c, r) == null) {
+          perClass.computeIfAbsent(r.run(), k -> new TreeMap<>()).computeIfAbsent(s, k -> new TreeMap<>())
+              .computeIfAbsent(c, k -> new ArrayList<>()).add(v);
+        }
+      });
     }
+  }
+
+  /** Values left out because the same run, seed, setting and metric was already reported (file and field). */
+  public List<String> conflicts() {
+    return List.copyOf(conflicts);
   }
 
   public static boolean higherIsBetter(String metric) {

@@ -85,7 +85,7 @@ public final class HtmlReport {
         .append("  if (s.spread) { s.options.plugins.tooltip = {callbacks: {afterLabel: c => 'sample std ' + s.spread[c.dataIndex]}}; }\n")
         .append("  new Chart(document.getElementById('chart-' + i), {type: s.type, data: s.data, options: s.options});\n")
         .append("});\n</script>\n");
-    h.append("<h2>Sample predictions</h2>\n");
+    h.append("<h2>Sample predictions</h2>\n<p>The images listed in the results, of the lowest seed of each run, setting and task.</p>\n");
     if (samples.names().isEmpty()) {
       h.append("<p>No prediction images were listed in the results.</p>\n");
     }

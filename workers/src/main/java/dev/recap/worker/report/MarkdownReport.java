@@ -41,7 +41,7 @@ public final class MarkdownReport {
     for (ReportCharts.BarChart bar : charts.barCharts()) {
       md.append("![").append(escape(bar.title())).append("](").append(bar.file()).append(")\n\n");
     }
-    md.append("## Sample predictions\n\n");
+    md.append("## Sample predictions\n\nThe images listed in the results, of the lowest seed of each run, setting and task.\n\n");
     if (samples.names().isEmpty()) {
       md.append("No prediction images were listed in the results.\n\n");
     }

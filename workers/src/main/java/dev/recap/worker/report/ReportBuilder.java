@@ -70,6 +70,7 @@ public final class ReportBuilder {
     walls.forEach((stage, w) -> times.put(stage, new StageTime(w.size(), w.stream().mapToDouble(d -> d).sum(),
         w.stream().mapToDouble(d -> d).max().orElse(0))));
     ExperimentResults experiment = new ExperimentResults(results);
+    skipped.addAll(experiment.conflicts());
     return new Contents(title, experiment, List.copyOf(curves), ClaimCheck.evaluate(experiment, settings), settings,
         times, List.copyOf(skipped));
   }

@@ -22,7 +22,17 @@ public record SamplePredictions(Map<Path, String> names, Map<String, byte[]> fil
     Map<Path, String> names = new LinkedHashMap<>();
     Map<String, byte[]> files = new LinkedHashMap<>();
     List<String> skipped = new ArrayList<>();
+    // one seed (the lowest) per run, setting and task, so the section stays readable
+    Map<String, Long> lowestSeed = new java.util.HashMap<>();
     for (RunResult r : results.results()) {
+      if (!r.images().isEmpty()) {
+        lowestSeed.merge(r.run() + "\u0000" + r.protocol() + "\u0000" + r.fraction() + "\u0000" + r.kind(), r.seed(), Math::min);
+      }
+    }
+    for (RunResult r : results.results()) {
+      if (r.images().isEmpty() || lowestSeed.get(r.run() + "\u0000" + r.protocol() + "\u0000" + r.fraction() + "\u0000" + r.kind()) != r.seed()) {
+        continue;
+      }
       for (int i = 0; i < r.images().size(); i++) {
         RunResult.PredictionImage image = r.images().get(i);
         String name = ("sample-" + r.run() + "-s" + r.seed() + "-" + r.protocol() + "-" + Math.round(r.fraction() * 100)

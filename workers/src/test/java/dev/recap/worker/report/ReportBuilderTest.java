@@ -177,6 +177,17 @@ class ReportBuilderTest {
   }
 
   @Test
+  void aSecondValueForTheSameRunSeedAndSettingIsLeftOutSoNCountsSeeds() throws Exception {
+    ResultFixture f = new ResultFixture(dir);
+    f.result("evaluate", "vit-grounded", "vit", "grounded", 1, "frozen", "segmentation", 1.0, Map.of("mIoU", 0.41), Map.of(), 1);
+    Path again = f.raw("evaluate", "again", "{\"run\":\"vit-grounded\",\"seed\":1,\"protocol\":\"frozen\","
+        + "\"task\":\"segmentation\",\"metrics\":{\"mIoU\":0.99}}");
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    assertEquals("0.4100 (n=1)", out.contents().results().summary("vit-grounded", "frozen", 1.0, "mIoU").orElseThrow().format());
+    assertSkipped(out.contents().skipped(), again, "field 'metrics.mIoU'", "seed 1", "already reported");
+  }
+
+  @Test
   void noInputsStillGivesAReport() {
     ReportBuilder.Output out = ReportBuilder.build("empty", List.of(), ResultFixture.defaults());
     String md = new String(out.files().get("report.md"), StandardCharsets.UTF_8);

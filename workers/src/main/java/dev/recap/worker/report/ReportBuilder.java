@@ -1,0 +1,96 @@
+package dev.recap.worker.report;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Builds the report from a job's input files: reads every result.json and loss.csv (skipping,
+ * and listing, what cannot be read), aggregates, checks the claims, and renders the markdown,
+ * the html and the charts as named files in memory for the caller to store.
+ */
+public final class ReportBuilder {
+
+  /** One input file and the stage / task that wrote it. */
+  public record Input(String stage, String task, Path file) {}
+
+  /** Everything the report reads, after reading: what was used and what was skipped (with why). */
+  public record Contents(String title, ExperimentResults results, List<LossCurve> curves,
+      List<ClaimCheck.Claim> claims, ClaimCheck.Settings claimSettings, Map<String, StageTime> stageTimes,
+      List<String> skipped) {}
+
+  /** Wall time of a stage from its tasks' recorded {@code wallSeconds}. */
+  public record StageTime(int tasks, double totalSeconds, double longestSeconds) {}
+
+  /** The report's files: name (plain file name) to bytes, in writing order. */
+  public record Output(Map<String, byte[]> files, Contents contents) {}
+
+  private ReportBuilder() {}
+
+  /** Reads the inputs; never throws for a bad input file, it is listed in {@code skipped}. */
+  public static Contents read(String title, List<Input> inputs, ClaimCheck.Settings settings) {
+    List<String> skipped = new ArrayList<>();
+    List<RunResult> results = new ArrayList<>();
+    Map<Path, RunResult> resultByDirectory = new HashMap<>();
+    for (Input in : inputs) {
+      if (in.file().getFileName().toString().equals("result.json")) {
+        try {
+          RunResult r = ResultFiles.readResult(in.file(), in.stage(), in.task(), skipped::add);
+          results.add(r);
+          resultByDirectory.put(in.file().toAbsolutePath().getParent(), r);
+        } catch (ReportInputException e) {
+          skipped.add(e.getMessage() + "; result left out");
+        }
+      }
+    }
+    List<LossCurve> curves = new ArrayList<>();
+    for (Input in : inputs) {
+      if (in.file().getFileName().toString().equals("loss.csv")) {
+        RunResult owner = resultByDirectory.get(in.file().toAbsolutePath().getParent());
+        String label = owner != null ? owner.run() + " seed " + owner.seed() : in.stage() + "/" + in.task();
+        try {
+          curves.add(ResultFiles.readLoss(in.file(), in.stage(), in.task(), label));
+        } catch (ReportInputException e) {
+          skipped.add(e.getMessage() + "; loss curve left out");
+        }
+      }
+    }
+    curves.sort((a, b) -> a.label().compareTo(b.label()));
+    Map<String, StageTime> times = new TreeMap<>();
+    Map<String, List<Double>> walls = new LinkedHashMap<>();
+    for (RunResult r : results) {
+      if (r.wallSeconds() != null) {
+        walls.computeIfAbsent(r.stage(), k -> new ArrayList<>()).add(r.wallSeconds());
+      }
+    }
+    walls.forEach((stage, w) -> times.put(stage, new StageTime(w.size(), w.stream().mapToDouble(d -> d).sum(),
+        w.stream().mapToDouble(d -> d).max().orElse(0))));
+    ExperimentResults experiment = new ExperimentResults(results);
+    skipped.addAll(experiment.conflicts());
+    return new Contents(title, experiment, List.copyOf(curves), ClaimCheck.evaluate(experiment, settings), settings,
+        times, List.copyOf(skipped));
+  }
+
+  /** Reads the inputs and renders report.md, report.html and their charts and images. */
+  public static Output build(String title, List<Input> inputs, ClaimCheck.Settings settings) {
+    Contents contents = read(title, inputs, settings);
+    Map<String, byte[]> files = new LinkedHashMap<>();
+    ReportCharts charts = ReportCharts.draw(contents);
+    files.putAll(charts.pngs());
+    SamplePredictions samples = SamplePredictions.copy(contents.results());
+    if (!samples.skipped().isEmpty()) {
+      List<String> skipped = new ArrayList<>(contents.skipped());
+      skipped.addAll(samples.skipped());
+      contents = new Contents(contents.title(), contents.results(), contents.curves(), contents.claims(),
+          contents.claimSettings(), contents.stageTimes(), List.copyOf(skipped));
+    }
+    files.putAll(samples.files());
+    files.put("report.md", MarkdownReport.render(contents, charts, samples).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    files.put("report.html", HtmlReport.render(contents, charts, samples).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return new Output(files, contents);
+  }
+}

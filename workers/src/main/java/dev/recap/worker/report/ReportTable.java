@@ -1,0 +1,69 @@
+package dev.recap.worker.report;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A table of the report as strings, rendered by both the markdown and the html writer so the two
+ * always show the same numbers.
+ */
+public record ReportTable(String caption, List<String> header, List<List<String>> rows) {
+
+  /** One row per run: what it is, its parameter count, then each setting's metrics over seeds. */
+  public static ReportTable comparison(ExperimentResults results) {
+    List<String> header = new ArrayList<>(List.of("run", "encoder", "captions", "objective", "parameters"));
+    List<ExperimentResults.Setting> settings = results.settings();
+    for (ExperimentResults.Setting s : settings) {
+      for (String m : results.metrics(s)) {
+        header.add(s.label() + " " + m);
+      }
+    }
+    List<List<String>> rows = new ArrayList<>();
+    for (ExperimentResults.RunInfo run : results.runs()) {
+      List<String> row = new ArrayList<>(List.of(run.run(), run.encoder(), run.captions(), run.objective(),
+          run.parameters() == null ? "—" : String.valueOf(run.parameters())));
+      for (ExperimentResults.Setting s : settings) {
+        for (String m : results.metrics(s)) {
+          row.add(results.summary(run.run(), s, m).map(Summary::format).orElse("—"));
+        }
+      }
+      rows.add(row);
+    }
+    return new ReportTable("Comparison: mean ± sample standard deviation over seeds (n = number of seeds)", header, rows);
+  }
+
+  /** Per-class IoU of one setting: one row per run, one column per class. */
+  public static List<ReportTable> perClass(ExperimentResults results) {
+    List<ReportTable> tables = new ArrayList<>();
+    for (Map.Entry<ExperimentResults.Setting, List<String>> e : results.perClassSettings().entrySet()) {
+      List<String> header = new ArrayList<>(List.of("run"));
+      header.addAll(e.getValue());
+      List<List<String>> rows = new ArrayList<>();
+      for (ExperimentResults.RunInfo run : results.runs()) {
+        List<String> row = new ArrayList<>(List.of(run.run()));
+        boolean any = false;
+        for (String c : e.getValue()) {
+          Optional<Summary> s = results.perClassIoU(run.run(), e.getKey(), c);
+          any |= s.isPresent();
+          row.add(s.map(Summary::format).orElse("—"));
+        }
+        if (any) {
+          rows.add(row);
+        }
+      }
+      tables.add(new ReportTable("Per-class IoU, " + e.getKey().label() + " (mean ± sample std over seeds)", header, rows));
+    }
+    return tables;
+  }
+
+  /** Wall time per stage from the tasks' recorded durations. */
+  public static ReportTable wallTimes(Map<String, ReportBuilder.StageTime> times) {
+    List<List<String>> rows = new ArrayList<>();
+    times.forEach((stage, t) -> rows.add(List.of(stage, String.valueOf(t.tasks()), Numbers.format(t.totalSeconds()),
+        Numbers.format(t.longestSeconds()))));
+    return new ReportTable("Wall time per stage (from the tasks' wallSeconds in result.json)",
+        List.of("stage", "tasks with a time", "sum of task seconds", "longest task seconds"), rows);
+  }
+}

@@ -1,0 +1,102 @@
+package dev.recap.worker.report;
+
+import dev.recap.bus.task.ReportInput;
+import dev.recap.bus.task.ReportTask;
+import dev.recap.worker.node.PermanentTaskFailure;
+import dev.recap.worker.node.TaskContext;
+import dev.recap.worker.node.TaskHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code report} task: builds report.md / report.html (with charts, sample images and
+ * Chart.js) from the payload's inputs, writes them through the artifact store and copies them to
+ * {@code copyTo}. Invalid inputs are listed in the report, not fatal; a report with no valid
+ * result at all is still written, then the task fails permanently (a retry would read the same files).
+ */
+public final class ReportTaskHandler implements TaskHandler<ReportTask> {
+
+  /** The task type the coordinator's {@code report} stage planner emits. */
+  public static final String TYPE = "report";
+
+  /** Where the build puts the console's vendored Chart.js (see the workers pom). */
+  static final String VENDOR = "/dev/recap/worker/report/vendor/";
+
+  /** Chart.js's MIT licence, shipped beside its copy. */
+  static final String CHART_JS_LICENSE = "LICENSE-chart.js.md";
+
+  @Override
+  public String taskType() {
+    return TYPE;
+  }
+
+  @Override
+  public Class<ReportTask> payloadType() {
+    return ReportTask.class;
+  }
+
+  @Override
+  public void execute(TaskContext<ReportTask> context) throws Exception {
+    ReportTask task = context.payload();
+    List<ReportBuilder.Input> inputs = new ArrayList<>();
+    for (ReportInput in : task.getInputs()) {
+      inputs.add(new ReportBuilder.Input(in.getStage(), in.getTask(), Path.of(in.getFile())));
+    }
+    context.progress(0.1, "reading " + inputs.size() + " input files");
+    ReportBuilder.Output output = ReportBuilder.build(task.getTitle(), inputs, settings(task));
+    Map<String, byte[]> files = new LinkedHashMap<>(output.files());
+    files.put(HtmlReport.CHART_JS, vendored(HtmlReport.CHART_JS));
+    files.put(CHART_JS_LICENSE, vendored(CHART_JS_LICENSE));
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      context.artifacts().write(f.getKey(), f.getValue());
+    }
+    if (!task.getCopyTo().isEmpty()) {
+      copy(files, Path.of(task.getCopyTo()));
+    }
+    String where = context.artifacts().directory().resolve("report.md")
+        + (task.getCopyTo().isEmpty() ? "" : " and " + Path.of(task.getCopyTo()).toAbsolutePath().resolve("report.md"));
+    ReportBuilder.Contents contents = output.contents();
+    context.event("report written to " + where + ": " + contents.results().results().size() + " results, "
+        + contents.curves().size() + " loss curves, " + contents.skipped().size() + " inputs skipped; claims: "
+        + contents.claims().stream().map(c -> "(" + c.id() + ") " + c.verdict().text()).toList());
+    context.progress(1.0, "report written");
+    if (contents.results().results().isEmpty()) {
+      throw new PermanentTaskFailure("the report found no valid result.json among " + inputs.size()
+          + " inputs (report written to " + where + " lists what was skipped): " + contents.skipped());
+    }
+  }
+
+  /** The claim settings of a payload. */
+  public static ClaimCheck.Settings settings(ReportTask task) {
+    return new ClaimCheck.Settings(task.getQualityRun(), task.getAltTextRun(), task.getMaeRun(), task.getMobileRun(),
+        task.getLargeRun(), task.getProbeProtocol(), task.getFinetuneProtocol(), task.getLowFraction(),
+        task.getCloseTolerance());
+  }
+
+  static byte[] vendored(String name) throws IOException {
+    try (InputStream in = ReportTaskHandler.class.getResourceAsStream(VENDOR + name)) {
+      if (in == null) {
+        throw new IOException(name + " is missing from the workers jar (" + VENDOR + name
+            + "); the build copies it from coordinator/src/main/resources/console/vendor");
+      }
+      return in.readAllBytes();
+    }
+  }
+
+  /** Copies the report files into {@code target}, each through a temporary file renamed into place. */
+  static void copy(Map<String, byte[]> files, Path target) throws IOException {
+    Files.createDirectories(target);
+    for (Map.Entry<String, byte[]> f : files.entrySet()) {
+      Path temp = target.resolve("." + f.getKey() + ".tmp");
+      Files.write(temp, f.getValue());
+      Files.move(temp, target.resolve(f.getKey()), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+  }
+}

@@ -1,0 +1,21 @@
+package dev.recap.worker.report;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One {@code result.json} (RESULTS.md), as read.
+ *
+ * @param objective {@code clip}, {@code mae}, {@code none}: the field {@code objective} if present,
+ *     else {@code mae}/{@code none} when the captions say so, else {@code clip}
+ * @param parameters the encoder's parameter count, or null if the file has none
+ * @param wallSeconds the task's wall time if the file records it ({@code wallSeconds}), else null
+ */
+public record RunResult(Path file, String stage, String task, String run, String encoder, String captions,
+    String objective, long seed, String protocol, String kind, String head, double fraction, Long parameters,
+    Map<String, Double> metrics, Map<String, Double> perClassIoU, List<PredictionImage> images, Double wallSeconds) {
+
+  /** A prediction image listed in the result, resolved beside the result file. */
+  public record PredictionImage(String kind, Path file) {}
+}

@@ -92,7 +92,13 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
               return context.isCancelled();
             }
           });
-      long last = member.run();
+      long last;
+      try {
+        last = member.run();
+      } catch (NonFiniteTrainingException | dev.recap.worker.exchange.ReplicaDivergenceException e) {
+        // retrying from the same commit would meet the same data or the same divergence
+        throw new dev.recap.worker.node.PermanentTaskFailure("run " + t.getRunId() + " stopped: " + e.getMessage(), e);
+      }
       context.artifacts().write("samples.txt", samples.toString().getBytes(StandardCharsets.UTF_8));
       context.artifacts().write("loss.csv", loss.toString().getBytes(StandardCharsets.UTF_8));
       context.progress(1.0, last < 0 ? "run finished without this worker" : "run finished at step " + last);

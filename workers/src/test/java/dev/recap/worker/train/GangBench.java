@@ -115,7 +115,7 @@ public final class GangBench {
   private static Process startWorker(LoopbackCluster cluster, String run, int index, int n) throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Xmx1g", "-Djava.net.preferIPv4Stack=true", "-Dai.djl.offline=true",
-        "-Dai.djl.pytorch.num_threads=" + Math.max(1, 2 / n), "-Dai.djl.pytorch.num_interop_threads=1"));
+        "-Dai.djl.pytorch.num_threads=" + Integer.getInteger("threads", Math.max(1, 2 / n)), "-Dai.djl.pytorch.num_interop_threads=1"));
     for (String p : List.of("image", "imageConfig", "text", "textConfig", "size", "batch", "warmup", "steps")) {
       if (System.getProperty(p) != null) {
         cmd.add("-D" + p + "=" + System.getProperty(p));

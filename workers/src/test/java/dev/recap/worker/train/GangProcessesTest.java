@@ -89,6 +89,15 @@ class GangProcessesTest {
     } finally {
       workers.forEach(Process::destroyForcibly);
     }
+    try {
+      checkJoinAndKill(dir, steps, range, batch, samples, checkpoints);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\nworker logs:\n" + logs(dir), e);
+    }
+  }
+
+  private static void checkJoinAndKill(Path dir, int steps, int range, int batch, int samples, Path checkpoints)
+      throws IOException {
     Map<Long, String[]> joiner = firstPerStep(dir.resolve("w2.loss"));
     long firstJoined = joiner.keySet().iterator().next();
     assertEquals(0, firstJoined % range, "the joiner starts at a range boundary, not at step " + firstJoined);

@@ -84,6 +84,19 @@ public final class GangFormations {
     roster.set(rosterKey(self()), hz.getCluster().getClusterTime() + ":" + self());
   }
 
+  /**
+   * Puts this member back on the roster if its entry is gone, e.g. after a split-brain merge gave
+   * the member a new UUID (the old entry then no longer counts as live). Returns this member's
+   * current UUID.
+   */
+  public UUID rejoinIfMissing() {
+    UUID self = self();
+    if (!roster.containsKey(rosterKey(self))) {
+      join();
+    }
+    return self;
+  }
+
   /** Takes this member off the roster (its task ended). */
   public void leave() {
     roster.delete(rosterKey(self()));

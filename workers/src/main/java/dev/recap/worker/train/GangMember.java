@@ -121,6 +121,7 @@ public final class GangMember {
         if (observer.cancelled()) {
           throw new InterruptedException("run " + settings.runId() + ": the task was cancelled");
         }
+        self = formations.rejoinIfMissing(); // a member may come back from a split with a new UUID
         Optional<Formation> current = formations.current();
         if (current.isPresent() && current.get().startStep() >= settings.totalSteps()) {
           return trained ? current.get().startStep() : -1;

@@ -61,4 +61,12 @@ public interface TaskContext<P> {
 
   /** True once the coordinator revoked this lease (expired or given to another worker): stop early. */
   boolean isCancelled();
+
+  /**
+   * The worker's cluster member, for tasks that exchange data with other workers directly (a
+   * training gang). Contexts outside a worker node have none.
+   */
+  default com.hazelcast.core.HazelcastInstance hazelcast() {
+    throw new UnsupportedOperationException("this task context has no cluster member");
+  }
 }

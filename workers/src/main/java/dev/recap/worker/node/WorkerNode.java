@@ -354,6 +354,11 @@ public final class WorkerNode implements AutoCloseable {
     }
 
     @Override
+    public com.hazelcast.core.HazelcastInstance hazelcast() {
+      return cluster.hazelcast();
+    }
+
+    @Override
     public ArtifactStore artifacts() {
       return artifacts;
     }

@@ -14,15 +14,15 @@ import java.util.concurrent.ThreadLocalRandom;
  * Hazelcast members on 127.0.0.1 only, for tests and the benchmark: what STACK-NOTES found
  * works on these machines, plus failure detection in seconds instead of 300 s.
  */
-final class LoopbackCluster implements AutoCloseable {
+public final class LoopbackCluster implements AutoCloseable {
 
   static final int PORT_COUNT = 4;
 
-  final String name;
-  final int basePort;
-  final List<HazelcastInstance> members = new ArrayList<>();
+  public final String name;
+  public final int basePort;
+  public final List<HazelcastInstance> members = new ArrayList<>();
 
-  LoopbackCluster() {
+  public LoopbackCluster() {
     this("recap-exchange-test-" + UUID.randomUUID(),
         ThreadLocalRandom.current().nextInt(20_000, 32_000));
   }
@@ -33,14 +33,14 @@ final class LoopbackCluster implements AutoCloseable {
   }
 
   /** Starts {@code n} more members in this JVM. */
-  LoopbackCluster start(int n) {
+  public LoopbackCluster start(int n) {
     for (int i = 0; i < n; i++) {
       members.add(Hazelcast.newHazelcastInstance(config(name, basePort)));
     }
     return this;
   }
 
-  static Config config(String clusterName, int basePort) {
+  public static Config config(String clusterName, int basePort) {
     Config config = new Config();
     config.setClusterName(clusterName);
     config.setProperty("hazelcast.phone.home.enabled", "false");

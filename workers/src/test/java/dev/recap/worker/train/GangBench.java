@@ -1,0 +1,285 @@
+package dev.recap.worker.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import com.hazelcast.core.Hazelcast;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.map.IMap;
+import dev.recap.api.PluginConfig;
+import dev.recap.api.encoder.ImageEncoder;
+import dev.recap.api.encoder.TextEncoder;
+import dev.recap.api.encoder.TextTokenizer;
+import dev.recap.worker.exchange.Collective;
+import dev.recap.worker.exchange.ExchangeOptions;
+import dev.recap.worker.exchange.Gang;
+import dev.recap.worker.exchange.HazelcastCollective;
+import dev.recap.worker.exchange.LoopbackCluster;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Gang step time split into compute and exchange at 1, 2 and 3 worker JVMs on loopback, with a
+ * raw loopback TCP transfer of the gradient's bytes measured in the same run as reference.
+ *
+ * <p>The driver (this main without arguments) is an idle cluster member, where the coordinator
+ * would be; each worker JVM ({@code worker} argument) builds the same CLIP, trains
+ * {@code warmup + steps} steps of a fixed global batch through {@link ClipTrainer} on a
+ * {@link HazelcastCollective} wrapped in a timer, and reports per-step medians. "exchange" is
+ * the time inside the collective (embedding all-gathers + gradient all-reduce); "compute" is
+ * the rest of the step (forward, backward, optimizer, host copies).
+ *
+ * <p>Properties: {@code -Dimage=<ImageEncoder class> -DimageConfig=k=v,...}, {@code -Dtext=...
+ * -DtextConfig=...}, {@code -Dsize=64 -Dbatch=48 -Dwarmup=2 -Dsteps=5 -Dworkers=1,2,3}.
+ */
+public final class GangBench {
+
+  private static final String CONTROL = "bench.gang.control";
+
+  public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("worker")) {
+      worker(args);
+      return;
+    }
+    int[] sizes = Arrays.stream(System.getProperty("workers", "1,2,3").split(",")).mapToInt(Integer::parseInt).toArray();
+    try (LoopbackCluster cluster = new LoopbackCluster().start(1)) {
+      IMap<String, String> control = cluster.members.get(0).getMap(CONTROL);
+      System.out.println("| workers | per-rank batch | step ms | compute ms | exchange ms (all-gather + all-reduce) | exchange share"
+          + " | gradient MB | all-reduce MB/s | raw TCP MB/s just before |");
+      System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+      for (int n : sizes) {
+        String run = "n" + n + "-" + UUID.randomUUID();
+        List<Process> workers = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          workers.add(startWorker(cluster, run, i, n));
+        }
+        List<UUID> members = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+          String key = run + "/up-" + i;
+          while (control.get(key) == null) {
+            checkAlive(workers);
+            Thread.sleep(50);
+          }
+          members.add(UUID.fromString(control.get(key)));
+        }
+        String gradientBytes = null;
+        while ((gradientBytes = control.get(run + "/gradient-bytes")) == null) {
+          checkAlive(workers);
+          Thread.sleep(50);
+        }
+        double tcp = rawTcpMbPerSecond(Integer.parseInt(gradientBytes));
+        control.set(run + "/gang", String.join(",", members.stream().map(UUID::toString).toList()));
+        double[] worst = new double[4];
+        for (int i = 0; i < n; i++) {
+          String key = run + "/result-" + i;
+          while (control.get(key) == null) {
+            checkAlive(workers);
+            Thread.sleep(100);
+          }
+          double[] r = Arrays.stream(control.get(key).split(",")).mapToDouble(Double::parseDouble).toArray();
+          for (int k = 0; k < 4; k++) {
+            worst[k] = Math.max(worst[k], r[k]);
+          }
+        }
+        for (Process p : workers) {
+          p.waitFor();
+        }
+        int batch = Integer.getInteger("batch", 48);
+        double mb = Integer.parseInt(gradientBytes) / 1e6;
+        System.out.printf("| %d | %d | %.0f | %.0f | %.0f (%.0f + %.0f) | %.1f%% | %.1f | %s | %.0f |%n", n, batch / n,
+            worst[0], worst[0] - worst[1] - worst[2], worst[1] + worst[2], worst[1], worst[2],
+            100 * (worst[1] + worst[2]) / worst[0], mb, n == 1 ? "-" : String.format("%.0f", mb / (worst[2] / 1000)), tcp);
+      }
+    } finally {
+      System.exit(0);
+    }
+  }
+
+  private static void checkAlive(List<Process> workers) {
+    for (Process p : workers) {
+      if (!p.isAlive() && p.exitValue() != 0) {
+        throw new IllegalStateException("a bench worker died with exit code " + p.exitValue());
+      }
+    }
+  }
+
+  private static Process startWorker(LoopbackCluster cluster, String run, int index, int n) throws Exception {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "-Xmx1g", "-Djava.net.preferIPv4Stack=true", "-Dai.djl.offline=true",
+        "-Dai.djl.pytorch.num_threads=" + Integer.getInteger("threads", Math.max(1, 2 / n)), "-Dai.djl.pytorch.num_interop_threads=1"));
+    for (String p : List.of("image", "imageConfig", "text", "textConfig", "size", "batch", "warmup", "steps")) {
+      if (System.getProperty(p) != null) {
+        cmd.add("-D" + p + "=" + System.getProperty(p));
+      }
+    }
+    cmd.addAll(List.of(GangBench.class.getName(), "worker", cluster.name, String.valueOf(cluster.basePort), run,
+        String.valueOf(index), String.valueOf(n)));
+    return new ProcessBuilder(cmd).inheritIO().start();
+  }
+
+  private static void worker(String[] args) throws Exception {
+    String run = args[3];
+    int index = Integer.parseInt(args[4]);
+    int n = Integer.parseInt(args[5]);
+    int size = Integer.getInteger("size", 64);
+    int batch = Integer.getInteger("batch", 48);
+    int warmup = Integer.getInteger("warmup", 2);
+    int steps = Integer.getInteger("steps", 5);
+    HazelcastInstance hz = Hazelcast.newHazelcastInstance(LoopbackCluster.config(args[1], Integer.parseInt(args[2])));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      IMap<String, String> control = hz.getMap(CONTROL);
+      ImageEncoder imageEncoder = (ImageEncoder) Class.forName(System.getProperty("image",
+          ConvImageEncoderFixture.class.getName())).getDeclaredConstructor().newInstance();
+      TextEncoder textEncoder = (TextEncoder) Class.forName(System.getProperty("text",
+          BagTextEncoderFixture.class.getName())).getDeclaredConstructor().newInstance();
+      PluginConfig imageConfig = imageEncoder.resolve(parse(System.getProperty("imageConfig", "channels=32")));
+      PluginConfig textConfig = textEncoder.resolve(parse(System.getProperty("textConfig", "width=128,context=32")));
+      TextTokenizer tokenizer = textEncoder.tokenizer(textConfig, SyntheticPairs.corpus());
+      Engine.getInstance().setRandomSeed(1);
+      ClipModel model = new ClipModel(imageEncoder.build(imageConfig), textEncoder.build(textConfig, tokenizer), 128);
+      model.initialize(manager, size, size);
+      SyntheticPairs data = new SyntheticPairs(batch * 4, batch, size, tokenizer, 1);
+      control.set(run + "/up-" + index, hz.getCluster().getLocalMember().getUuid().toString());
+      TrainingOptions probe = TrainingOptions.clip(new CosineSchedule(1e-4, 1, warmup + steps, 1e-5));
+      control.set(run + "/gradient-bytes", String.valueOf(4L * new AdamW(probe.adamW(), model.parameterList()).size()));
+      String members;
+      while ((members = control.get(run + "/gang")) == null) {
+        Thread.sleep(20);
+      }
+      Gang gang = Gang.of(run, Arrays.stream(members.split(",")).map(UUID::fromString).toList(),
+          hz.getCluster().getLocalMember().getUuid());
+      try (HazelcastCollective hc = HazelcastCollective.join(hz, gang, ExchangeOptions.defaults())) {
+        TimedCollective timed = new TimedCollective(n == 1 ? Collective.single() : hc);
+        ClipTrainer trainer = new ClipTrainer(model, manager, probe, timed);
+        double[] step = new double[steps];
+        double[] gather = new double[steps];
+        double[] reduce = new double[steps];
+        for (int s = 0; s < warmup + steps; s++) {
+          ClipBatch b = data.slice(s, gang.rank(), n);
+          timed.reset();
+          long t0 = System.nanoTime();
+          trainer.step(b);
+          long t = System.nanoTime() - t0;
+          if (s >= warmup) {
+            step[s - warmup] = t / 1e6;
+            gather[s - warmup] = timed.gatherNanos / 1e6;
+            reduce[s - warmup] = timed.reduceNanos / 1e6;
+          }
+        }
+        double st = median(step);
+        control.set(run + "/result-" + index, st + "," + median(gather) + "," + median(reduce) + ",0");
+      }
+    } finally {
+      hz.shutdown();
+    }
+  }
+
+  /** A collective that times its operations. */
+  private static final class TimedCollective implements Collective {
+    private final Collective inner;
+    long gatherNanos;
+    long reduceNanos;
+
+    TimedCollective(Collective inner) {
+      this.inner = inner;
+    }
+
+    void reset() {
+      gatherNanos = 0;
+      reduceNanos = 0;
+    }
+
+    @Override
+    public int rank() {
+      return inner.rank();
+    }
+
+    @Override
+    public int worldSize() {
+      return inner.worldSize();
+    }
+
+    @Override
+    public void allReduceSum(String tag, float[] data) {
+      long t = System.nanoTime();
+      inner.allReduceSum(tag, data);
+      reduceNanos += System.nanoTime() - t;
+    }
+
+    @Override
+    public float[][] allGather(String tag, float[] local) {
+      long t = System.nanoTime();
+      float[][] out = inner.allGather(tag, local);
+      gatherNanos += System.nanoTime() - t;
+      return out;
+    }
+  }
+
+  private static double median(double[] v) {
+    double[] c = v.clone();
+    Arrays.sort(c);
+    return c.length % 2 == 1 ? c[c.length / 2] : (c[c.length / 2 - 1] + c[c.length / 2]) / 2;
+  }
+
+  private static PluginConfig parse(String s) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    for (String kv : s.split(",")) {
+      if (!kv.isBlank()) {
+        String[] p = kv.split("=", 2);
+        m.put(p[0].trim(), p[1].trim());
+      }
+    }
+    return PluginConfig.of(m);
+  }
+
+  /** Median of 5 one-way transfers of {@code bytes} over a loopback socket, in MB/s. */
+  static double rawTcpMbPerSecond(int bytes) throws Exception {
+    double[] times = new double[5];
+    byte[] payload = new byte[bytes];
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      Thread reader = new Thread(() -> {
+        try (Socket s = server.accept(); InputStream in = s.getInputStream(); OutputStream ack = s.getOutputStream()) {
+          byte[] buf = new byte[1 << 16];
+          for (int r = 0; r < times.length + 1; r++) {
+            long left = bytes;
+            while (left > 0) {
+              int k = in.read(buf, 0, (int) Math.min(buf.length, left));
+              if (k < 0) {
+                return;
+              }
+              left -= k;
+            }
+            ack.write(1);
+            ack.flush();
+          }
+        } catch (Exception e) {
+          throw new IllegalStateException(e);
+        }
+      });
+      reader.start();
+      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort());
+          OutputStream out = s.getOutputStream(); InputStream ack = s.getInputStream()) {
+        for (int r = 0; r < times.length + 1; r++) {
+          long t = System.nanoTime();
+          out.write(payload);
+          out.flush();
+          ack.read();
+          if (r > 0) {
+            times[r - 1] = (System.nanoTime() - t) / 1e9;
+          }
+        }
+      }
+      reader.join();
+    }
+    return bytes / 1e6 / median(times);
+  }
+}

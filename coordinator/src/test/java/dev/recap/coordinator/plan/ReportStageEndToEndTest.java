@@ -49,7 +49,7 @@ class ReportStageEndToEndTest {
     public List<PlannedTask> plan(StageSpec stage, PlanningInput input) {
       List<PlannedTask> tasks = new ArrayList<>();
       for (int i = 0; i < 4; i++) {
-        tasks.add(new PlannedTask("t" + i, "result-fixture", new SmokeTask(i, 0L, true, 0), Set.of()));
+        tasks.add(new PlannedTask("t" + i, "result-fixture", SmokeTask.newBuilder().setIndex(i).build(), Set.of()));
       }
       return tasks;
     }

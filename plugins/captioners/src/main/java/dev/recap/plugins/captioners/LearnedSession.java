@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
@@ -49,6 +50,8 @@ import java.util.TreeMap;
 final class LearnedSession implements Captioner.Session {
 
   static final String VOCABULARY_FILE = "vocabulary.txt";
+  /** Gradients are scaled to at most this global L2 norm before each Adam step. */
+  static final float MAX_GRADIENT_NORM = 1f;
   static final String PARAMETERS_FILE = "captioner.params";
   static final String ARCHITECTURE_FILE = "captioner.properties";
   private static final List<String> ARCHITECTURE_KEYS = List.of("encoder", "imageSize", "width", "layers", "heads", "maxLength");
@@ -162,8 +165,10 @@ final class LearnedSession implements Captioner.Session {
     buildModel();
 
     Engine.getInstance().setRandomSeed((int) seed);
+    // no optClipGrad: DJL 0.36's PyTorch Adam clips one-sidedly (grad.clamp_max_), so negative
+    // gradients passed unclipped; clipByGlobalNorm below clips symmetrically instead
     DefaultTrainingConfig tc = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-        .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed(learningRate)).optClipGrad(1f).build())
+        .optOptimizer(Adam.builder().optLearningRateTracker(Tracker.fixed(learningRate)).build())
         .optDevices(new Device[] {Device.cpu()});
     trainer = model.newTrainer(tc);
     int inputLength = maxLength - 1;
@@ -184,7 +189,6 @@ final class LearnedSession implements Captioner.Session {
     Random random = new Random(seed);
     int[] order = permutation(n, random);
     int cursor = 0;
-    int vocab = vocabulary.size();
     for (int step = 0; step < steps; step++) {
       float[] batchImages = new float[batchSize * pixels];
       long[] input = new long[batchSize * inputLength];
@@ -206,10 +210,20 @@ final class LearnedSession implements Captioner.Session {
         NDArray mask = tgt.neq(WordVocabulary.PAD).toType(DataType.FLOAT32, false);
         try (GradientCollector gc = trainer.newGradientCollector()) {
           NDArray logits = trainer.forward(new NDList(x, in)).head();
-          NDArray picked = logits.logSoftmax(-1).mul(tgt.oneHot(vocab)).sum(new int[] {-1});
+          // the target's log-probability picked by index: multiplying log-softmax by a one-hot
+          // turns any -inf log-probability into NaN (-inf * 0) for every non-target word
+          NDArray picked = logits.logSoftmax(-1).gather(tgt.expandDims(-1), -1).squeeze(-1);
           NDArray loss = picked.mul(mask).sum().neg().div(mask.sum());
+          float value = loss.getFloat();
+          if (!Float.isFinite(value)) {
+            throw new IllegalStateException(divergence("loss", value, step, steps, learningRate, batchSize));
+          }
           gc.backward(loss);
-          lastLoss = loss.getFloat();
+          lastLoss = value;
+        }
+        float norm = clipByGlobalNorm(m, MAX_GRADIENT_NORM);
+        if (!Float.isFinite(norm)) {
+          throw new IllegalStateException(divergence("gradient norm", norm, step, steps, learningRate, batchSize));
         }
         trainer.step();
       }
@@ -226,6 +240,39 @@ final class LearnedSession implements Captioner.Session {
     } catch (IOException | MalformedModelException e) {
       throw new IllegalArgumentException("config key 'encoderParameters': cannot load encoder parameters from " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private String divergence(String what, float value, int step, int steps, float learningRate, int batchSize) {
+    return "learned captioner: training diverged, the " + what + " is " + value + " at step " + step + " of " + steps
+        + " (seed " + seed + ", learningRate " + learningRate + ", batchSize " + batchSize + ", width " + width + ", layers " + layers
+        + "); the parameters before this step were finite. Lower config key 'learningRate' or check the reference images";
+  }
+
+  /**
+   * Scales all gradients so that their global L2 norm is at most {@code maxNorm} (symmetric, unlike
+   * DJL's Adam clip) and returns the norm before scaling; a non-finite norm is returned unscaled.
+   */
+  private float clipByGlobalNorm(NDManager m, float maxNorm) {
+    List<NDArray> grads = new ArrayList<>();
+    for (Parameter p : block.getParameters().values()) {
+      if (p.requiresGradient() && p.isInitialized() && p.getArray().hasGradient()) {
+        NDArray g = p.getArray().getGradient();
+        g.attach(m); // a new handle on the same storage; closed with the step's manager
+        grads.add(g);
+      }
+    }
+    double sumSquares = 0;
+    for (NDArray g : grads) {
+      sumSquares += g.square().sum().getFloat();
+    }
+    float norm = (float) Math.sqrt(sumSquares);
+    if (Float.isFinite(norm) && norm > maxNorm) {
+      float scale = maxNorm / norm;
+      for (NDArray g : grads) {
+        g.muli(scale);
+      }
+    }
+    return norm;
   }
 
   private static int[] permutation(int n, Random random) {

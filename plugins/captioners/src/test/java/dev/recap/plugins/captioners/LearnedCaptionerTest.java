@@ -74,6 +74,16 @@ class LearnedCaptionerTest {
   }
 
   @Test
+  void aDivergingTrainingFailsNamingTheStepInsteadOfEndingWithNaN() throws IOException {
+    // an absurd learning rate: after the first Adam step the weights are ~1e30 and the forward pass overflows
+    try (Captioner.Session s = new LearnedCaptioner().open(TINY.with("learningRate", 1e30), 4, EXTENSIONS)) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> s.train(TinyScenes.scenes(0, 16, 16, 8).stream().map(TinyScenes.Scene::reference).toList()));
+      assertTrue(e.getMessage().contains("at step 1 of 6") && e.getMessage().contains("'learningRate'"), e.getMessage());
+    }
+  }
+
+  @Test
   void anUntrainedSessionGivesNoCaptionAndSaysWhatToDo() throws IOException {
     try (Captioner.Session s = new LearnedCaptioner().open(TINY, 1, EXTENSIONS)) {
       Caption c = s.caption(List.of(TinyScenes.scene(0, 16, 1).request())).get(0);

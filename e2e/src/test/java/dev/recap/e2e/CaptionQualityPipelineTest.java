@@ -85,7 +85,7 @@ class CaptionQualityPipelineTest {
     // curate: every (source x shard) captioned all 128 samples of its shard into a sidecar
     for (String source : List.of("alt-text", "grounded", "learned")) {
       for (String shard : List.of("00000", "00001")) {
-        Path dir = tasks.get("curate_" + source + "-" + shard);
+        Path dir = tasks.get((source.equals("learned") ? "recaption_" : "curate_") + source + "-" + shard);
         assertTrue(Files.size(dir.resolve("captions.avro")) > 0, source + shard);
         JsonObject stats = json(dir.resolve("stats.json"));
         assertEquals(128, stats.getLong("samples"), source + shard);

@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The {@code pretrain} stage: one single-worker task per (run x seed). A run is CLIP on one caption
- * source (curated captions joined from the sidecars of the {@code curate} stage in {@code after}),
+ * source (curated captions joined from the sidecars of the {@code curate} stage(s) in {@code after}),
  * masked image modeling ({@code mae}) or a random initialization ({@code none}), always on the
  * pair shards of the {@code synth-data} stage in {@code after}.
  *
@@ -168,16 +168,27 @@ public final class PretrainStagePlanner implements StagePlanner {
         shards.add(dir.resolve("shard.tar").toString());
       }
     });
-    StageSpec curate = runs.stream().anyMatch(r -> r.objective.equals("clip"))
-        ? PipelineParams.afterOfKind(input.job(), stage, CurateStagePlanner.KIND) : null;
+    // several curate stages may feed one pretrain stage (e.g. rule-based sources beside a trained captioner's)
+    List<StageSpec> curates = new ArrayList<>();
+    for (String name : stage.after()) {
+      input.job().stage(name).filter(s -> s.kind().equals(CurateStagePlanner.KIND)).ifPresent(curates::add);
+    }
+    if (curates.isEmpty() && runs.stream().anyMatch(r -> r.objective.equals("clip"))) {
+      throw new IllegalArgumentException("stage '" + stage.name() + "' has clip runs but no stage of kind 'curate' in its 'after' list "
+          + stage.after());
+    }
     List<PlannedTask> tasks = new ArrayList<>();
     for (Run run : runs) {
       List<String> sidecars = List.of();
       if (run.objective.equals("clip")) {
-        sidecars = CurateStagePlanner.sidecars(input, curate.name(), run.captions);
+        List<String> found = new ArrayList<>();
+        for (StageSpec curate : curates) {
+          found.addAll(CurateStagePlanner.sidecars(input, curate.name(), run.captions));
+        }
+        sidecars = found;
         if (sidecars.isEmpty()) {
           throw new IllegalArgumentException(stage.field("runs") + "." + run.name + ".captions: no sidecars of source '" + run.captions
-              + "' in stage '" + curate.name() + "'; its sources must include it");
+              + "' in the curate stage(s) " + curates.stream().map(StageSpec::name).toList() + "; their sources must include it");
         }
       }
       Set<String> requires = new LinkedHashSet<>(List.of(run.encoder));

@@ -11,6 +11,7 @@ import dev.recap.coordinator.spec.JobSpecParser;
 import dev.recap.coordinator.spec.SpecException;
 import dev.recap.coordinator.web.RestApi;
 import io.vertx.core.http.HttpServer;
+import dev.recap.coordinator.spec.SpecProfiles;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -50,6 +51,15 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--state", description = "Journal directory (default: a fresh temporary directory).")
   Path state;
 
+  @Option(names = "--profile", paramLabel = "NAME", description = "Apply the spec's profile NAME (its 'profiles:' block) before running.")
+  String profile;
+
+  @Option(names = "--quick", description = "Same as --profile quick: the same stages at toy size.")
+  boolean quick;
+
+  @Option(names = "--scale", description = "Same as --profile scale: a larger run.")
+  boolean scale;
+
   @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Loopback by default (default: ${DEFAULT-VALUE}).")
   String bind;
 
@@ -67,7 +77,14 @@ final class RunCommand implements Callable<Integer> {
       err.println("recap: no job spec at " + specFile.toAbsolutePath());
       return RecapCli.INVALID;
     }
+    int profiles = (profile != null ? 1 : 0) + (quick ? 1 : 0) + (scale ? 1 : 0);
+    if (profiles > 1) {
+      err.println("recap: choose one of --profile, --quick and --scale");
+      return RecapCli.INVALID;
+    }
+    String chosen = profile != null ? profile : quick ? "quick" : scale ? "scale" : null;
     try {
+      yaml = SpecProfiles.apply(yaml, chosen, specFile.toString());
       JobSpecParser.parse(yaml, specFile.toString()); // syntax and shape first: no cluster for a typo
     } catch (SpecException e) {
       err.println(e.getMessage());

@@ -19,7 +19,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class JobSpecParser {
 
-  private static final Set<String> JOB_KEYS = Set.of("name", "seed", "output", "maxAttempts", "leaseSeconds", "stages");
+  private static final Set<String> JOB_KEYS = Set.of("name", "seed", "output", "maxAttempts", "leaseSeconds", "stages", "profiles");
 
   private JobSpecParser() {}
 
@@ -67,6 +67,7 @@ public final class JobSpecParser {
       check.problem("leaseSeconds", "must be between 2 and 3600, got " + leaseSeconds);
     }
     List<StageSpec> stages = stages(map.get("stages"), check);
+    SpecProfiles.check(map.get("profiles"), map.get("stages") instanceof List<?> l ? l : null, check);
     if (!check.ok()) {
       throw new SpecException(source, check.problems());
     }

@@ -8,7 +8,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import dev.recap.api.PluginConfig;
 import dev.recap.api.data.Sample;
@@ -17,6 +16,7 @@ import dev.recap.api.dense.DenseTask;
 import dev.recap.api.encoder.FeatureLevel;
 import dev.recap.api.encoder.ImageTower;
 import dev.recap.worker.eval.DenseEvalConfig.Protocol;
+import dev.recap.worker.train.Autograd;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -43,8 +43,8 @@ import java.util.Random;
  * <p>Both use AdamW with a cosine schedule, batches in a seeded order, and the head's own loss.
  * Scoring accumulates a {@link ConfusionMatrix} (segmentation) or {@link DepthMetrics} (depth)
  * over the whole test split. One call is one evaluation task (encoder x head x task x protocol x
- * fraction); it is deterministic for a given seed and thread count. Not thread-safe: DJL's
- * PyTorch engine allows one gradient collector at a time per process.
+ * fraction); it is deterministic for a given seed and thread count. Gradient recording is
+ * per thread ({@link Autograd}), so several evaluators may run concurrently in one JVM.
  */
 public final class DenseEvaluator {
 
@@ -185,13 +185,15 @@ public final class DenseEvaluator {
         List<Sample> samples = batch.stream().map(train::get).toList();
         try (NDManager step = root.newSubManager()) {
           NDArray target = SampleTensors.targets(step, samples, task);
-          NDArray loss;
-          try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+          // thread-local grad mode (not DJL's one-per-JVM GradientCollector): embedded workers
+          // run several evaluations in one JVM at once
+          NDArray loss = Autograd.withGradMode(true, () -> {
             NDList levels = features.train(step, batch, samples, tensors);
             NDList prediction = model.block().forward(new ParameterStore(step, false), levels, true);
-            loss = model.loss().evaluate(new NDList(target), prediction);
-            collector.backward(loss);
-          }
+            NDArray l = model.loss().evaluate(new NDList(target), prediction);
+            Autograd.backward(l);
+            return l;
+          });
           lossSum += loss.getFloat() * samples.size();
           optimizer.step(step);
         }

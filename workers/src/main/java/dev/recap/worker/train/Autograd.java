@@ -10,14 +10,15 @@ import java.util.function.Supplier;
  *
  * <p>DJL's {@code GradientCollector} allows one collector per JVM, but data-parallel replicas on
  * threads (see {@code LocalCollective}) record at the same time. PyTorch's grad mode is
- * thread-local, so the trainer sets it per thread here and calls backward directly.
+ * thread-local, so the trainer sets it per thread here and calls backward directly. Dense
+ * evaluation uses it too, so several evaluations can run in one JVM (embedded workers).
  */
-final class Autograd {
+public final class Autograd {
 
   private Autograd() {}
 
   /** Runs {@code body} with gradient recording on ({@code true}) or off on this thread. */
-  static <T> T withGradMode(boolean enabled, Supplier<T> body) {
+  public static <T> T withGradMode(boolean enabled, Supplier<T> body) {
     boolean previous = JniUtils.isGradMode();
     JniUtils.setGradMode(enabled);
     try {
@@ -28,14 +29,14 @@ final class Autograd {
   }
 
   /** Accumulates d(loss)/d(leaf) into every leaf's gradient. */
-  static void backward(NDArray loss) {
+  public static void backward(NDArray loss) {
     try (NDArray seed = loss.onesLike()) {
       JniUtils.backward((PtNDArray) loss, (PtNDArray) seed, false, false);
     }
   }
 
   /** The gradient of {@code leaf}, copied to the host; zero if nothing reached it. */
-  static float[] gradient(NDArray leaf) {
+  public static float[] gradient(NDArray leaf) {
     try (NDArray g = leaf.getGradient()) {
       if (g.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
         return g.toFloatArray();
@@ -46,7 +47,7 @@ final class Autograd {
     }
   }
 
-  static void zeroGradient(NDArray leaf) {
+  public static void zeroGradient(NDArray leaf) {
     JniUtils.zeroGrad((PtNDArray) leaf);
   }
 }

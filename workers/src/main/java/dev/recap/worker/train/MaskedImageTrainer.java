@@ -41,7 +41,8 @@ public final class MaskedImageTrainer {
     this.manager = manager;
     this.options = options;
     this.collective = collective;
-    this.parameters = model.parameterList();
+    // running statistics (batch norm in MCi) are parameters without gradients: not the optimizer's
+    this.parameters = model.parameterList().stream().filter(Parameter::requiresGradient).toList();
     this.optimizer = new AdamW(options.adamW(), parameters);
     this.maskRatio = maskRatio;
     this.seed = seed;

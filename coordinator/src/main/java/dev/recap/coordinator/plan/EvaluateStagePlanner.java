@@ -1,0 +1,157 @@
+package dev.recap.coordinator.plan;
+
+import dev.recap.bus.task.EvaluateTask;
+import dev.recap.coordinator.spec.SpecCheck;
+import dev.recap.coordinator.spec.StageSpec;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The {@code evaluate} stage: for every pretrained (run x seed) of the {@code pretrain} stage in
+ * {@code after}, one task per (protocol x dense task x fraction) on the dense splits of the
+ * {@code synth-data} stage in {@code after}, plus one retrieval task per CLIP (run x seed) on the
+ * held-out pairs.
+ *
+ * <p>Parameters: {@code tasks} (default [segmentation, depth]), {@code protocols} (default
+ * [frozen, finetune]), {@code retrieval} (default true), and per protocol a mapping
+ * {@code frozen:} / {@code finetune:} with {@code fractions} (defaults [1.0] / [0.1, 1.0]),
+ * {@code head} (linear), {@code headConfig}, {@code epochs} (10 / 3), {@code batchSize} (16),
+ * {@code headLearningRate} (1e-3), {@code encoderLearningRate} (1e-4, finetune),
+ * {@code predictions} (PNGs saved, 2). Task names: {@code <run>-s<seed>-<protocol>-<task>-f<fraction>}
+ * and {@code <run>-s<seed>-retrieval}.
+ */
+public final class EvaluateStagePlanner implements StagePlanner {
+
+  /** The kind and the task type. */
+  public static final String KIND = "evaluate";
+
+  private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune");
+  private static final Set<String> PROTOCOL_KEYS = Set.of("fractions", "head", "headConfig", "epochs", "batchSize",
+      "headLearningRate", "encoderLearningRate", "predictions");
+  private static final List<String> TASKS = List.of("segmentation", "depth");
+  private static final List<String> PROTOCOLS = List.of("frozen", "finetune");
+
+  @Override
+  public String kind() {
+    return KIND;
+  }
+
+  private record Protocol(String name, List<Double> fractions, String head, Map<String, Object> config) {}
+
+  private static List<String> oneOf(SpecCheck check, StageSpec stage, String key, List<String> allowed) {
+    if (!stage.params().containsKey(key)) {
+      return allowed;
+    }
+    List<String> values = check.stringListParam(stage, key);
+    for (int i = 0; i < values.size(); i++) {
+      if (!allowed.contains(values.get(i))) {
+        check.problem(stage.field(key) + "[" + i + "]", "must be one of " + allowed + ", got '" + values.get(i) + "'");
+      }
+    }
+    return values;
+  }
+
+  private static List<Protocol> protocols(StageSpec stage, SpecCheck check) {
+    List<Protocol> out = new ArrayList<>();
+    for (String name : oneOf(check, stage, "protocols", PROTOCOLS)) {
+      boolean frozen = name.equals("frozen");
+      Map<String, Object> m = PipelineParams.mapParam(check, stage, name, Map.of());
+      for (String key : m.keySet()) {
+        if (!PROTOCOL_KEYS.contains(key)) {
+          check.problem(stage.field(name) + "." + key, "unknown protocol field; known: " + new java.util.TreeSet<>(PROTOCOL_KEYS));
+        }
+      }
+      List<Double> fractions = PipelineParams.numberList(check, stage.field(name) + ".fractions", m.get("fractions"),
+          frozen ? List.of(1.0) : List.of(0.1, 1.0), 1e-6, 1.0);
+      String head = m.getOrDefault("head", "linear") instanceof String s ? s : null;
+      if (head == null) {
+        check.problem(stage.field(name) + ".head", "must be a dense head id, got " + SpecCheck.describe(m.get("head")));
+        head = "linear";
+      }
+      Map<String, Object> config = new LinkedHashMap<>();
+      config.put("head", head);
+      config.put("headConfig", PipelineParams.map(check, stage.field(name) + ".headConfig", m.get("headConfig"), Map.of()));
+      config.put("epochs", (int) PipelineParams.number(check, stage.field(name) + ".epochs", m.get("epochs"), frozen ? 10 : 3, 1, 10_000));
+      config.put("batchSize", (int) PipelineParams.number(check, stage.field(name) + ".batchSize", m.get("batchSize"), 16, 1, 100_000));
+      config.put("headLearningRate", PipelineParams.number(check, stage.field(name) + ".headLearningRate", m.get("headLearningRate"), 1e-3, 1e-9, 10));
+      config.put("encoderLearningRate",
+          PipelineParams.number(check, stage.field(name) + ".encoderLearningRate", m.get("encoderLearningRate"), 1e-4, 1e-9, 10));
+      config.put("predictions", (int) PipelineParams.number(check, stage.field(name) + ".predictions", m.get("predictions"), 2, 0, 1000));
+      out.add(new Protocol(name, fractions, head, config));
+    }
+    return out;
+  }
+
+  @Override
+  public void validate(StageSpec stage, SpecCheck check) {
+    check.rejectUnknownParams(stage, PARAMS);
+    oneOf(check, stage, "tasks", TASKS);
+    check.boolParam(stage, "retrieval", true);
+    for (Protocol p : protocols(stage, check)) {
+      check.requirePlugin(stage.field(p.name) + ".head", p.head);
+    }
+  }
+
+  @Override
+  public List<PlannedTask> plan(StageSpec stage, PlanningInput input) {
+    SpecCheck check = PipelineParams.reading();
+    List<String> tasks = oneOf(check, stage, "tasks", TASKS);
+    boolean retrieval = check.boolParam(stage, "retrieval", true);
+    List<Protocol> protocols = protocols(stage, check);
+    PipelineParams.requireOk(check, stage);
+    StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
+    StageSpec pretrain = PipelineParams.afterOfKind(input.job(), stage, PretrainStagePlanner.KIND);
+    Map<String, Path> dataDirs = PipelineParams.taskDirectories(input, data.name());
+    List<String> dense = List.of(require(dataDirs, "dense-train", data).toString(), require(dataDirs, "dense-test", data).toString());
+    List<String> heldOut = new ArrayList<>();
+    dataDirs.forEach((task, dir) -> {
+      if (task.startsWith("heldout-")) {
+        heldOut.add(dir.resolve("shard.tar").toString());
+      }
+    });
+    Map<String, Path> pretrained = PretrainStagePlanner.outputs(input, pretrain.name());
+    SpecCheck pretrainCheck = PipelineParams.reading();
+    List<PretrainStagePlanner.Run> runs = PretrainStagePlanner.runs(pretrain, pretrainCheck);
+    List<Long> seeds = PretrainStagePlanner.seeds(pretrain, pretrainCheck);
+    PipelineParams.requireOk(pretrainCheck, pretrain);
+    List<PlannedTask> planned = new ArrayList<>();
+    for (PretrainStagePlanner.Run run : runs) {
+      for (long seed : seeds) {
+        String source = PretrainStagePlanner.taskName(run.name(), seed);
+        Path dir = require(pretrained, source, pretrain);
+        for (Protocol p : protocols) {
+          for (String task : tasks) {
+            for (double fraction : p.fractions) {
+              EvaluateTask payload = new EvaluateTask(run.name(), seed, p.name, task, fraction, dir.toString(), dense,
+                  PipelineParams.json(p.config));
+              planned.add(new PlannedTask(source + "-" + p.name + "-" + task + "-f" + fraction, KIND, payload,
+                  new LinkedHashSet<>(List.of(run.encoder(), p.head))));
+            }
+          }
+        }
+        if (retrieval && run.objective().equals("clip")) {
+          if (heldOut.isEmpty()) {
+            throw new IllegalArgumentException("stage '" + data.name() + "' wrote no held-out shard for retrieval");
+          }
+          EvaluateTask payload = new EvaluateTask(run.name(), seed, "retrieval", "retrieval", 1.0, dir.toString(), heldOut, "{}");
+          Set<String> requires = new LinkedHashSet<>(List.of(run.encoder(), (String) run.spec().get("textEncoder")));
+          planned.add(new PlannedTask(source + "-retrieval", KIND, payload, requires));
+        }
+      }
+    }
+    return planned;
+  }
+
+  private static Path require(Map<String, Path> dirs, String task, StageSpec stage) {
+    Path p = dirs.get(task);
+    if (p == null) {
+      throw new IllegalArgumentException("stage '" + stage.name() + "' has no task '" + task + "'; it has " + dirs.keySet());
+    }
+    return p;
+  }
+}

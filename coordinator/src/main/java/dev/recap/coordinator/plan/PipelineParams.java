@@ -1,0 +1,134 @@
+package dev.recap.coordinator.plan;
+
+import dev.recap.coordinator.spec.JobSpec;
+import dev.recap.coordinator.spec.SpecCheck;
+import dev.recap.coordinator.spec.StageSpec;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Parameter readers and dependency lookups the experiment's stage planners share: fractional
+ * numbers, nested mappings, lists of numbers (with field-path errors, like {@link SpecCheck}'s
+ * readers), and the outputs of an {@code after} stage found by its kind.
+ */
+final class PipelineParams {
+
+  private PipelineParams() {}
+
+  /** A number (whole or fractional) in [min, max], or {@code dflt}. */
+  static double doubleParam(SpecCheck check, StageSpec stage, String key, double dflt, double min, double max) {
+    return number(check, stage.field(key), stage.params().get(key), dflt, min, max);
+  }
+
+  static double number(SpecCheck check, String field, Object v, double dflt, double min, double max) {
+    if (v == null) {
+      return dflt;
+    }
+    if (v instanceof Number n) {
+      double d = n.doubleValue();
+      if (!(d >= min && d <= max)) {
+        check.problem(field, "must be between " + min + " and " + max + ", got " + d);
+        return dflt;
+      }
+      return d;
+    }
+    check.problem(field, "must be a number, got " + SpecCheck.describe(v));
+    return dflt;
+  }
+
+  /** A mapping with string keys, or {@code dflt}. */
+  static Map<String, Object> mapParam(SpecCheck check, StageSpec stage, String key, Map<String, Object> dflt) {
+    return map(check, stage.field(key), stage.params().get(key), dflt);
+  }
+
+  static Map<String, Object> map(SpecCheck check, String field, Object v, Map<String, Object> dflt) {
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof Map<?, ?> m)) {
+      check.problem(field, "must be a mapping, got " + SpecCheck.describe(v));
+      return dflt;
+    }
+    Map<String, Object> out = new LinkedHashMap<>();
+    m.forEach((k, val) -> out.put(String.valueOf(k), val));
+    return out;
+  }
+
+  /** A list of numbers in [min, max], or {@code dflt}. */
+  static List<Double> numberList(SpecCheck check, String field, Object v, List<Double> dflt, double min, double max) {
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof List<?> list) || list.isEmpty()) {
+      check.problem(field, "must be a non-empty list of numbers, got " + SpecCheck.describe(v));
+      return dflt;
+    }
+    List<Double> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      out.add(number(check, field + "[" + i + "]", list.get(i), Double.NaN, min, max));
+    }
+    return out;
+  }
+
+  /** A check that throws on the first problem: planning reads parameters validation already accepted. */
+  static SpecCheck reading() {
+    return new SpecCheck(null);
+  }
+
+  /** Fails planning with the problems {@code check} recorded, if any. */
+  static void requireOk(SpecCheck check, StageSpec stage) {
+    if (!check.ok()) {
+      throw new IllegalArgumentException("stage '" + stage.name() + "': " + check.problems());
+    }
+  }
+
+  /** The one stage in {@code stage.after()} of {@code kind}, failing with what is there. */
+  static StageSpec afterOfKind(JobSpec job, StageSpec stage, String kind) {
+    List<StageSpec> found = new ArrayList<>();
+    for (String name : stage.after()) {
+      job.stage(name).filter(s -> s.kind().equals(kind)).ifPresent(found::add);
+    }
+    if (found.size() != 1) {
+      throw new IllegalArgumentException("stage '" + stage.name() + "' (kind " + stage.kind() + ") needs exactly one stage of kind '"
+          + kind + "' in its 'after' list, found " + found.stream().map(StageSpec::name).toList() + " in " + stage.after());
+    }
+    return found.get(0);
+  }
+
+  /** The optional stage in {@code stage.after()} of {@code kind}. */
+  static StageSpec optionalAfterOfKind(JobSpec job, StageSpec stage, String kind) {
+    for (String name : stage.after()) {
+      StageSpec s = job.stage(name).orElse(null);
+      if (s != null && s.kind().equals(kind)) {
+        return s;
+      }
+    }
+    return null;
+  }
+
+  /** Task name -> the directory its outputs went to (the parent of its first output), sorted by name. */
+  static Map<String, Path> taskDirectories(PlanningInput input, String stageName) {
+    Map<String, List<String>> outputs = input.dependencies().get(stageName);
+    if (outputs == null) {
+      throw new IllegalArgumentException("no outputs of stage '" + stageName + "' in the planning input");
+    }
+    Map<String, Path> dirs = new TreeMap<>();
+    outputs.forEach((task, refs) -> {
+      if (refs.isEmpty()) {
+        throw new IllegalArgumentException("task " + stageName + "/" + task + " reported no outputs");
+      }
+      dirs.put(task, Path.of(refs.get(0)).getParent());
+    });
+    return dirs;
+  }
+
+  /** A mapping as a JSON object string (payload form). */
+  static String json(Map<String, Object> map) {
+    return new JsonObject(new LinkedHashMap<>(map)).encode();
+  }
+}

@@ -1,0 +1,187 @@
+package dev.recap.coordinator.plan;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.recap.bus.task.CurateTask;
+import dev.recap.bus.task.EvaluateTask;
+import dev.recap.bus.task.PretrainTask;
+import dev.recap.bus.task.SynthDataTask;
+import dev.recap.bus.task.TrainCaptionerTask;
+import dev.recap.coordinator.spec.JobSpec;
+import dev.recap.coordinator.spec.JobSpecParser;
+import dev.recap.coordinator.spec.SpecCheck;
+import dev.recap.coordinator.spec.SpecProblem;
+import dev.recap.coordinator.spec.StageSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The experiment's stage planners: task counts and names, payloads, and errors naming the field. */
+class ExperimentPlannersTest {
+
+  static final String JOB = """
+      name: exp
+      seed: 9
+      stages:
+        - {name: data, kind: synth-data, pairs: 1000, shardSize: 300, referenceFraction: 0.05, heldOut: 50, denseTrain: 40, denseTest: 10}
+        - {name: captioner, kind: train-captioner, after: [data], config: {encoder: vit, steps: 5}}
+        - {name: curate, kind: curate, after: [data], sources: [alt-text, grounded]}
+        - {name: recaption, kind: curate, after: [data, captioner], sources: [learned]}
+        - name: pretrain
+          kind: pretrain
+          after: [data, curate, recaption]
+          seeds: [1, 2]
+          runs:
+            - {name: vit-alt, captions: alt-text}
+            - {name: vit-learned, captions: learned, curatedProbability: 0.8}
+            - {name: mae, objective: mae}
+            - {name: random, objective: none, encoder: mci, encoderConfig: {preset: mci-tiny}}
+        - name: evaluate
+          kind: evaluate
+          after: [data, pretrain]
+          finetune: {fractions: [0.1, 0.5, 1.0], epochs: 1}
+      """;
+
+  final JobSpec job = JobSpecParser.parse(JOB, "test");
+
+  static List<PlannedTask> plan(StagePlanner planner, JobSpec job, String stage, Map<String, Map<String, List<String>>> deps) {
+    return planner.plan(job.stage(stage).orElseThrow(), new PlanningInput("job-1", job, deps));
+  }
+
+  /** Outputs as workers report them: one file in each task's directory. */
+  static Map<String, List<String>> outputs(List<PlannedTask> tasks, String stage, String file) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    tasks.forEach(t -> out.put(t.name(), List.of("/art/job-1/job-1_" + stage + "_" + t.name() + "/" + file)));
+    return out;
+  }
+
+  List<PlannedTask> data() {
+    return plan(new SynthDataStagePlanner(), job, "data", Map.of());
+  }
+
+  @Test
+  void synthDataCutsPairsIntoShardsAndKeepsEveryPartDisjoint() {
+    List<PlannedTask> tasks = data();
+    assertEquals(List.of("pairs-00000", "pairs-00001", "pairs-00002", "pairs-00003", "reference-00000", "heldout-00000",
+        "dense-train", "dense-test"), tasks.stream().map(PlannedTask::name).toList());
+    SynthDataTask last = (SynthDataTask) tasks.get(3).payload();
+    assertEquals(900, last.getFrom());
+    assertEquals(1000, last.getTo());
+    SynthDataTask reference = (SynthDataTask) tasks.get(4).payload();
+    assertEquals(0, reference.getFrom());
+    assertEquals(50, reference.getTo(), "5% of 1000 pairs");
+    assertEquals(1000, ((SynthDataTask) tasks.get(5).payload()).getFrom(), "held-out pairs follow the training pairs");
+    assertEquals(1050, ((SynthDataTask) tasks.get(6).payload()).getFrom());
+    assertEquals(1090, ((SynthDataTask) tasks.get(7).payload()).getFrom());
+    for (PlannedTask t : tasks) {
+      assertEquals(9, ((SynthDataTask) t.payload()).getDataSeed(), "one generator seed (the job's) for every part");
+      assertEquals(Set.of("synth-scenes"), t.requiredPlugins());
+    }
+  }
+
+  @Test
+  void pipelinePlansEveryStageFromTheOutputsOfItsAfterStages() {
+    List<PlannedTask> data = data();
+    Map<String, List<String>> dataOut = new LinkedHashMap<>(outputs(data, "data", "shard.json"));
+    List<PlannedTask> captioner = plan(new TrainCaptionerStagePlanner(), job, "captioner", Map.of("data", dataOut));
+    assertEquals(1, captioner.size());
+    assertEquals(List.of("/art/job-1/job-1_data_reference-00000/shard.tar"),
+        ((TrainCaptionerTask) captioner.get(0).payload()).getReferenceShards());
+    assertEquals(Set.of("learned", "vit"), captioner.get(0).requiredPlugins());
+
+    List<PlannedTask> curate = plan(new CurateStagePlanner(), job, "curate", Map.of("data", dataOut));
+    assertEquals(8, curate.size(), "2 sources x 4 shards");
+    assertEquals("grounded-00003", curate.get(7).name());
+    assertNull(((CurateTask) curate.get(0).payload()).getState());
+    List<PlannedTask> recaption = plan(new CurateStagePlanner(), job, "recaption",
+        Map.of("data", dataOut, "captioner", outputs(captioner, "captioner", "captioner.json")));
+    assertEquals(4, recaption.size());
+    CurateTask learned = (CurateTask) recaption.get(0).payload();
+    assertEquals("/art/job-1/job-1_captioner_captioner/state", learned.getState());
+    assertTrue(learned.getConfig().contains("\"encoder\":\"vit\""), "the curate task captions with the trained configuration");
+
+    List<PlannedTask> pretrain = plan(new PretrainStagePlanner(), job, "pretrain", Map.of("data", dataOut,
+        "curate", outputs(curate, "curate", "stats.json"), "recaption", outputs(recaption, "recaption", "stats.json")));
+    assertEquals(List.of("vit-alt-s1", "vit-alt-s2", "vit-learned-s1", "vit-learned-s2", "mae-s1", "mae-s2", "random-s1", "random-s2"),
+        pretrain.stream().map(PlannedTask::name).toList());
+    PretrainTask alt = (PretrainTask) pretrain.get(0).payload();
+    assertEquals(4, alt.getShards().size());
+    assertEquals(4, alt.getSidecars().size());
+    assertTrue(alt.getSidecars().stream().allMatch(s -> s.contains("_curate_alt-text-")), alt.getSidecars().toString());
+    PretrainTask learnedRun = (PretrainTask) pretrain.get(2).payload();
+    assertTrue(learnedRun.getSidecars().stream().allMatch(s -> s.contains("_recaption_learned-")));
+    assertTrue(learnedRun.getSpec().contains("\"curatedProbability\":0.8"), learnedRun.getSpec());
+    assertEquals(Set.of("vit", "text-transformer"), pretrain.get(0).requiredPlugins());
+    assertEquals(Set.of("mci"), pretrain.get(6).requiredPlugins());
+    assertTrue(((PretrainTask) pretrain.get(4).payload()).getSidecars().isEmpty());
+
+    List<PlannedTask> evaluate = plan(new EvaluateStagePlanner(), job, "evaluate",
+        Map.of("data", dataOut, "pretrain", outputs(pretrain, "pretrain", "result.json")));
+    // 8 (run x seed) x 2 tasks x (frozen 1 + finetune 3 fractions) + retrieval for the 4 clip (run x seed)
+    assertEquals(8 * 2 * 4 + 4, evaluate.size());
+    assertEquals(4, evaluate.stream().filter(t -> t.name().endsWith("-retrieval")).count());
+    assertTrue(evaluate.stream().anyMatch(t -> t.name().equals("vit-alt-s2-finetune-depth-f0.5")));
+    EvaluateTask retrieval = (EvaluateTask) evaluate.stream().filter(t -> t.name().equals("vit-learned-s1-retrieval")).findFirst()
+        .orElseThrow().payload();
+    assertEquals(List.of("/art/job-1/job-1_data_heldout-00000/shard.tar"), retrieval.getData());
+    assertEquals("/art/job-1/job-1_pretrain_vit-learned-s1", retrieval.getPretrained());
+    EvaluateTask dense = (EvaluateTask) evaluate.get(0).payload();
+    assertEquals(List.of("/art/job-1/job-1_data_dense-train", "/art/job-1/job-1_data_dense-test"), dense.getData());
+    assertEquals(Set.of("vit", "linear"), evaluate.get(0).requiredPlugins());
+  }
+
+  static List<SpecProblem> validate(StagePlanner planner, String stageYaml) {
+    JobSpec spec = JobSpecParser.parse("name: v\nstages:\n  - " + stageYaml + "\n", "test");
+    SpecCheck check = new SpecCheck(Set.of("synth-scenes", "vit", "mci", "text-transformer", "linear", "alt-text", "grounded", "learned"));
+    StageSpec stage = spec.stages().get(0);
+    planner.validate(stage, check);
+    return check.problems();
+  }
+
+  static void assertProblem(List<SpecProblem> problems, String field, String fragment) {
+    assertTrue(problems.stream().anyMatch(p -> p.field().equals(field) && p.message().contains(fragment)),
+        "expected a problem at " + field + " containing '" + fragment + "', got " + problems);
+  }
+
+  @Test
+  void validationErrorsNameTheField() {
+    assertProblem(validate(new SynthDataStagePlanner(), "{name: d, kind: synth-data, referenceFraction: 2}"),
+        "stages[0].referenceFraction", "between 0.0 and 1.0");
+    assertProblem(validate(new SynthDataStagePlanner(), "{name: d, kind: synth-data, pairz: 5}"), "stages[0].pairz", "unknown parameter");
+    assertProblem(validate(new SynthDataStagePlanner(), "{name: d, kind: synth-data, source: imagenet}"), "stages[0].source", "unknown plugin");
+    assertProblem(validate(new CurateStagePlanner(), "{name: c, kind: curate}"), "stages[0].sources", "is required");
+    assertProblem(validate(new CurateStagePlanner(), "{name: c, kind: curate, sources: [grounded, blip]}"), "stages[0].sources[1]",
+        "unknown plugin 'blip'");
+    assertProblem(validate(new CurateStagePlanner(), "{name: c, kind: curate, sources: [grounded], configs: {learned: {}}}"),
+        "stages[0].configs.learned", "not one of the sources");
+    assertProblem(validate(new TrainCaptionerStagePlanner(), "{name: t, kind: train-captioner, config: {encoder: resnet}}"),
+        "stages[0].config.encoder", "unknown plugin 'resnet'");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain}"), "stages[0].runs", "is required");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, runs: [{name: a}]}"), "stages[0].runs[0].captions",
+        "is required for a clip run");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, runs: [{name: a, objective: simclr}]}"),
+        "stages[0].runs[0].objective", "clip, mae, none");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, runs: [{name: a, objective: mae, epoch: 3}]}"),
+        "stages[0].runs[0].epoch", "unknown run field");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, seeds: [1, 1], runs: [{name: a, objective: none}]}"),
+        "stages[0].seeds[1]", "listed twice");
+    assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, tasks: [segmentation, normals]}"), "stages[0].tasks[1]",
+        "must be one of");
+    assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, finetune: {fractions: [0.1, 1.5]}}"),
+        "stages[0].finetune.fractions[1]", "between");
+    assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, frozen: {head: upernet}}"), "stages[0].frozen.head",
+        "unknown plugin 'upernet'");
+  }
+
+  @Test
+  void planningFailsNamingTheMissingDependency() {
+    JobSpec lonely = JobSpecParser.parse("name: x\nstages:\n  - {name: p, kind: pretrain, runs: [{name: r, objective: none}]}\n", "t");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan(new PretrainStagePlanner(), lonely, "p", Map.of()));
+    assertTrue(e.getMessage().contains("needs exactly one stage of kind 'synth-data'"), e.getMessage());
+  }
+}

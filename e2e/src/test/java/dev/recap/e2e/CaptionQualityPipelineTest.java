@@ -1,0 +1,157 @@
+package dev.recap.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.recap.bus.ClusterOptions;
+import dev.recap.bus.RecapCluster;
+import dev.recap.bus.WorkerLauncher;
+import dev.recap.coordinator.plan.StagePlanners;
+import dev.recap.coordinator.run.Coordinator;
+import dev.recap.coordinator.run.JobStatus;
+import dev.recap.coordinator.spec.SpecProfiles;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The example job {@code caption-quality.yaml} with its {@code quick} profile (toy sizes, one
+ * seed) on the embedded default: a coordinator and two workers in this JVM, the distribution's
+ * plugin jars. Every stage must leave its outputs, and every pretrain and evaluate task a
+ * {@code result.json} of the result convention.
+ */
+class CaptionQualityPipelineTest {
+
+  static final Path SPEC = Path.of("../coordinator/src/main/dist/examples/caption-quality.yaml");
+
+  @Test
+  void quickProfileRunsEveryStageAndWritesEveryResult(@TempDir Path tmp) throws Exception {
+    Path plugins = Path.of(System.getProperty("recap.dist", "../target/recap"), "plugins");
+    assertTrue(Files.isDirectory(plugins) && Files.list(plugins).findAny().isPresent(),
+        "no plugin jars in " + plugins.toAbsolutePath() + ": build the plugins first (mvn -o package -DskipTests, or -pl e2e -am)");
+    String yaml = SpecProfiles.apply(Files.readString(SPEC), "quick", SPEC.toString());
+    Path artifacts = tmp.resolve("artifacts");
+    List<RecapCluster> members = RecapCluster.startEmbedded(3, ClusterOptions.isolated());
+    List<WorkerLauncher.RunningWorker> workers = new ArrayList<>();
+    Coordinator coordinator = null;
+    JobStatus done;
+    String jobId;
+    try {
+      coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(), Coordinator.Options.defaults(tmp.resolve("state")));
+      WorkerLauncher launcher = WorkerLauncher.find();
+      for (int i = 1; i <= 2; i++) {
+        workers.add(launcher.launch(members.get(i), new WorkerLauncher.Settings("w" + i, plugins, artifacts, 1)));
+      }
+      while (coordinator.aliveWorkerCount() < 2) {
+        Thread.sleep(50);
+      }
+      jobId = coordinator.submit(yaml, "caption-quality.yaml --quick");
+      done = coordinator.completion(jobId).get(4, TimeUnit.MINUTES);
+    } finally {
+      workers.forEach(WorkerLauncher.RunningWorker::close);
+      if (coordinator != null) {
+        coordinator.close();
+      }
+      for (int i = members.size() - 1; i >= 0; i--) {
+        members.get(i).close();
+      }
+    }
+    assertEquals("SUCCEEDED", done.state(), () -> "job failed: " + done.cause());
+
+    Map<String, Path> tasks = new TreeMap<>();
+    try (Stream<Path> dirs = Files.list(artifacts.resolve(jobId))) {
+      dirs.forEach(d -> tasks.put(d.getFileName().toString().substring(jobId.length() + 1), d));
+    }
+    // synth-data: 256 pairs in shards of 128, a 25% reference shard, held-out pairs, dense splits
+    for (String t : List.of("data_pairs-00000", "data_pairs-00001", "data_reference-00000", "data_heldout-00000")) {
+      assertTrue(Files.size(tasks.get(t).resolve("shard.tar")) > 0, t);
+      assertTrue(Files.exists(tasks.get(t).resolve("shard.json")), t);
+    }
+    for (String t : List.of("data_dense-train", "data_dense-test")) {
+      assertFalse(list(tasks.get(t).resolve("seg/annotations")).isEmpty(), t);
+      assertFalse(list(tasks.get(t).resolve("depth/depth")).isEmpty(), t);
+    }
+    assertTrue(Files.isDirectory(tasks.get("captioner_captioner").resolve("state")));
+    // curate: every (source x shard) captioned all 128 samples of its shard into a sidecar
+    for (String source : List.of("alt-text", "grounded", "learned")) {
+      for (String shard : List.of("00000", "00001")) {
+        Path dir = tasks.get((source.equals("learned") ? "recaption_" : "curate_") + source + "-" + shard);
+        assertTrue(Files.size(dir.resolve("captions.avro")) > 0, source + shard);
+        JsonObject stats = json(dir.resolve("stats.json"));
+        assertEquals(128, stats.getLong("samples"), source + shard);
+        assertEquals(128, stats.getLong("captionsWritten") + stats.getLong("withoutCaption"), source + shard);
+      }
+    }
+    assertTrue(json(tasks.get("curate_grounded-00000").resolve("stats.json")).getLong("captionsWritten") == 128,
+        "the grounded captioner writes a caption for every synthetic scene");
+    // pretrain: one task per run (one seed), each with encoder weights, loss curve and result
+    List<String> runs = List.of("vit-alt", "vit-grounded", "vit-learned", "mci-grounded", "vit-mae", "vit-random");
+    for (String run : runs) {
+      Path dir = tasks.get("pretrain_" + run + "-s1");
+      assertTrue(Files.size(dir.resolve("encoder.params")) > 0, run);
+      JsonObject result = json(dir.resolve("result.json"));
+      assertEquals("pretrain", result.getString("protocol"));
+      assertEquals(run, result.getString("run"));
+      assertTrue(result.getLong("parameters") > 0, run);
+      List<String> loss = Files.readAllLines(dir.resolve("loss.csv"));
+      assertEquals("step,loss,logit_scale,lr,images_per_sec", loss.get(0));
+      assertEquals(run.equals("vit-random") ? 1 : 5, loss.size(), run + ": 256 pairs / batch 64 = 4 steps");
+    }
+    assertTrue(json(tasks.get("pretrain_vit-grounded-s1").resolve("result.json")).getLong("parameters")
+        > json(tasks.get("pretrain_mci-grounded-s1").resolve("result.json")).getLong("parameters"));
+    // evaluate: 6 runs x (frozen 1 + finetune 2 fractions) x 2 tasks, plus retrieval for the 4 clip runs
+    int dense = 0;
+    int retrieval = 0;
+    for (Map.Entry<String, Path> e : tasks.entrySet()) {
+      if (!e.getKey().startsWith("evaluate_")) {
+        continue;
+      }
+      JsonObject result = json(e.getValue().resolve("result.json"));
+      JsonObject metrics = result.getJsonObject("metrics");
+      switch (result.getString("task")) {
+        case "segmentation" -> {
+          dense++;
+          double miou = metrics.getDouble("mIoU");
+          assertTrue(miou >= 0 && miou <= 1, e.getKey() + " mIoU " + miou);
+          assertEquals(9, result.getJsonObject("perClassIoU").size(), e.getKey());
+        }
+        case "depth" -> {
+          dense++;
+          assertTrue(metrics.getDouble("rmse") > 0, e.getKey());
+          assertTrue(metrics.containsKey("absRel"), e.getKey());
+        }
+        case "retrieval" -> {
+          retrieval++;
+          assertTrue(metrics.getDouble("r1") >= 0 && metrics.getDouble("r5") >= metrics.getDouble("r1"), e.getKey());
+          assertEquals(64, metrics.getInteger("pairs"));
+        }
+        default -> throw new AssertionError("unexpected task in " + e.getKey());
+      }
+      for (Object image : result.getJsonArray("images")) {
+        assertTrue(Files.size(e.getValue().resolve(((JsonObject) image).getString("file"))) > 0, e.getKey());
+      }
+    }
+    assertEquals(runs.size() * 3 * 2, dense);
+    assertEquals(4, retrieval);
+  }
+
+  private static JsonObject json(Path file) throws IOException {
+    return new JsonObject(Files.readString(file));
+  }
+
+  private static List<Path> list(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.toList();
+    }
+  }
+}

@@ -1,0 +1,81 @@
+package dev.recap.worker.data;
+
+import dev.recap.api.PluginConfig;
+import dev.recap.api.data.Sample;
+import dev.recap.api.data.SampleSource;
+import dev.recap.bus.task.SynthDataTask;
+import dev.recap.worker.node.TaskContext;
+import dev.recap.worker.node.TaskHandler;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * The {@code synth-data} task: materializes samples {@code [from, to)} of a {@link SampleSource}.
+ *
+ * <ul>
+ *   <li>{@code pairs}, {@code reference}, {@code heldout}: one WebDataset shard {@code shard.tar}
+ *       (image, alt caption as {@code key.txt}, every caption and the objects in {@code key.json};
+ *       no dense targets) and {@code shard.json} {@code {part, from, to, count, shard}}.
+ *   <li>{@code dense}: an ADE20k-style folder {@code seg/} and an NYUv2-style folder
+ *       {@code depth/} of the same images, and {@code dense.json} {@code {count, classNames}}.
+ * </ul>
+ * The manifest is written last, through the artifact store, so it names complete data.
+ */
+public final class SynthDataHandler implements TaskHandler<SynthDataTask> {
+
+  /** The task type the {@code synth-data} planner emits. */
+  public static final String TYPE = "synth-data";
+
+  @Override
+  public String taskType() {
+    return TYPE;
+  }
+
+  @Override
+  public Class<SynthDataTask> payloadType() {
+    return SynthDataTask.class;
+  }
+
+  @Override
+  public void execute(TaskContext<SynthDataTask> context) throws Exception {
+    SynthDataTask t = context.payload();
+    SampleSource source = context.extensions().get(SampleSource.class, t.getSource());
+    PluginConfig config = PluginConfig.of(new JsonObject(t.getSourceConfig()).getMap());
+    SampleSource.Generator generator = source.open(source.resolve(config), t.getDataSeed());
+    Path dir = context.artifacts().directory();
+    java.nio.file.Files.createDirectories(dir);
+    long n = t.getTo() - t.getFrom();
+    if (t.getPart().equals("dense")) {
+      DatasetWriter.writeDenseFolder(generator, t.getFrom(), t.getTo(), dir.resolve("seg"), DenseFolderLayout.ADE20K, ImageFormat.PNG);
+      context.progress(0.5, "segmentation folder written");
+      DatasetWriter.writeDenseFolder(generator, t.getFrom(), t.getTo(), dir.resolve("depth"), DenseFolderLayout.NYUV2, ImageFormat.PNG);
+      JsonObject manifest = new JsonObject().put("count", n).put("from", t.getFrom()).put("to", t.getTo())
+          .put("classNames", new JsonArray(generator.classNames()));
+      context.artifacts().write("dense.json", manifest.encodePrettily().getBytes(StandardCharsets.UTF_8));
+    } else {
+      Path shard = dir.resolve("shard.tar");
+      WebDatasetWriter writer = new WebDatasetWriter(shard, ImageFormat.PNG);
+      try {
+        for (long i = t.getFrom(); i < t.getTo(); i++) {
+          Sample s = generator.sample(i);
+          // pairs carry no dense targets: they train CLIP, the dense splits are separate
+          writer.write(new Sample(s.key(), s.image(), s.captions(), s.objects(), null, null));
+          if ((i - t.getFrom()) % 64 == 0) {
+            context.progress((double) (i - t.getFrom()) / n, "writing " + t.getPart() + " shard");
+          }
+        }
+        writer.close();
+      } catch (Exception e) {
+        writer.abort();
+        throw e;
+      }
+      JsonObject manifest = new JsonObject().put("part", t.getPart()).put("from", t.getFrom()).put("to", t.getTo())
+          .put("count", n).put("shard", shard.toString());
+      context.artifacts().write("shard.json", manifest.encodePrettily().getBytes(StandardCharsets.UTF_8));
+    }
+    context.metric("samples", n);
+    context.progress(1.0, "done");
+  }
+}

@@ -1,0 +1,211 @@
+package dev.recap.worker.eval;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.ParameterStore;
+import dev.recap.api.PluginConfig;
+import dev.recap.api.data.Sample;
+import dev.recap.api.dense.DenseHead;
+import dev.recap.api.dense.DenseTask;
+import dev.recap.api.encoder.ImageTower;
+import dev.recap.api.encoder.TextTokenizer;
+import dev.recap.bus.task.EvaluateTask;
+import dev.recap.worker.data.Batch;
+import dev.recap.worker.data.BatchLoader;
+import dev.recap.worker.data.DenseFolder;
+import dev.recap.worker.data.DenseFolderLayout;
+import dev.recap.worker.data.LoaderOptions;
+import dev.recap.worker.data.SkipReport;
+import dev.recap.worker.data.TarShard;
+import dev.recap.worker.node.PermanentTaskFailure;
+import dev.recap.worker.node.TaskContext;
+import dev.recap.worker.node.TaskHandler;
+import dev.recap.worker.train.Autograd;
+import dev.recap.worker.train.ClipModel;
+import dev.recap.worker.train.ClipRunFactory;
+import dev.recap.worker.train.ClipRunSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The {@code evaluate} task: one dense evaluation of a pretrained image encoder
+ * ({@link DenseEvaluator}: frozen linear probe or finetuning, segmentation or depth, a fraction of
+ * the dense training split), or one retrieval evaluation of a CLIP run (R@1/5 image<->text on
+ * held-out pairs against their quality captions). Writes {@code result.json} (see RESULTS.md)
+ * and, for dense tasks, prediction PNGs.
+ */
+public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
+
+  /** The task type the {@code evaluate} planner emits. */
+  public static final String TYPE = "evaluate";
+
+  @Override
+  public String taskType() {
+    return TYPE;
+  }
+
+  @Override
+  public Class<EvaluateTask> payloadType() {
+    return EvaluateTask.class;
+  }
+
+  @Override
+  public void execute(TaskContext<EvaluateTask> context) throws Exception {
+    EvaluateTask t = context.payload();
+    Path pretrained = Path.of(t.getPretrained());
+    ClipRunSpec spec = ClipRunSpec.fromJson(Files.readString(pretrained.resolve("run.json")));
+    JsonObject pretrain = new JsonObject(Files.readString(pretrained.resolve("result.json")));
+    JsonObject config = new JsonObject(t.getConfig());
+    ClipRunFactory factory = new ClipRunFactory(spec, context.extensions());
+    Files.createDirectories(context.artifacts().directory());
+    JsonObject result = new JsonObject().put("run", t.getRun()).put("encoder", pretrain.getString("encoder"))
+        .put("captions", pretrain.getString("captions")).put("seed", t.getSeed()).put("protocol", t.getProtocol())
+        .put("task", t.getTask()).put("fraction", t.getFraction()).put("parameters", pretrain.getLong("parameters"));
+    if (t.getProtocol().equals("retrieval")) {
+      retrieval(context, t, spec, factory, pretrained, result);
+    } else {
+      dense(context, t, config, factory, pretrained, result);
+    }
+    context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
+    context.progress(1.0, "done");
+  }
+
+  private static void dense(TaskContext<EvaluateTask> context, EvaluateTask t, JsonObject config, ClipRunFactory factory,
+      Path pretrained, JsonObject result) throws Exception {
+    boolean segmentation = t.getTask().equals("segmentation");
+    String folder = segmentation ? "seg" : "depth";
+    DenseFolderLayout layout = segmentation ? DenseFolderLayout.ADE20K : DenseFolderLayout.NYUV2;
+    Path trainDir = Path.of(t.getData().get(0));
+    Path testDir = Path.of(t.getData().get(1));
+    SkipReport report = new SkipReport();
+    List<Sample> train = load(new DenseFolder(trainDir.resolve(folder), layout), report);
+    List<Sample> test = load(new DenseFolder(testDir.resolve(folder), layout), report);
+    List<String> classNames = new ArrayList<>();
+    new JsonObject(Files.readString(trainDir.resolve("dense.json"))).getJsonArray("classNames")
+        .forEach(c -> classNames.add((String) c));
+    DenseTask task = segmentation ? DenseTask.segmentation(classNames.size()) : DenseTask.depth();
+    boolean frozen = t.getProtocol().equals("frozen");
+    DenseEvalConfig evalConfig = (frozen ? DenseEvalConfig.frozen() : DenseEvalConfig.finetune())
+        .withFraction(t.getFraction()).withSeed(t.getSeed())
+        .withEpochs(config.getInteger("epochs", 10)).withBatchSize(config.getInteger("batchSize", 16))
+        .withHeadLearningRate(config.getDouble("headLearningRate", 1e-3))
+        .withSavedPredictions(config.getInteger("predictions", 2));
+    if (!frozen) {
+      evalConfig = evalConfig.withEncoderLearningRate(config.getDouble("encoderLearningRate", 1e-4));
+    }
+    String headId = config.getString("head", "linear");
+    DenseHead head = context.extensions().get(DenseHead.class, headId);
+    PluginConfig headConfig = PluginConfig.of(config.getJsonObject("headConfig", new JsonObject()).getMap());
+    context.progress(0.05, t.getProtocol() + " " + t.getTask() + " at " + t.getFraction() + ": " + train.size() + " train images");
+    DenseResult r;
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ImageTower tower = factory.initializedImageTower(manager, t.getSeed());
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve("encoder.params")))) {
+        tower.block().loadParameters(manager, new DataInputStream(in));
+      }
+      r = new DenseEvaluator(evalConfig).evaluate(tower, head, headConfig, task,
+          new DenseSplits(train, test, segmentation ? classNames : List.of()), context.artifacts().directory());
+    }
+    JsonObject metrics = new JsonObject();
+    r.metrics().forEach(metrics::put);
+    result.put("head", headId).put("metrics", metrics).put("trainSamples", r.trainSamples()).put("testSamples", r.testSamples())
+        .put("steps", r.steps()).put("seconds", r.seconds());
+    if (segmentation) {
+      JsonObject perClass = new JsonObject();
+      for (int i = 0; i < r.perClassIoU().size(); i++) {
+        String name = i < r.classNames().size() ? r.classNames().get(i) : Integer.toString(i);
+        double v = r.perClassIoU().get(i);
+        perClass.put(name, Double.isNaN(v) ? null : v);
+      }
+      result.put("perClassIoU", perClass);
+    }
+    JsonArray images = new JsonArray();
+    for (String png : r.predictionImages()) {
+      images.add(new JsonObject().put("kind", t.getTask()).put("file", Path.of(png).getFileName().toString()));
+    }
+    result.put("images", images);
+    for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
+      context.metric(t.getTask() + "/" + e.getKey(), e.getValue());
+    }
+  }
+
+  private static List<Sample> load(DenseFolder folder, SkipReport report) {
+    List<Sample> out = new ArrayList<>();
+    folder.samples(report).forEach(out::add);
+    return out;
+  }
+
+  private static void retrieval(TaskContext<EvaluateTask> context, EvaluateTask t, ClipRunSpec spec, ClipRunFactory factory,
+      Path pretrained, JsonObject result) throws Exception {
+    if (!spec.objective().equals("clip")) {
+      throw new PermanentTaskFailure("run '" + t.getRun() + "' has objective " + spec.objective()
+          + ": retrieval needs a clip run (a text tower)");
+    }
+    List<float[]> images = new ArrayList<>();
+    List<float[]> texts = new ArrayList<>();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      TextTokenizer tokenizer = factory.textEncoder().loadTokenizer(pretrained.resolve("tokenizer"));
+      ClipModel model = factory.clipModel(manager, tokenizer, t.getSeed());
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve("clip.params")))) {
+        model.restoreParameters(manager, new DataInputStream(in));
+      }
+      List<TarShard> shards = t.getData().stream().map(p -> new TarShard(Path.of(p))).toList();
+      LoaderOptions options = LoaderOptions.builder().batchSize(64).imageSize(spec.imageSize()).augment(false)
+          .shuffleBuffer(1).captionSource(Sample.QUALITY).seed(t.getSeed()).build();
+      try (BatchLoader loader = new BatchLoader(shards, options); NDManager scope = manager.newSubManager()) {
+        for (Batch next = loader.next(scope); next != null; next = loader.next(scope)) {
+          try (Batch batch = next; NDManager step = scope.newSubManager()) {
+            long[][] tokens = new long[batch.size()][];
+            for (int i = 0; i < tokens.length; i++) {
+              tokens[i] = tokenizer.encode(batch.captions().get(i));
+            }
+            Batch b = batch;
+            Autograd.withGradMode(false, () -> {
+              ParameterStore ps = new ParameterStore(step, false);
+              NDArray img = model.encodeImages(ps, b.images(), false);
+              NDArray txt = model.encodeTexts(ps, step.create(tokens), false);
+              split(img, images);
+              split(txt, texts);
+              return null;
+            });
+          }
+        }
+      }
+    }
+    if (images.isEmpty()) {
+      throw new PermanentTaskFailure("no held-out pairs with quality captions in " + t.getData());
+    }
+    int[] imageOfText = new int[texts.size()];
+    for (int i = 0; i < imageOfText.length; i++) {
+      imageOfText[i] = i;
+    }
+    RetrievalMetrics m = RetrievalMetrics.fromEmbeddings(images.toArray(float[][]::new), texts.toArray(float[][]::new), imageOfText);
+    JsonObject metrics = new JsonObject();
+    m.metrics().forEach(metrics::put);
+    metrics.put("r1", (m.imageToText().get(0) + m.textToImage().get(0)) / 2);
+    metrics.put("r5", (m.imageToText().get(1) + m.textToImage().get(1)) / 2);
+    metrics.put("pairs", images.size());
+    result.put("metrics", metrics).put("images", new JsonArray());
+    context.metric("retrieval/r1", metrics.getDouble("r1"));
+    context.metric("retrieval/r5", metrics.getDouble("r5"));
+  }
+
+  private static void split(NDArray rows, List<float[]> out) {
+    float[] flat = rows.toFloatArray();
+    int width = (int) rows.getShape().get(1);
+    for (int r = 0; r < flat.length / width; r++) {
+      float[] row = new float[width];
+      System.arraycopy(flat, r * width, row, 0, width);
+      out.add(row);
+    }
+  }
+}

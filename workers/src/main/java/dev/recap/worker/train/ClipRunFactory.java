@@ -1,0 +1,165 @@
+package dev.recap.worker.train;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Parameter;
+import dev.recap.api.Extensions;
+import dev.recap.api.PluginConfig;
+import dev.recap.api.encoder.ImageEncoder;
+import dev.recap.api.encoder.ImageTower;
+import dev.recap.api.encoder.TextEncoder;
+import dev.recap.api.encoder.TextTokenizer;
+import dev.recap.api.encoder.TextTower;
+import dev.recap.worker.data.Batch;
+import dev.recap.worker.data.BatchLoader;
+import dev.recap.worker.data.CaptionOverrides;
+import dev.recap.worker.data.LoaderOptions;
+import dev.recap.worker.data.TarShard;
+import dev.recap.worker.exchange.Collective;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the pieces of one {@link ClipRunSpec} from the loaded plugins: towers, tokenizer, CLIP
+ * or masked-image models, loaders and trainers. The single-worker {@code pretrain} task and the
+ * data-parallel gang stage both use it, so a run means the same thing in both.
+ *
+ * <p>Initialization seeds the engine's global generator: two tasks initializing at the same
+ * moment in one JVM may interleave their draws (results stay valid, but are then not
+ * bit-reproducible).
+ */
+public final class ClipRunFactory {
+
+  private final ClipRunSpec spec;
+  private final Extensions extensions;
+
+  public ClipRunFactory(ClipRunSpec spec, Extensions extensions) {
+    this.spec = spec;
+    this.extensions = extensions;
+  }
+
+  public ClipRunSpec spec() {
+    return spec;
+  }
+
+  /** A fresh, uninitialized image tower. */
+  public ImageTower imageTower() {
+    ImageEncoder encoder = extensions.get(ImageEncoder.class, spec.imageEncoder());
+    return encoder.build(encoder.resolve(PluginConfig.of(spec.imageConfig())));
+  }
+
+  /** The image tower, initialized with {@code seed} for {@code imageSize} inputs, parameters on {@code manager}. */
+  public ImageTower initializedImageTower(NDManager manager, long seed) {
+    ImageTower tower = imageTower();
+    synchronized (Engine.class) {
+      Engine.getInstance().setRandomSeed((int) seed);
+      tower.block().initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32,
+          new ai.djl.ndarray.types.Shape(1, 3, spec.imageSize(), spec.imageSize()));
+    }
+    return tower;
+  }
+
+  /** The text encoder plugin (clip runs). */
+  public TextEncoder textEncoder() {
+    if (spec.textEncoder() == null) {
+      throw new IllegalStateException("a clip run needs a text encoder; the run spec names none");
+    }
+    return extensions.get(TextEncoder.class, spec.textEncoder());
+  }
+
+  /** A tokenizer trained on {@code corpus} (or loaded, if the text config names a tokenizer file). */
+  public TextTokenizer tokenizer(Iterable<String> corpus) throws IOException {
+    TextEncoder te = textEncoder();
+    return te.tokenizer(te.resolve(PluginConfig.of(spec.textConfig())), corpus);
+  }
+
+  /** A CLIP model, initialized with {@code seed}. */
+  public ClipModel clipModel(NDManager manager, TextTokenizer tokenizer, long seed) {
+    TextEncoder te = textEncoder();
+    TextTower text = te.build(te.resolve(PluginConfig.of(spec.textConfig())), tokenizer);
+    ClipModel model = new ClipModel(imageTower(), text, spec.embedDim());
+    synchronized (Engine.class) {
+      Engine.getInstance().setRandomSeed((int) seed);
+      model.initialize(manager, spec.imageSize(), spec.imageSize());
+    }
+    return model;
+  }
+
+  /** A masked-image model around a fresh image tower, initialized with {@code seed}. */
+  public MaskedImageModel maskedImageModel(NDManager manager, long seed) {
+    MaskedImageModel model = new MaskedImageModel(imageTower(), spec.decoderWidth());
+    synchronized (Engine.class) {
+      Engine.getInstance().setRandomSeed((int) seed);
+      model.initialize(manager, spec.imageSize(), spec.imageSize());
+    }
+    return model;
+  }
+
+  /** Optimizer steps for {@code samples} training pairs: epochs x ceil(samples / batch), capped by maxSteps. */
+  public long totalSteps(long samples) {
+    long perEpoch = Math.max(1, (samples + spec.batchSize() - 1) / spec.batchSize());
+    long total = perEpoch * Math.max(1, spec.epochs());
+    return spec.maxSteps() > 0 ? Math.min(total, spec.maxSteps()) : total;
+  }
+
+  /** CLIP optimization settings over {@code totalSteps}. */
+  public TrainingOptions trainingOptions(long totalSteps) {
+    long warmup = Math.min(spec.warmupSteps(), Math.max(0, totalSteps - 1));
+    return TrainingOptions.clip(new CosineSchedule(spec.learningRate(), warmup, Math.max(1, totalSteps), 0));
+  }
+
+  /** A CLIP trainer for this run on {@code collective} (a world of one: {@link Collective#single()}). */
+  public ClipTrainer clipTrainer(ClipModel model, NDManager manager, long totalSteps, Collective collective) {
+    return new ClipTrainer(model, manager, trainingOptions(totalSteps), collective);
+  }
+
+  /** A masked-image trainer for this run. */
+  public MaskedImageTrainer maskedImageTrainer(MaskedImageModel model, NDManager manager, long totalSteps, long seed,
+      Collective collective) {
+    return new MaskedImageTrainer(model, manager, trainingOptions(totalSteps), collective, spec.maskRatio(), seed);
+  }
+
+  /**
+   * One epoch of this rank's batches over {@code shards}, the training caption of each sample
+   * chosen from {@code curated} with the run's probability.
+   */
+  public BatchLoader loader(List<Path> shards, CaptionOverrides curated, long seed, int epoch, int rank, int worldSize) {
+    List<TarShard> tars = new ArrayList<>();
+    shards.forEach(p -> tars.add(new TarShard(p)));
+    LoaderOptions options = LoaderOptions.builder()
+        .batchSize(Math.max(1, spec.batchSize() / worldSize))
+        .imageSize(spec.imageSize())
+        .threads(spec.loaderThreads())
+        .seed(seed)
+        .epoch(epoch)
+        .rank(rank, worldSize)
+        .curatedCaptions(curated == null ? CaptionOverrides.none() : curated, curated == null ? 0 : spec.curatedProbability())
+        .build();
+    return new BatchLoader(tars, options);
+  }
+
+  /** A loader batch as a trainer's host batch, captions tokenized. */
+  public static ClipBatch clipBatch(Batch batch, TextTokenizer tokenizer) {
+    NDArray images = batch.images();
+    long[][] tokens = new long[batch.size()][];
+    for (int i = 0; i < tokens.length; i++) {
+      String c = batch.captions().get(i);
+      tokens[i] = tokenizer.encode(c == null ? "" : c);
+    }
+    int h = (int) images.getShape().get(2);
+    int w = (int) images.getShape().get(3);
+    return new ClipBatch(images.toFloatArray(), h, w, tokens, batch.keys());
+  }
+
+  /** Parameter count of a block's parameters (all of them, trainable or not). */
+  public static long parameterCount(ai.djl.nn.Block block) {
+    long n = 0;
+    for (Parameter p : block.getParameters().values()) {
+      n += p.getArray().getShape().size();
+    }
+    return n;
+  }
+}

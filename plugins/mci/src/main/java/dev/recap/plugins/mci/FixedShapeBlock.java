@@ -41,7 +41,12 @@ abstract class FixedShapeBlock extends AbstractBlock {
    */
   static NDArray valueLike(ParameterStore ps, Parameter p, NDArray like, boolean training) {
     NDArray v = ps.getValue(p, like.getDevice(), training);
-    return v.getDataType() == like.getDataType() ? v : v.toType(like.getDataType(), false);
+    // A fresh handle (a view, or the cast copy) owned by the activation's manager: DJL attaches an
+    // op's result to its receiver's manager, so ops called on the parameter array itself
+    // (layerScale.mul(x), classToken.reshape(...)) would pile up in the model's manager forever.
+    NDArray value = v.getDataType() == like.getDataType() ? v.reshape(v.getShape()) : v.toType(like.getDataType(), false);
+    value.attach(like.getManager());
+    return value;
   }
 
   /** {@code x} in float32 if it is float16: norms, softmax and statistics never run in float16. */

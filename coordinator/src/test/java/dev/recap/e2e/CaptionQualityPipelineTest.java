@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CaptionQualityPipelineTest {
 
-  static final Path SPEC = Path.of("../coordinator/src/main/dist/examples/caption-quality.yaml");
+  static final Path SPEC = Path.of("src/main/dist/examples/caption-quality.yaml");
 
   @Test
   void quickProfileRunsEveryStageAndWritesEveryResult(@TempDir Path tmp) throws Exception {

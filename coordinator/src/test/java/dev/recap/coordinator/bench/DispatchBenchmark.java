@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run: {@code mvn -B -q -pl coordinator -am test-compile} then
  * {@code java -cp "$(cat coordinator/target/bench.cp):coordinator/target/test-classes:coordinator/target/classes"
- * dev.recap.coordinator.bench.DispatchBenchmark [tasks]} (see docs/benchmarks-foundation.md).
+ * dev.recap.coordinator.bench.DispatchBenchmark [tasks]} (see docs/benchmarks.md).
  */
 public final class DispatchBenchmark {
 

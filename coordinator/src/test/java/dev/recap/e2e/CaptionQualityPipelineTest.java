@@ -143,6 +143,15 @@ class CaptionQualityPipelineTest {
     }
     assertEquals(runs.size() * 3 * 2, dense);
     assertEquals(4, retrieval);
+    // report: built from the result.json files above, one row per run, the claims judged
+    Path report = tasks.get("report_report");
+    assertTrue(report != null && Files.exists(report.resolve("report.md")), "the report stage wrote no report.md");
+    assertTrue(Files.exists(report.resolve("report.html")), "the report stage wrote no report.html");
+    String md = Files.readString(report.resolve("report.md"));
+    for (String run : runs) {
+      assertTrue(md.contains(run), "report.md has no row for " + run);
+    }
+    assertTrue(md.contains("(a)") && md.contains("(b)") && md.contains("(c)"), "report.md does not judge the three claims");
   }
 
   private static JsonObject json(Path file) throws IOException {

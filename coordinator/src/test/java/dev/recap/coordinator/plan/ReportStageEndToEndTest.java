@@ -15,6 +15,7 @@ import dev.recap.worker.node.TaskHandler;
 import dev.recap.worker.node.TaskHandlers;
 import dev.recap.worker.node.WorkerNode;
 import dev.recap.worker.node.WorkerPlugins;
+import dev.recap.worker.report.Numbers;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -110,7 +111,7 @@ class ReportStageEndToEndTest {
       double mean = (grounded.get(0) + grounded.get(1)) / 2;
       double std = Math.abs(grounded.get(0) - grounded.get(1)) / Math.sqrt(2);
       String md = Files.readString(copy.resolve("report.md"));
-      String cell = String.format(Locale.ROOT, "%.4f ± %.4f (n=2)", mean, std);
+      String cell = Numbers.format(mean) + " ± " + Numbers.format(std) + " (n=2)"; // the report's one number format
       assertTrue(md.contains("| vit-grounded | vit:vit-tiny | grounded | clip | 826624 | " + cell + " |"), cell + "\n" + md);
       assertTrue(md.contains("Built from 4 result.json file(s) and 4 loss.csv file(s)"), md);
       assertTrue(md.contains("| evaluate | 4 | 6.0000 | 1.5000 |"), md);

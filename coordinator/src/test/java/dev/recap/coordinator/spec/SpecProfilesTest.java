@@ -59,7 +59,7 @@ class SpecProfilesTest {
     String yaml = Files.readString(example);
     for (String profile : new String[] {null, "quick", "scale"}) {
       JobSpec spec = JobSpecParser.parse(SpecProfiles.apply(yaml, profile, example.toString()), example.toString());
-      assertEquals(6, spec.stages().size(), String.valueOf(profile));
+      assertEquals(7, spec.stages().size(), String.valueOf(profile)); // data, captioner, curate, recaption, pretrain, evaluate, report
     }
     JobSpec quick = JobSpecParser.parse(SpecProfiles.apply(yaml, "quick", "x"), "x");
     assertEquals(256, quick.stage("data").orElseThrow().params().get("pairs"));

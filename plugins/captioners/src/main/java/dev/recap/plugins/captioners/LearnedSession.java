@@ -52,6 +52,7 @@ final class LearnedSession implements Captioner.Session {
   static final String VOCABULARY_FILE = "vocabulary.txt";
   /** Gradients are scaled to at most this global L2 norm before each Adam step. */
   static final float MAX_GRADIENT_NORM = 1f;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LearnedSession.class);
   static final String PARAMETERS_FILE = "captioner.params";
   static final String ARCHITECTURE_FILE = "captioner.properties";
   private static final List<String> ARCHITECTURE_KEYS = List.of("encoder", "imageSize", "width", "layers", "heads", "maxLength");
@@ -72,6 +73,7 @@ final class LearnedSession implements Captioner.Session {
   private Trainer trainer;
   private WordVocabulary vocabulary;
   private float lastLoss = Float.NaN;
+  private int skippedSteps;
 
   private LearnedSession(PluginConfig config, long seed, Extensions extensions) {
     this.config = config;
@@ -189,6 +191,10 @@ final class LearnedSession implements Captioner.Session {
     Random random = new Random(seed);
     int[] order = permutation(n, random);
     int cursor = 0;
+    // The same policy as the CLIP trainer: a non-finite step is skipped (nothing applied) and
+    // training stops only after maxConsecutiveSkips of them in a row.
+    int maxSkips = atLeast(config, "maxConsecutiveSkips", 3, 1);
+    int streak = 0;
     for (int step = 0; step < steps; step++) {
       float[] batchImages = new float[batchSize * pixels];
       long[] input = new long[batchSize * inputLength];
@@ -216,15 +222,19 @@ final class LearnedSession implements Captioner.Session {
           NDArray loss = picked.mul(mask).sum().neg().div(mask.sum());
           float value = loss.getFloat();
           if (!Float.isFinite(value)) {
-            throw new IllegalStateException(divergence("loss", value, step, steps, learningRate, batchSize));
+            streak = skip("loss", value, step, steps, streak, maxSkips, learningRate, batchSize);
+            continue;
           }
           gc.backward(loss);
           lastLoss = value;
         }
         float norm = clipByGlobalNorm(m, MAX_GRADIENT_NORM);
         if (!Float.isFinite(norm)) {
-          throw new IllegalStateException(divergence("gradient norm", norm, step, steps, learningRate, batchSize));
+          zeroGradients(m);
+          streak = skip("gradient norm", norm, step, steps, streak, maxSkips, learningRate, batchSize);
+          continue;
         }
+        streak = 0;
         trainer.step();
       }
     }
@@ -239,6 +249,37 @@ final class LearnedSession implements Captioner.Session {
       block.encoder().loadParameters(model.getNDManager(), new DataInputStream(in));
     } catch (IOException | MalformedModelException e) {
       throw new IllegalArgumentException("config key 'encoderParameters': cannot load encoder parameters from " + file + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Records a skipped non-finite step (nothing is applied); fails once {@code maxSkips} happened in
+   * a row, naming the first step of the streak. Returns the new streak length.
+   */
+  private int skip(String what, float value, int step, int steps, int streak, int maxSkips, float learningRate, int batchSize) {
+    int now = streak + 1;
+    skippedSteps++;
+    if (now >= maxSkips) {
+      throw new IllegalStateException(divergence(what, value, step - now + 1, steps, learningRate, batchSize)
+          + " (" + now + " consecutive non-finite steps; config key 'maxConsecutiveSkips' is " + maxSkips + ")");
+    }
+    LOG.warn("learned captioner: skipped step {} of {}: the {} is {} (nothing applied; {} in a row)", step, steps, what, value, now);
+    return now;
+  }
+
+  /** Steps skipped because their loss or gradient was not finite. */
+  int skippedSteps() {
+    return skippedSteps;
+  }
+
+  /** Zeroes every parameter gradient in place, so a skipped step leaves nothing behind. */
+  private void zeroGradients(NDManager m) {
+    for (Parameter p : block.getParameters().values()) {
+      if (p.requiresGradient() && p.isInitialized() && p.getArray().hasGradient()) {
+        NDArray g = p.getArray().getGradient();
+        g.attach(m);
+        g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
+      }
     }
   }
 

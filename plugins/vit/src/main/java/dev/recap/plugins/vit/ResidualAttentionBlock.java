@@ -1,5 +1,6 @@
 package dev.recap.plugins.vit;
 
+import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;

@@ -1,4 +1,4 @@
-package dev.recap.plugins.vit;
+package dev.recap.api.encoder;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -18,17 +18,19 @@ import ai.djl.util.Pair;
  * {@code initialize} is recorded, not used).
  *
  * <p>Activations may be float32, or float16 for inference; parameters are float32 either way
- * (see {@link #valueLike}).
+ * (see {@link #valueLike}). Shared by the encoder plugins so that how a forward pass reads its
+ * parameters (and who owns the handles it creates) is decided once.
  */
-abstract class FixedShapeBlock extends AbstractBlock {
+public abstract class FixedShapeBlock extends AbstractBlock {
 
   private static final byte VERSION = 1;
 
-  FixedShapeBlock() {
+  protected FixedShapeBlock() {
     super(VERSION);
   }
 
-  final Parameter parameter(String name, Parameter.Type type, Shape shape, Initializer initializer) {
+  /** Adds a parameter whose shape is fixed now, from the configuration. */
+  protected final Parameter parameter(String name, Parameter.Type type, Shape shape, Initializer initializer) {
     return addParameter(
         Parameter.builder().setName(name).setType(type).optShape(shape).optInitializer(initializer).build());
   }
@@ -39,7 +41,7 @@ abstract class FixedShapeBlock extends AbstractBlock {
    * {@code toType} does not record autograd history, so no gradient would cross the cast (see
    * {@link #requireTrainableInput}).
    */
-  static NDArray valueLike(ParameterStore ps, Parameter p, NDArray like, boolean training) {
+  public static NDArray valueLike(ParameterStore ps, Parameter p, NDArray like, boolean training) {
     NDArray v = ps.getValue(p, like.getDevice(), training);
     // A fresh handle (a view, or the cast copy) owned by the activation's manager: DJL attaches an
     // op's result to its receiver's manager, so ops called on the parameter array itself
@@ -50,7 +52,7 @@ abstract class FixedShapeBlock extends AbstractBlock {
   }
 
   /** {@code x} in float32 if it is float16: norms, softmax and statistics never run in float16. */
-  static NDArray float32(NDArray x) {
+  public static NDArray float32(NDArray x) {
     return x.getDataType() == DataType.FLOAT16 ? x.toType(DataType.FLOAT32, false) : x;
   }
 
@@ -58,7 +60,7 @@ abstract class FixedShapeBlock extends AbstractBlock {
    * Fails if {@code images} are float16 in training mode: only activations in the parameters'
    * own dtype keep every parameter in the autograd graph.
    */
-  static void requireTrainableInput(NDArray images, boolean training) {
+  public static void requireTrainableInput(NDArray images, boolean training) {
     if (training && images.getDataType() == DataType.FLOAT16) {
       throw new IllegalArgumentException("training needs float32 images, got " + images.getDataType()
           + ": float16 activations are for inference only (DJL's PyTorch toType does not propagate"
@@ -67,7 +69,7 @@ abstract class FixedShapeBlock extends AbstractBlock {
   }
 
   /** {@code y} back in the dtype of {@code like}. */
-  static NDArray asTypeOf(NDArray y, NDArray like) {
+  public static NDArray asTypeOf(NDArray y, NDArray like) {
     return y.getDataType() == like.getDataType() ? y : y.toType(like.getDataType(), false);
   }
 

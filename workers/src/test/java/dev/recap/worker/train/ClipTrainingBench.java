@@ -22,7 +22,7 @@ import java.util.Random;
  * matmul reference, and RSS over a long run (memory scoping).
  *
  * <p>System properties: {@code batch} (256), {@code size} (64), {@code steps} (10), {@code precision}
- * (FP32; for the RSS run) and {@code precisions} (comma-separated, for throughput, e.g. FP32,FP16_MIXED),
+ * (FP32; for the RSS run), {@code profile} (a path: one step's libtorch profiler trace, chrome format) and {@code precisions} (comma-separated, for throughput, e.g. FP32,FP16_MIXED),
  * {@code rssSteps} (1000), {@code rssBatch} (32), {@code image} / {@code text} (extension class
  * names; default the test fixtures), {@code imageConfig} / {@code textConfig} ("k=v,k=v").
  */
@@ -89,6 +89,14 @@ public final class ClipTrainingBench {
       }
       trainer.step(data.get(0));
       trainer.step(data.get(1));
+      String profile = System.getProperty("profile");
+      if (profile != null) {
+        // one step under libtorch's profiler: a chrome trace of every op with input shapes
+        ai.djl.pytorch.jni.JniUtils.startProfile(false, true, false);
+        trainer.step(data.get(0));
+        ai.djl.pytorch.jni.JniUtils.stopProfile(profile);
+        System.out.println("profile of one step written to " + profile);
+      }
       long t0 = System.nanoTime();
       double loss = 0;
       for (int s = 0; s < steps; s++) {

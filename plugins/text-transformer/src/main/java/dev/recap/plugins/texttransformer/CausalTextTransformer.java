@@ -130,11 +130,12 @@ public final class CausalTextTransformer extends AbstractBlock {
     int headDim = width / heads;
     NDArray h = layerNorm(x, value(ps, b[0], x, training), value(ps, b[1], x, training));
     NDArray qkv = linear(h, value(ps, b[2], x, training), value(ps, b[3], x, training));
-    // [B, L, 3, H, hd] -> three [B, H, L, hd]
-    NDArray split = qkv.reshape(batch, contextLength, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-    NDArray q = split.get(0).mul(1.0 / Math.sqrt(headDim));
-    NDArray k = split.get(1);
-    NDArray v = split.get(2);
+    // [B, L, 3W] -> three [B, H, L, hd]; split's backward is a concatenation, where get(i) on a
+    // [3, ...] view would zero-fill a full-size buffer per slice
+    NDList parts = qkv.split(3, 2);
+    NDArray q = heads(parts.get(0), batch, headDim).mul(1.0 / Math.sqrt(headDim));
+    NDArray k = heads(parts.get(1), batch, headDim);
+    NDArray v = heads(parts.get(2), batch, headDim);
     NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
     NDArray o = attn.matMul(v).transpose(0, 2, 1, 3).reshape(batch, contextLength, width);
     x = x.add(linear(o, value(ps, b[4], x, training), value(ps, b[5], x, training)));
@@ -142,6 +143,10 @@ public final class CausalTextTransformer extends AbstractBlock {
     m = linear(m, value(ps, b[8], x, training), value(ps, b[9], x, training)).getNDArrayInternal().gelu();
     m = linear(m, value(ps, b[10], x, training), value(ps, b[11], x, training));
     return x.add(m);
+  }
+
+  private NDArray heads(NDArray t, int batch, int headDim) {
+    return t.reshape(batch, contextLength, heads, headDim).transpose(0, 2, 1, 3);
   }
 
   private long[] endOfTextRows(long[] ids, int batch) {

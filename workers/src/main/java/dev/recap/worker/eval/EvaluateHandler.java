@@ -60,6 +60,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
 
   @Override
   public void execute(TaskContext<EvaluateTask> context) throws Exception {
+    long started = System.nanoTime();
     EvaluateTask t = context.payload();
     Path pretrained = Path.of(t.getPretrained());
     ClipRunSpec spec = ClipRunSpec.fromJson(Files.readString(pretrained.resolve("run.json")));
@@ -75,6 +76,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     } else {
       dense(context, t, config, factory, pretrained, result);
     }
+    result.put("wallSeconds", (System.nanoTime() - started) / 1e9);
     context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
     context.progress(1.0, "done");
   }

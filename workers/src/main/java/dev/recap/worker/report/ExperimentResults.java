@@ -45,6 +45,9 @@ public final class ExperimentResults {
   /** What a run is; its parameter count if a result reported one. */
   public record RunInfo(String run, String encoder, String captions, String objective, Long parameters) {}
 
+  /** Metric names both dense tasks report. */
+  private static final List<String> DENSE_SHARED_METRICS = List.of("testLoss", "finalTrainLoss");
+
   private static final List<String> METRIC_ORDER = List.of("mIoU", "aAcc", "rmse", "absRel", "delta1", "r1", "r5", "r10");
 
   private final List<RunResult> results;
@@ -63,7 +66,8 @@ public final class ExperimentResults {
       String captions = known != null && !known.captions().isEmpty() ? known.captions() : r.captions();
       runs.put(r.run(), new RunInfo(r.run(), encoder, captions, known != null ? known.objective() : r.objective(), params));
       Setting s = new Setting(r.protocol(), r.fraction());
-      r.metrics().forEach((m, v) -> {
+      r.metrics().forEach((name, v) -> {
+        String m = metricKey(r.kind(), name);
         // n must count seeds: a second value for the same run, seed, setting and metric is left out
         RunResult earlier = firstReport.putIfAbsent(r.run() + "\u0000" + r.seed() + "\u0000" + s + "\u0000" + m, r);
         if (earlier != null) {
@@ -81,6 +85,17 @@ public final class ExperimentResults {
         }
       });
     }
+  }
+
+  /**
+   * The name a metric is reported under. Segmentation and depth evaluations of the same run and
+   * setting both report {@code testLoss} and {@code finalTrainLoss}; those names are qualified by
+   * the task ({@code segmentation.testLoss}) so neither hides the other. Names that belong to one
+   * task (mIoU, rmse, r1, ...) stay as they are.
+   */
+  static String metricKey(String task, String metric) {
+    boolean dense = "segmentation".equals(task) || "depth".equals(task);
+    return dense && DENSE_SHARED_METRICS.contains(metric) ? task + "." + metric : metric;
   }
 
   /** Values left out because the same run, seed, setting and metric was already reported (file and field). */

@@ -51,6 +51,9 @@ public final class ReportBuilder {
     for (Input in : inputs) {
       if (in.file().getFileName().toString().equals("loss.csv")) {
         RunResult owner = resultByDirectory.get(in.file().toAbsolutePath().getParent());
+        if (owner != null && "none".equals(owner.objective())) {
+          continue; // an untrained baseline (random init) has no loss curve by design: not a skipped input
+        }
         String label = owner != null ? owner.run() + " seed " + owner.seed() : in.stage() + "/" + in.task();
         try {
           curves.add(ResultFiles.readLoss(in.file(), in.stage(), in.task(), label));

@@ -123,7 +123,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
         .put("encoder", spec.imageEncoder() + ":" + spec.imageConfig().getOrDefault("preset", "custom"))
         .put("captions", spec.objective().equals("clip") ? t.getCaptions() : spec.objective())
         .put("objective", spec.objective()).put("seed", seed).put("protocol", "pretrain").put("task", "pretrain")
-        .put("parameters", parameters).put("metrics", metrics);
+        .put("parameters", parameters).put("wallSeconds", seconds).put("metrics", metrics);
     context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
     context.progress(1.0, "done in " + Math.round(seconds) + " s");
   }

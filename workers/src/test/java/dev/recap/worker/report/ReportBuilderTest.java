@@ -188,6 +188,21 @@ class ReportBuilderTest {
   }
 
   @Test
+  void lossesOfSegmentationAndDepthInTheSameSettingAreBothReportedUnderTheirTask() throws Exception {
+    ResultFixture f = new ResultFixture(dir);
+    f.result("evaluate", "vit-grounded", "vit", "grounded", 1, "frozen", "segmentation", 1.0,
+        Map.of("mIoU", 0.41, "testLoss", 1.25), Map.of(), 1);
+    f.result("evaluate", "vit-grounded", "vit", "grounded", 1, "frozen", "depth", 1.0,
+        Map.of("rmse", 2.5, "testLoss", 6.5), Map.of(), 1);
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    ExperimentResults r = out.contents().results();
+    assertEquals(1.25, r.summary("vit-grounded", "frozen", 1.0, "segmentation.testLoss").orElseThrow().mean(), 1e-12);
+    assertEquals(6.5, r.summary("vit-grounded", "frozen", 1.0, "depth.testLoss").orElseThrow().mean(), 1e-12);
+    assertEquals(0.41, r.summary("vit-grounded", "frozen", 1.0, "mIoU").orElseThrow().mean(), 1e-12);
+    assertTrue(out.contents().skipped().isEmpty(), out.contents().skipped().toString());
+  }
+
+  @Test
   void noInputsStillGivesAReport() {
     ReportBuilder.Output out = ReportBuilder.build("empty", List.of(), ResultFixture.defaults());
     String md = new String(out.files().get("report.md"), StandardCharsets.UTF_8);

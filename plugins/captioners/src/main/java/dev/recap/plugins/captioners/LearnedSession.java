@@ -278,9 +278,20 @@ final class LearnedSession implements Captioner.Session {
       if (p.requiresGradient() && p.isInitialized() && p.getArray().hasGradient()) {
         NDArray g = p.getArray().getGradient();
         g.attach(m);
-        g.set(java.nio.FloatBuffer.wrap(new float[Math.toIntExact(g.size())]));
+        zeroInPlace(g);
       }
     }
+  }
+
+  /**
+   * Sets every element of {@code g} to 0 in place, NaN and infinities included ({@code x^0 = 1}
+   * for every x, then times 0; {@code g * 0} would keep NaN). Never {@code g.set(buffer)}: on
+   * PyTorch that makes the tensor's storage the Java buffer held by this one handle, and once the
+   * handle is closed and collected, the parameter's gradient points into freed memory (the next
+   * backward then accumulates into it: garbage gradients and a corrupted native heap).
+   */
+  static void zeroInPlace(NDArray g) {
+    g.powi(0).muli(0);
   }
 
   private String divergence(String what, float value, int step, int steps, float learningRate, int batchSize) {

@@ -152,6 +152,36 @@ class CaptionQualityPipelineTest {
       assertTrue(md.contains(run), "report.md has no row for " + run);
     }
     assertTrue(md.contains("(a)") && md.contains("(b)") && md.contains("(c)"), "report.md does not judge the three claims");
+    // every headline number of every evaluation is in its run's row of the comparison table, as
+    // the result.json has it (one seed: the mean is the value)
+    int checked = 0;
+    for (Map.Entry<String, Path> e : tasks.entrySet()) {
+      if (!e.getKey().startsWith("evaluate_")) {
+        continue;
+      }
+      JsonObject result = json(e.getValue().resolve("result.json"));
+      String metric = switch (result.getString("task")) {
+        case "segmentation" -> "mIoU";
+        case "depth" -> "rmse";
+        default -> "r1";
+      };
+      String row = md.lines().filter(l -> l.startsWith("| " + result.getString("run") + " |")).findFirst()
+          .orElseThrow(() -> new AssertionError("report.md has no comparison row for " + result.getString("run")));
+      String value = reportFormat(result.getJsonObject("metrics").getDouble(metric)) + " (n=1)";
+      assertTrue(row.contains(value), e.getKey() + ": " + metric + " " + value + " not in the report row " + row);
+      checked++;
+    }
+    assertEquals(runs.size() * 3 * 2 + 4, checked);
+    assertFalse(md.contains("already reported"), "report.md lists values hidden by others");
+  }
+
+  /** The report's number format (dev.recap.worker.report.Numbers), restated so a change to either is caught. */
+  private static String reportFormat(double v) {
+    double a = Math.abs(v);
+    if (a != 0 && (a >= 1e5 || a < 1e-3)) {
+      return String.format(java.util.Locale.ROOT, "%.3e", v);
+    }
+    return String.format(java.util.Locale.ROOT, a >= 100 ? "%.1f" : "%.4f", v);
   }
 
   private static JsonObject json(Path file) throws IOException {

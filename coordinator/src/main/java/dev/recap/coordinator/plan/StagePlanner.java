@@ -1,5 +1,6 @@
 package dev.recap.coordinator.plan;
 
+import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
 import java.util.List;
@@ -23,6 +24,15 @@ public interface StagePlanner {
    * on {@code check} (use its typed readers). Called at submission, before anything runs.
    */
   void validate(StageSpec stage, SpecCheck check);
+
+  /**
+   * As {@link #validate(StageSpec, SpecCheck)}, with the whole job for checks that look at the
+   * stages in {@code after} (a curate stage's score names a run of a pretrain stage). The
+   * coordinator calls this one; the default checks the stage alone.
+   */
+  default void validate(StageSpec stage, JobSpec job, SpecCheck check) {
+    validate(stage, check);
+  }
 
   /** The stage's tasks; names must be unique within the stage. */
   List<PlannedTask> plan(StageSpec stage, PlanningInput input);

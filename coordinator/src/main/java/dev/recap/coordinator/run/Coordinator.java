@@ -186,7 +186,7 @@ public final class Coordinator implements AutoCloseable {
         check.problem(stage.path() + ".kind", "unknown stage kind '" + stage.kind() + "'; known kinds: "
             + new TreeSet<>(planners.kinds()));
       } else {
-        planner.validate(stage, check);
+        planner.validate(stage, spec, check);
       }
     }
     return check.problems();

@@ -5,9 +5,11 @@ import dev.recap.api.caption.Captioner;
 import dev.recap.bus.task.CurateTask;
 import dev.recap.worker.data.SkipReport;
 import dev.recap.worker.data.WebDatasetReader;
+import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
 import dev.recap.worker.node.TaskHandler;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,8 +17,13 @@ import java.nio.file.Path;
 /**
  * The {@code curate} task: captions one shard with one captioner ({@link CurationRun}) into the
  * Avro sidecar {@code captions.avro} in the task's directory (never rewriting the shard), and
- * writes the shard's statistics to {@code stats.json} and as metrics. No score filter yet: the
- * CLIP image-text scorer is not wired into this stage.
+ * writes the shard's statistics to {@code stats.json} and as metrics.
+ *
+ * <p>When the task names a scorer (a clip pretrain task's artifact directory), every caption is
+ * scored with that CLIP ({@link ClipImageTextScorer}, built once per task) and the score stored in
+ * the sidecar; a top-fraction or threshold filter then drops captions of this shard, and the
+ * dropped ones go, with their scores, to {@code filtered-out.avro}. A scorer that cannot be
+ * loaded fails the task permanently: retrying would meet the same files.
  */
 public final class CurateHandler implements TaskHandler<CurateTask> {
 
@@ -25,6 +32,9 @@ public final class CurateHandler implements TaskHandler<CurateTask> {
 
   /** The sidecar's file name in the task directory. */
   public static final String SIDECAR = "captions.avro";
+
+  /** The captions the score filter dropped, with their scores (same format as the sidecar). */
+  public static final String FILTERED_OUT = "filtered-out.avro";
 
   @Override
   public String taskType() {
@@ -49,23 +59,70 @@ public final class CurateHandler implements TaskHandler<CurateTask> {
     Path sidecar = dir.resolve(SIDECAR);
     SkipReport report = new SkipReport();
     long started = System.nanoTime();
+    ScoreFilter filter = filter(t);
     CurationStats stats;
-    try (Captioner.Session session = captioner.open(captioner.resolve(config), context.seed(), context.extensions())) {
-      stats = CurationRun.builder(session, captioner).batchSize(t.getBatchSize()).build()
-          .run(new WebDatasetReader(Path.of(t.getShard()), report, false), sidecar);
+    try (ClipImageTextScorer scorer = scorer(t, context);
+        Captioner.Session session = captioner.open(captioner.resolve(config), context.seed(), context.extensions())) {
+      CurationRun.Builder run = CurationRun.builder(session, captioner).batchSize(t.getBatchSize());
+      if (scorer != null) {
+        run.scorer(scorer);
+      }
+      if (filter != null) {
+        run.filter(filter);
+      }
+      stats = run.build().run(new WebDatasetReader(Path.of(t.getShard()), report, false), sidecar, dir.resolve(FILTERED_OUT));
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     context.metric("captionsWritten", stats.captionsWritten());
     context.metric("withoutCaption", stats.withoutCaption());
+    context.metric("filteredOut", stats.filteredOut());
     context.metric("meanLength", stats.meanLength());
     context.metric("vocabulary", stats.vocabularySize());
     context.metric("captionsPerSecond", stats.samples() / Math.max(1e-9, seconds));
+    if (stats.scored() > 0) {
+      context.metric("meanScore", stats.meanScore());
+      context.metric("meanKeptScore", stats.meanKeptScore());
+    }
     JsonObject json = new JsonObject().put("captioner", t.getCaptioner()).put("version", captioner.version())
         .put("shard", t.getShard()).put("sidecar", sidecar.toString()).put("samples", stats.samples())
         .put("captionsWritten", stats.captionsWritten()).put("filteredOut", stats.filteredOut())
         .put("withoutCaption", stats.withoutCaption()).put("meanLength", stats.meanLength())
         .put("vocabulary", stats.vocabularySize()).put("seconds", seconds);
+    if (stats.scored() > 0) {
+      json.put("scorer", t.getScorer()).put("filter", filter == null ? null : filter.toString()).put("scored", stats.scored())
+          .put("meanScore", finiteOrNull(stats.meanScore())).put("meanKeptScore", finiteOrNull(stats.meanKeptScore()));
+    }
     context.artifacts().write("stats.json", json.encodePrettily().getBytes(StandardCharsets.UTF_8));
     context.progress(1.0, stats.toString());
+  }
+
+  private static ScoreFilter filter(CurateTask t) throws PermanentTaskFailure {
+    if (t.getTopFraction() != null && t.getThreshold() != null) {
+      throw new PermanentTaskFailure("curate task of shard " + t.getShard() + " sets both topFraction and threshold; set one");
+    }
+    if ((t.getTopFraction() != null || t.getThreshold() != null) && t.getScorer() == null) {
+      throw new PermanentTaskFailure("curate task of shard " + t.getShard() + " has a score filter but no scorer");
+    }
+    try {
+      return t.getTopFraction() != null ? ScoreFilter.topFraction(t.getTopFraction())
+          : t.getThreshold() != null ? ScoreFilter.threshold(t.getThreshold()) : null;
+    } catch (IllegalArgumentException e) {
+      throw new PermanentTaskFailure(e.getMessage(), e);
+    }
+  }
+
+  private static ClipImageTextScorer scorer(CurateTask t, TaskContext<CurateTask> context) throws PermanentTaskFailure {
+    if (t.getScorer() == null) {
+      return null;
+    }
+    try {
+      return ClipImageTextScorer.load(Path.of(t.getScorer()), context.extensions(), t.getBatchSize());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new PermanentTaskFailure(e.getMessage(), e);
+    }
+  }
+
+  private static Double finiteOrNull(double v) {
+    return Double.isFinite(v) ? v : null;
   }
 }

@@ -66,6 +66,15 @@ public final class CurationRun {
    * @throws IllegalStateException if the captioner breaks its contract (wrong count or keys)
    */
   public CurationStats run(Iterable<Sample> shard, Path sidecar) throws IOException {
+    return run(shard, sidecar, null);
+  }
+
+  /**
+   * As {@link #run(Iterable, Path)}, and when a filter is set also writes the captions it dropped,
+   * with their scores, to {@code filteredSidecar} (same format, atomic too), so what the filter
+   * removed can be audited; null writes none.
+   */
+  public CurationStats run(Iterable<Sample> shard, Path sidecar, Path filteredSidecar) throws IOException {
     Map<String, Caption> captions = new LinkedHashMap<>();
     Map<String, Float> scores = new LinkedHashMap<>();
     List<Sample> batch = new ArrayList<>(batchSize);
@@ -90,32 +99,49 @@ public final class CurationRun {
     long filtered = 0;
     long without = 0;
     long words = 0;
+    double scoreSum = 0;
+    double keptScoreSum = 0;
     Set<String> vocabulary = new TreeSet<>();
-    try (SidecarWriter writer = SidecarWriter.open(sidecar)) {
+    try (SidecarWriter writer = SidecarWriter.open(sidecar);
+        SidecarWriter dropped = kept == null || filteredSidecar == null ? null : SidecarWriter.open(filteredSidecar)) {
       for (Caption c : captions.values()) {
         if (!c.present()) {
           without++;
           continue;
         }
-        if (kept != null && !kept.contains(c.key())) {
-          filtered++;
-          continue;
+        Float score = scores.get(c.key());
+        if (score != null) {
+          scoreSum += score;
         }
-        writer.write(CaptionSidecarRecord.newBuilder()
+        CaptionSidecarRecord record = CaptionSidecarRecord.newBuilder()
             .setKey(c.key())
             .setCaption(c.text())
             .setCaptionerId(captionerId)
             .setCaptionerVersion(captionerVersion)
-            .setScore(scores.get(c.key()))
-            .build());
+            .setScore(score)
+            .build();
+        if (kept != null && !kept.contains(c.key())) {
+          filtered++;
+          if (dropped != null) {
+            dropped.write(record);
+          }
+          continue;
+        }
+        writer.write(record);
         written++;
+        if (score != null) {
+          keptScoreSum += score;
+        }
         List<String> tokens = CaptionMetrics.tokens(c.text());
         words += tokens.size();
         vocabulary.addAll(tokens);
       }
+      if (dropped != null) {
+        dropped.commit();
+      }
       writer.commit();
     }
-    return new CurationStats(samples, written, filtered, without, words, vocabulary);
+    return new CurationStats(samples, written, filtered, without, words, vocabulary, scores.size(), scoreSum, keptScoreSum);
   }
 
   private void captionBatch(List<Sample> batch, Map<String, Caption> captions, Map<String, Float> scores) {

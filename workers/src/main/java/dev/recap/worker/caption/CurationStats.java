@@ -12,12 +12,32 @@ import java.util.TreeSet;
  * @param withoutCaption samples the captioner gave no caption (with a reason)
  * @param totalWords words over all written captions (for the mean length)
  * @param vocabulary distinct lower-cased words of the written captions
+ * @param scored captions given an image-text score (0 without a scorer)
+ * @param scoreSum sum of every score, kept or filtered out
+ * @param keptScoreSum sum of the scores of the written captions
  */
 public record CurationStats(
-    long samples, long captionsWritten, long filteredOut, long withoutCaption, long totalWords, Set<String> vocabulary) {
+    long samples, long captionsWritten, long filteredOut, long withoutCaption, long totalWords, Set<String> vocabulary,
+    long scored, double scoreSum, double keptScoreSum) {
 
   public CurationStats {
     vocabulary = Set.copyOf(vocabulary);
+  }
+
+  /** Statistics of a run without a scorer. */
+  public CurationStats(long samples, long captionsWritten, long filteredOut, long withoutCaption, long totalWords,
+      Set<String> vocabulary) {
+    this(samples, captionsWritten, filteredOut, withoutCaption, totalWords, vocabulary, 0, 0, 0);
+  }
+
+  /** Mean image-text score of every scored caption, before filtering (NaN when none was scored). */
+  public double meanScore() {
+    return scored == 0 ? Double.NaN : scoreSum / scored;
+  }
+
+  /** Mean image-text score of the written captions (NaN when none was scored or none written). */
+  public double meanKeptScore() {
+    return scored == 0 || captionsWritten == 0 ? Double.NaN : keptScoreSum / captionsWritten;
   }
 
   /** Mean caption length in words over the written captions (0 when none). */
@@ -34,7 +54,8 @@ public record CurationStats(
     Set<String> vocab = new TreeSet<>(vocabulary);
     vocab.addAll(other.vocabulary);
     return new CurationStats(samples + other.samples, captionsWritten + other.captionsWritten,
-        filteredOut + other.filteredOut, withoutCaption + other.withoutCaption, totalWords + other.totalWords, vocab);
+        filteredOut + other.filteredOut, withoutCaption + other.withoutCaption, totalWords + other.totalWords, vocab,
+        scored + other.scored, scoreSum + other.scoreSum, keptScoreSum + other.keptScoreSum);
   }
 
   /** No samples. */
@@ -44,7 +65,8 @@ public record CurationStats(
 
   @Override
   public String toString() {
-    return String.format("%d samples: %d captions written, %d filtered out, %d without caption, mean length %.2f words, vocabulary %d",
+    String text = String.format("%d samples: %d captions written, %d filtered out, %d without caption, mean length %.2f words, vocabulary %d",
         samples, captionsWritten, filteredOut, withoutCaption, meanLength(), vocabularySize());
+    return scored == 0 ? text : text + String.format(", mean score %.4f (kept %.4f)", meanScore(), meanKeptScore());
   }
 }

@@ -169,6 +169,33 @@ class CurationRunTest {
   }
 
   @Test
+  void droppedCaptionsGoWithTheirScoresToTheFilteredSidecarAndTheMeansAddUp() throws IOException {
+    List<Sample> samples = shard(30, 4);
+    Captioner echo = new EchoCaptioner();
+    Path sidecar = dir.resolve("kept.avro");
+    Path filtered = dir.resolve("dropped.avro");
+    CurationStats stats;
+    try (Captioner.Session session = echo.open(PluginConfig.empty(), 1, Extensions.of())) {
+      stats = CurationRun.builder(session, echo).batchSize(7)
+          .scorer(new ColourAgreementScorer()).filter(ScoreFilter.threshold(0.5)).build().run(samples, sidecar, filtered);
+    }
+    Map<String, CaptionSidecarRecord> kept = SidecarReader.readByKey(sidecar);
+    Map<String, CaptionSidecarRecord> dropped = SidecarReader.readByKey(filtered);
+    assertEquals(stats.captionsWritten(), kept.size());
+    assertEquals(stats.filteredOut(), dropped.size());
+    assertTrue(kept.size() > 0 && dropped.size() > 0, kept.size() + " kept, " + dropped.size() + " dropped");
+    assertEquals(24, kept.size() + dropped.size(), "every captioned sample is in exactly one of the two");
+    assertTrue(kept.values().stream().allMatch(r -> r.getScore() >= 0.5f));
+    assertTrue(dropped.values().stream().allMatch(r -> r.getScore() < 0.5f));
+    double all = Stream.concat(kept.values().stream(), dropped.values().stream()).mapToDouble(CaptionSidecarRecord::getScore).average()
+        .orElseThrow();
+    double keptMean = kept.values().stream().mapToDouble(CaptionSidecarRecord::getScore).average().orElseThrow();
+    assertEquals(24, stats.scored());
+    assertEquals(all, stats.meanScore(), 1e-6);
+    assertEquals(keptMean, stats.meanKeptScore(), 1e-6);
+  }
+
+  @Test
   void aFilterWithoutAScorerIsRejected() throws IOException {
     Captioner echo = new EchoCaptioner();
     Captioner.Session session = echo.open(PluginConfig.empty(), 1, Extensions.of());

@@ -1,11 +1,14 @@
 package dev.recap.coordinator.cli;
 
 import dev.recap.coordinator.run.JobStatus;
+import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
+import java.util.Locale;
 import java.util.function.LongSupplier;
 
 /**
- * The one-line progress display: stage, tasks done / total, rate, ETA. Rewrites itself with
+ * The one-line progress display: elapsed time, tasks done / total, and per running stage its
+ * tasks, samples/s and ETA (from the progress running tasks report). Rewrites itself with
  * a carriage return on a terminal, prints a line per change (at most every 2 s) otherwise.
  */
 final class ProgressLine {
@@ -26,17 +29,49 @@ final class ProgressLine {
 
   /** Formats a status; the rate counts tasks done since the first observation. */
   String format(JobStatus s) {
+    return format(s, null);
+  }
+
+  /**
+   * Formats a status with the coordinator's view of the job ({@code Coordinator.jobView}): each
+   * running stage with its tasks, samples/s and ETA from the progress its running tasks report,
+   * so a stage of a few long training tasks does not look stalled. Without a view, the ETA comes
+   * from the rate of finished tasks.
+   */
+  String format(JobStatus s, JsonObject view) {
     long now = clock.getAsLong();
     if (firstMillis < 0) {
       firstMillis = now;
       firstDone = s.tasksDone();
     }
+    String elapsed = s.submittedAtMillis() > 0 ? " " + clockText(Math.max(0, (now - s.submittedAtMillis()) / 1000)) : "";
+    StringBuilder running = new StringBuilder();
+    if (view != null && view.getJsonArray("stages") != null) {
+      for (Object o : view.getJsonArray("stages")) {
+        JsonObject st = (JsonObject) o;
+        if (!"RUNNING".equals(st.getString("state"))) {
+          continue;
+        }
+        running.append(" | ").append(st.getString("name")).append(' ').append(st.getInteger("tasksDone", 0)).append('/')
+            .append(st.getInteger("tasksTotal", 0));
+        Double rate = st.getDouble("samplesPerSec");
+        if (rate != null && rate > 0) {
+          running.append(String.format(Locale.ROOT, "  %.0f samples/s", rate));
+        }
+        Double eta = st.getDouble("etaSeconds");
+        running.append("  ETA ").append(eta == null ? "--:--" : clockText(Math.round(eta)));
+      }
+    }
+    String retries = s.retries() > 0 ? "  retries " + s.retries() : "";
+    if (running.length() > 0) {
+      return String.format("[%s%s] %d/%d tasks%s%s", s.name(), elapsed, s.tasksDone(), s.tasksTotal(), running, retries);
+    }
     double seconds = (now - firstMillis) / 1000.0;
     double rate = seconds > 0.5 ? (s.tasksDone() - firstDone) / seconds : 0;
     int left = s.tasksTotal() - s.tasksDone();
     String eta = rate > 0 ? clockText(Math.round(left / rate)) : "--:--";
-    return String.format("[%s] stage %s: %d/%d tasks  %.1f tasks/s  ETA %s%s", s.name(), s.stage(), s.tasksDone(),
-        s.tasksTotal(), rate, eta, s.retries() > 0 ? "  retries " + s.retries() : "");
+    return String.format("[%s%s] stage %s: %d/%d tasks  %.1f tasks/s  ETA %s%s", s.name(), elapsed, s.stage(), s.tasksDone(),
+        s.tasksTotal(), rate, eta, retries);
   }
 
   static String clockText(long seconds) {
@@ -45,7 +80,11 @@ final class ProgressLine {
   }
 
   void show(JobStatus s) {
-    String line = format(s);
+    show(s, null);
+  }
+
+  void show(JobStatus s, JsonObject view) {
+    String line = format(s, view);
     long now = clock.getAsLong();
     if (terminal) {
       out.print("\r" + line + "   ");

@@ -130,7 +130,7 @@ final class RunCommand implements Callable<Integer> {
       ProgressLine progress = new ProgressLine(out, System.console() != null, System::currentTimeMillis);
       var done = coordinator.completion(jobId);
       while (!done.isDone()) {
-        progress.show(coordinator.status(jobId));
+        progress.show(coordinator.status(jobId), coordinator.jobView(jobId));
         try {
           done.get(500, TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {

@@ -600,6 +600,12 @@ public final class Coordinator implements AutoCloseable {
     return out;
   }
 
+  /** One job as {@link #jobsJson()} lists it (stages with samplesPerSec and etaSeconds), or null if unknown. */
+  public synchronized JsonObject jobView(String jobId) {
+    JobRun job = jobs.get(jobId);
+    return job == null ? null : JobViews.withRates(job, clock.getAsLong());
+  }
+
   /**
    * One job with its events log ({@code events: [{time, level, kind, stage, taskId, message}]},
    * oldest first) and metric series ({@code series: {"<stage>/<name>": [[step, value], ...]}}), or

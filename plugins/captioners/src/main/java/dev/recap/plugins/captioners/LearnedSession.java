@@ -230,8 +230,9 @@ final class LearnedSession implements Captioner.Session {
         }
         float norm = clipByGlobalNorm(m, MAX_GRADIENT_NORM);
         if (!Float.isFinite(norm)) {
+          String where = nonFiniteGradients(m);
           zeroGradients(m);
-          streak = skip("gradient norm", norm, step, steps, streak, maxSkips, learningRate, batchSize);
+          streak = skip("gradient norm (non-finite in " + where + ")", norm, step, steps, streak, maxSkips, learningRate, batchSize);
           continue;
         }
         streak = 0;
@@ -270,6 +271,27 @@ final class LearnedSession implements Captioner.Session {
   /** Steps skipped because their loss or gradient was not finite. */
   int skippedSteps() {
     return skippedSteps;
+  }
+
+  /** The parameters whose gradient has a non-finite element (at most 6 named), for the skip message. */
+  private String nonFiniteGradients(NDManager m) {
+    List<String> names = new ArrayList<>();
+    int count = 0;
+    for (var e : block.getParameters()) {
+      Parameter p = e.getValue();
+      if (p.requiresGradient() && p.isInitialized() && p.getArray().hasGradient()) {
+        NDArray g = p.getArray().getGradient();
+        g.attach(m);
+        if (!g.isInfinite().logicalOr(g.isNaN()).any().getBoolean()) {
+          continue;
+        }
+        count++;
+        if (names.size() < 6) {
+          names.add(e.getKey());
+        }
+      }
+    }
+    return count + " parameter(s) " + names + (count > names.size() ? "..." : "");
   }
 
   /** Zeroes every parameter gradient in place, so a skipped step leaves nothing behind. */

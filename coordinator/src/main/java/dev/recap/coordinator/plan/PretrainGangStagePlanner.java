@@ -3,12 +3,14 @@ package dev.recap.coordinator.plan;
 import dev.recap.bus.task.PretrainGangTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The {@code pretrain-gang} stage: one CLIP run, data-parallel over an elastic gang of workers,
@@ -109,6 +111,38 @@ public final class PretrainGangStagePlanner implements StagePlanner {
       slots.add(new PlannedTask(String.format("member-%02d", i), TASK_TYPE, slot, plugins));
     }
     return slots;
+  }
+
+  /** The run a stage trains, as the {@code evaluate} stage needs it: name, seed, ClipRunSpec fields. */
+  record Run(String name, long seed, Map<String, Object> spec) {}
+
+  /** The stage's run; throws on parameters validation would have rejected. */
+  static Run run(StageSpec stage) {
+    SpecCheck check = PipelineParams.reading();
+    Params p = read(stage, check, stage.name());
+    PipelineParams.requireOk(check, stage);
+    return new Run(p.template.getRun(), p.template.getSeed(), p.spec);
+  }
+
+  /**
+   * The directory of the run's outputs ({@code result.json}, {@code encoder.params}, ...): that of
+   * the one slot whose outputs include {@code result.json} (rank 0 of the gang that committed the
+   * last step).
+   */
+  static Path outputs(PlanningInput input, String stageName) {
+    Map<String, List<String>> slots = input.dependencies().get(stageName);
+    if (slots == null) {
+      throw new IllegalArgumentException("no outputs of stage '" + stageName + "' in the planning input");
+    }
+    for (Map.Entry<String, List<String>> slot : new TreeMap<>(slots).entrySet()) {
+      for (String ref : slot.getValue()) {
+        if (Path.of(ref).getFileName().toString().equals("result.json")) {
+          return Path.of(ref).getParent();
+        }
+      }
+    }
+    throw new IllegalArgumentException("no slot of stage '" + stageName + "' wrote result.json (rank 0 of the gang that"
+        + " committed the last step writes it); slots: " + slots.keySet());
   }
 
   private static Params read(StageSpec stage, SpecCheck check, String runId) {

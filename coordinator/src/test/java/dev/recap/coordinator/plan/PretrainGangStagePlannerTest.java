@@ -3,6 +3,7 @@ package dev.recap.coordinator.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.bus.task.EvaluateTask;
 import dev.recap.bus.task.PretrainGangTask;
 import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.SpecCheck;
@@ -63,6 +64,28 @@ class PretrainGangStagePlannerTest {
     assertEquals(List.of("/out/j/c0/captions.avro"), t.getSidecars());
     assertEquals("grounded", t.getCaptions());
     assertEquals(0.5, new JsonObject(t.getSpec()).getDouble("curatedProbability"));
+  }
+
+  @Test
+  void anEvaluateStageAfterTheGangEvaluatesItsRunFromTheSlotThatWroteTheResult() {
+    StageSpec data = new StageSpec("data", "synth-data", List.of(), Map.of(), "stages[0]");
+    StageSpec gang = new StageSpec("gang", "pretrain-gang", List.of("data"), Map.of("run", "vit-gang", "seed", 4,
+        "encoder", "vit"), "stages[1]");
+    StageSpec evaluate = new StageSpec("eval", "evaluate", List.of("data", "gang"), Map.of("tasks", List.of("depth"),
+        "protocols", List.of("frozen")), "stages[2]");
+    JobSpec job = new JobSpec("j", 1, "/out", 3, 30, List.of(data, gang, evaluate), "");
+    Map<String, Map<String, List<String>>> deps = Map.of(
+        "data", Map.of("dense-train", List.of("/out/j/dt/dense.json"), "dense-test", List.of("/out/j/de/dense.json"),
+            "heldout-00000", List.of("/out/j/h/shard.json")),
+        "gang", Map.of("member-00", List.of("/out/j/m0/member-loss.csv"),
+            "member-01", List.of("/out/j/m1/member-loss.csv", "/out/j/m1/encoder.params", "/out/j/m1/result.json")));
+    List<PlannedTask> tasks = new EvaluateStagePlanner().plan(evaluate, new PlanningInput("j", job, deps));
+    assertEquals(List.of("vit-gang-s4-frozen-depth-f1.0", "vit-gang-s4-retrieval"), tasks.stream().map(PlannedTask::name).toList());
+    for (PlannedTask t : tasks) {
+      EvaluateTask payload = (EvaluateTask) t.payload();
+      assertEquals("/out/j/m1", payload.getPretrained(), "the slot that wrote result.json");
+      assertEquals(4, payload.getSeed());
+    }
   }
 
   @Test

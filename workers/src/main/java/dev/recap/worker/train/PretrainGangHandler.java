@@ -28,6 +28,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The worker side of the {@code pretrain-gang} stage: holds one member slot of a run and trains
@@ -56,6 +58,9 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
 
   private static final String LOSS_HEADER = "step,loss,logit_scale,lr,world_size";
 
+  /** {@code <cluster member uuid>/<run>} of the slots training here: a member is on a run's roster once. */
+  private static final Set<String> TRAINING = ConcurrentHashMap.newKeySet();
+
   @Override
   public String taskType() {
     return TYPE;
@@ -69,6 +74,30 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
   @Override
   public void execute(TaskContext<PretrainGangTask> context) throws Exception {
     PretrainGangTask t = context.payload();
+    // The roster knows a worker by its cluster member; two slots of one run on one worker (a
+    // worker with several task slots, or a slot leased again by a restarted coordinator while
+    // the old lease still runs here) would be one member twice. The second waits as a standby.
+    String identity = context.hazelcast().getCluster().getLocalMember().getUuid() + "/" + t.getRunId();
+    boolean told = false;
+    while (!TRAINING.add(identity)) {
+      if (context.isCancelled()) {
+        throw new InterruptedException("slot " + t.getSlot() + " of run " + t.getRunId() + " cancelled while waiting");
+      }
+      if (!told) {
+        context.event("slot " + t.getSlot() + " waits: worker " + context.workerId() + " already trains run "
+            + t.getRunId() + " in another slot");
+        told = true;
+      }
+      Thread.sleep(200);
+    }
+    try {
+      train(context, t);
+    } finally {
+      TRAINING.remove(identity);
+    }
+  }
+
+  private void train(TaskContext<PretrainGangTask> context, PretrainGangTask t) throws Exception {
     ClipRunSpec spec = ClipRunSpec.fromJson(t.getSpec());
     if (!spec.objective().equals("clip")) {
       throw new PermanentTaskFailure("run " + t.getRunId() + ": gang training runs objective clip, got " + spec.objective());

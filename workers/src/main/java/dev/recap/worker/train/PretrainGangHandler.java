@@ -12,6 +12,7 @@ import dev.recap.worker.data.CaptionOverrides;
 import dev.recap.worker.data.PairRows;
 import dev.recap.worker.data.ShardIndex;
 import dev.recap.worker.exchange.ExchangeOptions;
+import dev.recap.worker.exchange.Gang;
 import dev.recap.worker.exchange.ReplicaDivergenceException;
 import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
@@ -19,6 +20,7 @@ import dev.recap.worker.node.TaskHandler;
 import io.vertx.core.json.JsonObject;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -133,53 +135,8 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
       GangMember.Settings settings = new GangMember.Settings(t.getRunId(), totalSteps, t.getStepsPerRange(),
           t.getMinWorkers(), t.getMaxWorkers(), t.getChecksumEvery(), t.getCheckpointEvery(), checkpoints,
           ExchangeOptions.builder().operationTimeout(Duration.ofSeconds(t.getOperationTimeoutSeconds())).build());
-      StringBuilder memberLoss = new StringBuilder(LOSS_HEADER + "\n");
-      Map<Long, String> uncommitted = new LinkedHashMap<>();
-      GangMember member = new GangMember(hz, settings, model, manager, options, data, new GangMember.Observer() {
-        @Override
-        public void formed(dev.recap.worker.exchange.Gang gang, long startStep) {
-          uncommitted.clear(); // steps after the last commit were abandoned with the previous gang
-        }
-
-        @Override
-        public void stepped(StepResult r, int rank, int worldSize, List<String> keys) {
-          Map<String, String> tags = Map.of("step", Long.toString(r.step()));
-          context.metric("loss", r.loss(), tags);
-          context.metric("world_size", worldSize, tags);
-          String line = r.step() + "," + r.loss() + "," + r.logitScale() + "," + r.learningRate() + "," + worldSize;
-          memberLoss.append(line).append('\n');
-          uncommitted.put(r.step(), line);
-          context.progress((double) (r.step() + 1) / totalSteps, "step " + r.step() + " in a gang of " + worldSize);
-        }
-
-        @Override
-        public void committed(long step, int rank, List<String> keys) {
-          StringBuilder lines = new StringBuilder();
-          keys.forEach(k -> lines.append(k).append('\n'));
-          try {
-            // one append per commit: the keys survive a later kill of this worker
-            Files.writeString(samplesFile, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-          } catch (IOException e) {
-            throw new java.io.UncheckedIOException("cannot append committed sample keys to " + samplesFile, e);
-          }
-          if (rank == 0) {
-            Map<String, String> committed = new LinkedHashMap<>();
-            uncommitted.forEach((s, line) -> committed.put(t.getRunId() + "/" + s, line));
-            lossMap.putAll(committed);
-          }
-          uncommitted.clear();
-        }
-
-        @Override
-        public void event(String message) {
-          context.event(message);
-        }
-
-        @Override
-        public boolean cancelled() {
-          return context.isCancelled();
-        }
-      });
+      SlotObserver observer = new SlotObserver(context, t.getRunId(), totalSteps, samplesFile, lossMap);
+      GangMember member = new GangMember(hz, settings, model, manager, options, data, observer);
       if (!Files.exists(samplesFile)) {
         Files.writeString(samplesFile, "", StandardCharsets.UTF_8);
       }
@@ -190,11 +147,79 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
         // retrying from the same commit would meet the same data or the same divergence
         throw new PermanentTaskFailure("run " + t.getRunId() + " stopped: " + e.getMessage(), e);
       }
-      context.artifacts().write("member-loss.csv", memberLoss.toString().getBytes(StandardCharsets.UTF_8));
+      context.artifacts().write("member-loss.csv", observer.memberLoss.toString().getBytes(StandardCharsets.UTF_8));
       if (member.finalRank() == 0) {
         writeRunOutputs(context, t, spec, model, tokenizer, lossMap, totalSteps, index.size());
       }
       context.progress(1.0, last < 0 ? "run finished without this worker" : "run finished at step " + last);
+    }
+  }
+
+  /**
+   * What one slot records of its member: metrics and progress per step, its steps' loss lines,
+   * and at each commit the committed sample keys (appended to {@code samples.txt}) and, as rank
+   * 0, the committed steps' loss lines (published for the run's {@code loss.csv}).
+   */
+  private static final class SlotObserver implements GangMember.Observer {
+    private final TaskContext<PretrainGangTask> context;
+    private final String runId;
+    private final long totalSteps;
+    private final Path samplesFile;
+    private final IMap<String, String> lossMap;
+    final StringBuilder memberLoss = new StringBuilder(LOSS_HEADER + "\n");
+    private final Map<Long, String> uncommitted = new LinkedHashMap<>();
+
+    SlotObserver(TaskContext<PretrainGangTask> context, String runId, long totalSteps, Path samplesFile,
+        IMap<String, String> lossMap) {
+      this.context = context;
+      this.runId = runId;
+      this.totalSteps = totalSteps;
+      this.samplesFile = samplesFile;
+      this.lossMap = lossMap;
+    }
+
+    @Override
+    public void formed(Gang gang, long startStep) {
+      uncommitted.clear(); // steps after the last commit were abandoned with the previous gang
+    }
+
+    @Override
+    public void stepped(StepResult r, int rank, int worldSize, List<String> keys) {
+      Map<String, String> tags = Map.of("step", Long.toString(r.step()));
+      context.metric("loss", r.loss(), tags);
+      context.metric("world_size", worldSize, tags);
+      String line = r.step() + "," + r.loss() + "," + r.logitScale() + "," + r.learningRate() + "," + worldSize;
+      memberLoss.append(line).append('\n');
+      uncommitted.put(r.step(), line);
+      context.progress((double) (r.step() + 1) / totalSteps, "step " + r.step() + " in a gang of " + worldSize);
+    }
+
+    @Override
+    public void committed(long step, int rank, List<String> keys) {
+      StringBuilder lines = new StringBuilder();
+      keys.forEach(k -> lines.append(k).append('\n'));
+      try {
+        // one append per commit: the keys survive a later kill of this worker
+        Files.writeString(samplesFile, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot append committed sample keys to " + samplesFile, e);
+      }
+      if (rank == 0) {
+        Map<String, String> committed = new LinkedHashMap<>();
+        uncommitted.forEach((s, line) -> committed.put(runId + "/" + s, line));
+        lossMap.putAll(committed);
+      }
+      uncommitted.clear();
+    }
+
+    @Override
+    public void event(String message) {
+      context.event(message);
+    }
+
+    @Override
+    public boolean cancelled() {
+      return context.isCancelled();
     }
   }
 

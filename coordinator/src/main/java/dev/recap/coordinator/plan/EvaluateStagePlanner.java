@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * The {@code evaluate} stage: for every pretrained (run x seed) of the {@code pretrain} stage in
- * {@code after}, one task per (protocol x dense task x fraction) on the dense splits of the
+ * {@code after} (or the one run of a {@code pretrain-gang} stage there), one task per (protocol x dense task x fraction) on the dense splits of the
  * {@code synth-data} stage in {@code after}, plus one retrieval task per CLIP (run x seed) on the
  * held-out pairs.
  *
@@ -105,7 +105,6 @@ public final class EvaluateStagePlanner implements StagePlanner {
     List<Protocol> protocols = protocols(stage, check);
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
-    StageSpec pretrain = PipelineParams.afterOfKind(input.job(), stage, PretrainStagePlanner.KIND);
     Map<String, Path> dataDirs = PipelineParams.taskDirectories(input, data.name());
     List<String> dense = List.of(require(dataDirs, "dense-train", data).toString(), require(dataDirs, "dense-test", data).toString());
     List<String> heldOut = new ArrayList<>();
@@ -114,37 +113,62 @@ public final class EvaluateStagePlanner implements StagePlanner {
         heldOut.add(dir.resolve("shard.tar").toString());
       }
     });
-    Map<String, Path> pretrained = PretrainStagePlanner.outputs(input, pretrain.name());
+    List<PlannedTask> planned = new ArrayList<>();
+    for (Pretrained run : pretrained(input, stage)) {
+      String source = PretrainStagePlanner.taskName(run.name(), run.seed());
+      for (Protocol p : protocols) {
+        for (String task : tasks) {
+          for (double fraction : p.fractions) {
+            EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), p.name, task, fraction, run.dir().toString(), dense,
+                PipelineParams.json(p.config));
+            planned.add(new PlannedTask(source + "-" + p.name + "-" + task + "-f" + fraction, KIND, payload,
+                new LinkedHashSet<>(List.of(run.encoder(), p.head))));
+          }
+        }
+      }
+      if (retrieval && run.clip()) {
+        if (heldOut.isEmpty()) {
+          throw new IllegalArgumentException("stage '" + data.name() + "' wrote no held-out shard for retrieval");
+        }
+        EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), "retrieval", "retrieval", 1.0, run.dir().toString(),
+            heldOut, "{}");
+        Set<String> requires = new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()));
+        planned.add(new PlannedTask(source + "-retrieval", KIND, payload, requires));
+      }
+    }
+    return planned;
+  }
+
+  /** One pretrained encoder to evaluate: (run, seed), its plugins, and the directory of its outputs. */
+  private record Pretrained(String name, long seed, String encoder, String textEncoder, boolean clip, Path dir) {}
+
+  /**
+   * The runs of the {@code pretrain} stage in {@code after} (each run x seed), or else the one
+   * run of the {@code pretrain-gang} stage there.
+   */
+  private static List<Pretrained> pretrained(PlanningInput input, StageSpec stage) {
+    List<Pretrained> out = new ArrayList<>();
+    StageSpec gang = PipelineParams.optionalAfterOfKind(input.job(), stage, PretrainGangStagePlanner.KIND);
+    if (gang != null && PipelineParams.optionalAfterOfKind(input.job(), stage, PretrainStagePlanner.KIND) == null) {
+      PretrainGangStagePlanner.Run run = PretrainGangStagePlanner.run(gang);
+      out.add(new Pretrained(run.name(), run.seed(), (String) run.spec().get("imageEncoder"),
+          (String) run.spec().get("textEncoder"), true, PretrainGangStagePlanner.outputs(input, gang.name())));
+      return out;
+    }
+    StageSpec pretrain = PipelineParams.afterOfKind(input.job(), stage, PretrainStagePlanner.KIND);
+    Map<String, Path> dirs = PretrainStagePlanner.outputs(input, pretrain.name());
     SpecCheck pretrainCheck = PipelineParams.reading();
     List<PretrainStagePlanner.Run> runs = PretrainStagePlanner.runs(pretrain, pretrainCheck);
     List<Long> seeds = PretrainStagePlanner.seeds(pretrain, pretrainCheck);
     PipelineParams.requireOk(pretrainCheck, pretrain);
-    List<PlannedTask> planned = new ArrayList<>();
     for (PretrainStagePlanner.Run run : runs) {
       for (long seed : seeds) {
-        String source = PretrainStagePlanner.taskName(run.name(), seed);
-        Path dir = require(pretrained, source, pretrain);
-        for (Protocol p : protocols) {
-          for (String task : tasks) {
-            for (double fraction : p.fractions) {
-              EvaluateTask payload = new EvaluateTask(run.name(), seed, p.name, task, fraction, dir.toString(), dense,
-                  PipelineParams.json(p.config));
-              planned.add(new PlannedTask(source + "-" + p.name + "-" + task + "-f" + fraction, KIND, payload,
-                  new LinkedHashSet<>(List.of(run.encoder(), p.head))));
-            }
-          }
-        }
-        if (retrieval && run.objective().equals("clip")) {
-          if (heldOut.isEmpty()) {
-            throw new IllegalArgumentException("stage '" + data.name() + "' wrote no held-out shard for retrieval");
-          }
-          EvaluateTask payload = new EvaluateTask(run.name(), seed, "retrieval", "retrieval", 1.0, dir.toString(), heldOut, "{}");
-          Set<String> requires = new LinkedHashSet<>(List.of(run.encoder(), (String) run.spec().get("textEncoder")));
-          planned.add(new PlannedTask(source + "-retrieval", KIND, payload, requires));
-        }
+        Path dir = require(dirs, PretrainStagePlanner.taskName(run.name(), seed), pretrain);
+        out.add(new Pretrained(run.name(), seed, run.encoder(), (String) run.spec().get("textEncoder"),
+            run.objective().equals("clip"), dir));
       }
     }
-    return planned;
+    return out;
   }
 
   private static Path require(Map<String, Path> dirs, String task, StageSpec stage) {

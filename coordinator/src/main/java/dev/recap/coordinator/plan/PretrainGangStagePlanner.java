@@ -3,14 +3,20 @@ package dev.recap.coordinator.plan;
 import dev.recap.bus.task.PretrainGangTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
- * The {@code pretrain-gang} stage: elastic data-parallel CLIP pretraining on synthetic pairs.
+ * The {@code pretrain-gang} stage: one CLIP run, data-parallel over an elastic gang of workers,
+ * on the pair shards of the {@code synth-data} stage in {@code after} (or the WebDataset tars
+ * listed in {@code shards}), optionally on the curated captions of the {@code curate} stage(s) in
+ * {@code after}.
  *
  * <p>It plans {@code workers} member slots (tasks {@code member-00} ...), each leased to one
  * capable worker like any task. The workers holding slots put themselves on the run's roster in
@@ -21,44 +27,84 @@ import java.util.Set;
  * leased after the run finished returns at once. Coordinator restart: the journal re-plans the
  * same slots; workers resume from the in-memory commit, else the last checkpoint on disk.
  *
- * <p>Batch semantics: {@code globalBatch} is fixed; N workers take {@code globalBatch / N} each
- * (remainders spread over ranks), so the loss, gradient and learning-rate schedule of a step do
- * not depend on N.
+ * <p>Batch semantics: {@code batchSize} is the global batch, fixed; N workers take
+ * {@code batchSize / N} rows each (remainders spread over ranks), so the loss, gradient and
+ * learning-rate schedule of a step do not depend on N. Steps: {@code epochs} x
+ * floor(samples / batchSize), capped by {@code maxSteps}.
  *
- * <p>Parameters: {@code workers} (max gang size, required), {@code minWorkers} (default 1: the
- * first gang waits for this many), {@code steps}, {@code stepsPerRange} (default 10),
- * {@code globalBatch} (default 32), {@code samples} (default 256), {@code imageSize} (32),
- * {@code image} (ImageEncoder id, default vit), {@code imageConfig} (list of key=value),
- * {@code text} (default text-transformer), {@code textConfig}, {@code embedDim} (32),
- * {@code learningRate} (default 0.001), {@code checksumEvery} (10), {@code checkpointEvery}
- * (20), {@code maxConsecutiveSkips} (5), {@code operationTimeoutSeconds} (60).
+ * <p>Parameters. The gang: {@code workers} (max gang size, default 2), {@code minWorkers}
+ * (default 1: the first gang waits for this many), {@code stepsPerRange} (10),
+ * {@code checksumEvery} (10), {@code checkpointEvery} (20), {@code maxConsecutiveSkips} (5),
+ * {@code operationTimeoutSeconds} (60). The run, named as in the {@code pretrain} stage and with
+ * its defaults: {@code run} (name in results, default the stage name), {@code seed} (1),
+ * {@code captions} (curate source; absent: the shards' original captions),
+ * {@code curatedProbability} (1.0), {@code encoder} (vit), {@code encoderConfig}
+ * ({@code {preset: vit-tiny}}), {@code text} (text-transformer), {@code textConfig}
+ * ({@code {preset: text-tiny}}), {@code embedDim} (128), {@code imageSize} (64),
+ * {@code batchSize} (128), {@code epochs} (1), {@code maxSteps} (0 = no cap),
+ * {@code learningRate} (5e-4), {@code warmupSteps} (20); {@code shards} (list of tar paths,
+ * instead of a synth-data stage).
  */
 public final class PretrainGangStagePlanner implements StagePlanner {
+
+  /** The kind. */
+  public static final String KIND = "pretrain-gang";
 
   /** The task type of a member slot. */
   public static final String TASK_TYPE = "pretrain-gang-member";
 
-  private static final Set<String> PARAMS = Set.of("workers", "minWorkers", "steps", "stepsPerRange", "globalBatch",
-      "samples", "imageSize", "image", "imageConfig", "text", "textConfig", "embedDim", "learningRate",
-      "checksumEvery", "checkpointEvery", "maxConsecutiveSkips", "operationTimeoutSeconds");
+  private static final Set<String> PARAMS = Set.of("workers", "minWorkers", "stepsPerRange", "checksumEvery",
+      "checkpointEvery", "maxConsecutiveSkips", "operationTimeoutSeconds", "run", "seed", "captions",
+      "curatedProbability", "encoder", "encoderConfig", "text", "textConfig", "embedDim", "imageSize", "batchSize",
+      "epochs", "maxSteps", "learningRate", "warmupSteps", "shards");
+
+  /** The stage's parameters as read; {@code template} has no shards or sidecars yet. */
+  private record Params(PretrainGangTask.Builder template, Map<String, Object> spec, List<String> shards) {}
 
   @Override
   public String kind() {
-    return "pretrain-gang";
+    return KIND;
   }
 
   @Override
   public void validate(StageSpec stage, SpecCheck check) {
     check.rejectUnknownParams(stage, PARAMS);
-    read(stage, check, "validate");
-    check.requirePlugin(stage.field("image"), check.stringParam(stage, "image", "vit"));
-    check.requirePlugin(stage.field("text"), check.stringParam(stage, "text", "text-transformer"));
+    Params p = read(stage, check, stage.name());
+    check.requirePlugin(stage.field("encoder"), (String) p.spec.get("imageEncoder"));
+    check.requirePlugin(stage.field("text"), (String) p.spec.get("textEncoder"));
   }
 
   @Override
   public List<PlannedTask> plan(StageSpec stage, PlanningInput input) {
-    PretrainGangTask template = read(stage, new SpecCheck(null), input.jobId() + "/" + stage.name());
-    Set<String> plugins = Set.of(template.getImageEncoder(), template.getTextEncoder());
+    SpecCheck check = PipelineParams.reading();
+    Params p = read(stage, check, input.jobId() + "/" + stage.name());
+    PipelineParams.requireOk(check, stage);
+    List<String> shards = new ArrayList<>(p.shards);
+    if (shards.isEmpty()) {
+      StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
+      PipelineParams.taskDirectories(input, data.name()).forEach((task, dir) -> {
+        if (task.startsWith("pairs-")) {
+          shards.add(dir.resolve("shard.tar").toString());
+        }
+      });
+    }
+    List<String> sidecars = new ArrayList<>();
+    String captions = p.template.getCaptions();
+    if (!captions.isEmpty()) {
+      List<String> curates = new ArrayList<>();
+      for (String name : stage.after()) {
+        input.job().stage(name).filter(s -> s.kind().equals(CurateStagePlanner.KIND)).ifPresent(s -> curates.add(s.name()));
+      }
+      for (String curate : curates) {
+        sidecars.addAll(CurateStagePlanner.sidecars(input, curate, captions));
+      }
+      if (sidecars.isEmpty()) {
+        throw new IllegalArgumentException(stage.field("captions") + ": no sidecars of source '" + captions
+            + "' in the curate stage(s) " + curates + " of 'after' " + stage.after() + "; their sources must include it");
+      }
+    }
+    PretrainGangTask template = p.template.setShards(shards).setSidecars(sidecars).build();
+    Set<String> plugins = new LinkedHashSet<>(List.of((String) p.spec.get("imageEncoder"), (String) p.spec.get("textEncoder")));
     List<PlannedTask> slots = new ArrayList<>();
     for (int i = 0; i < template.getMaxWorkers(); i++) {
       PretrainGangTask slot = PretrainGangTask.newBuilder(template).setSlot(i).build();
@@ -67,62 +113,81 @@ public final class PretrainGangStagePlanner implements StagePlanner {
     return slots;
   }
 
-  private static PretrainGangTask read(StageSpec stage, SpecCheck check, String runId) {
+  /** The run a stage trains, as the {@code evaluate} stage needs it: name, seed, ClipRunSpec fields. */
+  record Run(String name, long seed, Map<String, Object> spec) {}
+
+  /** The stage's run; throws on parameters validation would have rejected. */
+  static Run run(StageSpec stage) {
+    SpecCheck check = PipelineParams.reading();
+    Params p = read(stage, check, stage.name());
+    PipelineParams.requireOk(check, stage);
+    return new Run(p.template.getRun(), p.template.getSeed(), p.spec);
+  }
+
+  /**
+   * The directory of the run's outputs ({@code result.json}, {@code encoder.params}, ...): that of
+   * the one slot whose outputs include {@code result.json} (rank 0 of the gang that committed the
+   * last step).
+   */
+  static Path outputs(PlanningInput input, String stageName) {
+    Map<String, List<String>> slots = input.dependencies().get(stageName);
+    if (slots == null) {
+      throw new IllegalArgumentException("no outputs of stage '" + stageName + "' in the planning input");
+    }
+    for (Map.Entry<String, List<String>> slot : new TreeMap<>(slots).entrySet()) {
+      for (String ref : slot.getValue()) {
+        if (Path.of(ref).getFileName().toString().equals("result.json")) {
+          return Path.of(ref).getParent();
+        }
+      }
+    }
+    throw new IllegalArgumentException("no slot of stage '" + stageName + "' wrote result.json (rank 0 of the gang that"
+        + " committed the last step writes it); slots: " + slots.keySet());
+  }
+
+  private static Params read(StageSpec stage, SpecCheck check, String runId) {
     int workers = check.intParam(stage, "workers", 2, 1, 64);
     int minWorkers = check.intParam(stage, "minWorkers", 1, 1, 64);
     if (minWorkers > workers) {
       check.problem(stage.field("minWorkers"), "must be at most workers (" + workers + "), got " + minWorkers);
     }
-    int globalBatch = check.intParam(stage, "globalBatch", 32, 1, 1 << 20);
-    int samples = check.intParam(stage, "samples", 256, 1, 1 << 30);
-    if (samples % globalBatch != 0) {
-      check.problem(stage.field("samples"), "must be a multiple of globalBatch (" + globalBatch + ") so epochs have"
-          + " whole steps, got " + samples);
+    int batchSize = check.intParam(stage, "batchSize", 128, 1, 1 << 20);
+    if (workers > batchSize) {
+      check.problem(stage.field("workers"), "a gang of " + workers + " cannot split a global batch (batchSize) of " + batchSize);
     }
-    if (workers > globalBatch) {
-      check.problem(stage.field("workers"), "a gang of " + workers + " cannot split a global batch of " + globalBatch);
+    String run = check.stringParam(stage, "run", stage.name());
+    if (!run.matches("[A-Za-z0-9_-]{1,64}")) {
+      check.problem(stage.field("run"), "must be 1-64 letters, digits, '-', '_', got '" + run + "'");
     }
-    Object lr = stage.params().getOrDefault("learningRate", 0.001);
-    double learningRate = 0.001;
-    if (lr instanceof Number n && n.doubleValue() > 0) {
-      learningRate = n.doubleValue();
-    } else {
-      check.problem(stage.field("learningRate"), "must be a positive number like 0.001, got " + SpecCheck.describe(lr));
+    Map<String, Object> spec = new LinkedHashMap<>();
+    spec.put("objective", "clip");
+    spec.put("imageEncoder", check.stringParam(stage, "encoder", "vit"));
+    spec.put("imageConfig", PipelineParams.mapParam(check, stage, "encoderConfig", Map.of("preset", "vit-tiny")));
+    spec.put("textEncoder", check.stringParam(stage, "text", "text-transformer"));
+    spec.put("textConfig", PipelineParams.mapParam(check, stage, "textConfig", Map.of("preset", "text-tiny")));
+    spec.put("embedDim", check.intParam(stage, "embedDim", 128, 1, 1 << 16));
+    spec.put("imageSize", check.intParam(stage, "imageSize", 64, 8, 4096));
+    spec.put("batchSize", batchSize);
+    spec.put("epochs", check.intParam(stage, "epochs", 1, 1, 100_000));
+    long maxSteps = check.longParam(stage, "maxSteps", 0);
+    if (maxSteps < 0) {
+      check.problem(stage.field("maxSteps"), "must be 0 (no cap) or more, got " + maxSteps);
     }
-    long steps = check.longParam(stage, "steps", 100);
-    if (steps < 1) {
-      check.problem(stage.field("steps"), "must be at least 1, got " + steps);
-    }
-    return PretrainGangTask.newBuilder().setRunId(runId).setSlot(0).setTotalSteps(Math.max(1, steps))
+    spec.put("maxSteps", Math.max(0, maxSteps));
+    spec.put("learningRate", PipelineParams.doubleParam(check, stage, "learningRate", 5e-4, 1e-9, 10));
+    spec.put("warmupSteps", Math.max(0, check.longParam(stage, "warmupSteps", 20)));
+    spec.put("curatedProbability", PipelineParams.doubleParam(check, stage, "curatedProbability", 1.0, 0, 1));
+    spec.put("loaderThreads", 1);
+    PretrainGangTask.Builder template = PretrainGangTask.newBuilder().setRunId(runId).setSlot(0).setRun(run)
+        .setSeed(check.longParam(stage, "seed", 1)).setSpec(PipelineParams.json(spec))
+        .setCaptions(check.stringParam(stage, "captions", ""))
+        .setShards(List.of()).setSidecars(List.of())
         .setStepsPerRange(check.intParam(stage, "stepsPerRange", 10, 1, 1 << 20))
-        .setGlobalBatch(globalBatch).setSamples(samples)
-        .setImageSize(check.intParam(stage, "imageSize", 32, 8, 1024))
-        .setImageEncoder(check.stringParam(stage, "image", "vit"))
-        .setImageConfig(keyValues(stage, check, "imageConfig"))
-        .setTextEncoder(check.stringParam(stage, "text", "text-transformer"))
-        .setTextConfig(keyValues(stage, check, "textConfig"))
-        .setEmbedDim(check.intParam(stage, "embedDim", 32, 1, 1 << 16))
-        .setLearningRate(learningRate).setWarmupSteps(2)
         .setMinWorkers(minWorkers).setMaxWorkers(workers)
         .setChecksumEvery(check.intParam(stage, "checksumEvery", 10, 0, 1 << 20))
         .setCheckpointEvery(check.intParam(stage, "checkpointEvery", 20, 1, 1 << 20))
         .setMaxConsecutiveSkips(check.intParam(stage, "maxConsecutiveSkips", 5, 0, 1000))
-        .setOperationTimeoutSeconds(check.intParam(stage, "operationTimeoutSeconds", 60, 1, 3600))
-        .build();
-  }
-
-  private static Map<String, String> keyValues(StageSpec stage, SpecCheck check, String key) {
-    Map<String, String> out = new LinkedHashMap<>();
-    List<String> items = check.stringListParam(stage, key);
-    for (int i = 0; i < items.size(); i++) {
-      String item = items.get(i);
-      int eq = item.indexOf('=');
-      if (eq <= 0) {
-        check.problem(stage.field(key) + "[" + i + "]", "must be key=value, got '" + item + "'");
-        continue;
-      }
-      out.put(item.substring(0, eq), item.substring(eq + 1));
-    }
-    return out;
+        .setOperationTimeoutSeconds(check.intParam(stage, "operationTimeoutSeconds", 60, 1, 3600));
+    return new Params(template, spec, check.stringListParam(stage, "shards"));
   }
 }

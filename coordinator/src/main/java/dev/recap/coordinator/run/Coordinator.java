@@ -81,6 +81,14 @@ public final class Coordinator implements AutoCloseable {
 
   private record Worker(WorkerHello hello, long lastSeenMillis) {}
 
+  /**
+   * After recovering running jobs, how long nothing is leased: workers still running tasks of the
+   * previous coordinator report them in their heartbeats (every second by default) and the tasks
+   * are adopted, instead of being leased a second time to another worker (which would run them
+   * twice and get the running attempt revoked).
+   */
+  static final long ADOPTION_GRACE_MILLIS = 3000;
+
   private record Parked(Message<TaskRequest> message, long timer) {}
 
   private final RecapCluster cluster;
@@ -100,6 +108,7 @@ public final class Coordinator implements AutoCloseable {
   private final long expiryTimer;
   private final SecureRandom random = new SecureRandom();
   private final LiveFeed feed = new LiveFeed();
+  private long leaseAfterMillis;
 
   private Coordinator(RecapCluster cluster, StagePlanners planners, Options options, LongSupplier clock) {
     this.cluster = cluster;
@@ -124,6 +133,13 @@ public final class Coordinator implements AutoCloseable {
     consumers.add(bus.<JobEvent>consumer(Addresses.TASK_EVENT, m -> onTaskNote(m.body())));
     cluster.onMemberLeft(this::onMemberLeft);
     this.expiryTimer = cluster.vertx().setPeriodic(250, id -> expireLeases());
+    if (leaseAfterMillis > clock.getAsLong()) {
+      cluster.vertx().setTimer(ADOPTION_GRACE_MILLIS, id -> {
+        synchronized (this) {
+          dispatch();
+        }
+      });
+    }
   }
 
   /** Starts a coordinator on this member, recovering unfinished jobs from the journal in {@code options.stateDir()}. */
@@ -280,6 +296,9 @@ public final class Coordinator implements AutoCloseable {
   }
 
   private TaskLease tryLease(WorkerHello w) {
+    if (clock.getAsLong() < leaseAfterMillis) {
+      return null; // still adopting the previous coordinator's running leases
+    }
     Set<String> plugins = new HashSet<>();
     w.getPlugins().forEach(p -> plugins.add(p.getId()));
     Lease lease = leases.lease(w.getWorkerId(), plugins, new HashSet<>(w.getTaskTypes()));
@@ -459,6 +478,7 @@ public final class Coordinator implements AutoCloseable {
       completions.put(job.jobId, completion);
       if (job.state.equals("RUNNING")) {
         LOG.info("recovering job {} from the journal: {} task(s) already done", job.jobId, job.recoveredDone.size());
+        leaseAfterMillis = clock.getAsLong() + ADOPTION_GRACE_MILLIS;
         planReadyStages(job);
       } else {
         completion.complete(job.status());

@@ -87,6 +87,7 @@ public final class GangMember {
   private final Observer observer;
   private final GangFormations formations;
   private final StepCommits commits;
+  private volatile int finalRank = -1;
 
   /**
    * @param model an initialized model, seeded identically on every member of the run
@@ -102,6 +103,14 @@ public final class GangMember {
     this.observer = observer;
     this.formations = new GangFormations(hz, settings.runId());
     this.commits = new StepCommits(hz, settings.runId());
+  }
+
+  /**
+   * This member's rank in the gang that committed the run's last step, or -1 if it was not in
+   * that gang (its model then does not hold the final parameters). Valid after {@link #run()}.
+   */
+  public int finalRank() {
+    return finalRank;
   }
 
   /**
@@ -203,6 +212,9 @@ public final class GangMember {
       }
       commit(trainer, collective);
       observer.committed(trainer.step(), gang.rank(), pending);
+      if (trainer.step() == settings.totalSteps()) {
+        finalRank = gang.rank();
+      }
       if (gang.rank() == 0 && settings.checkpointDir() != null
           && (trainer.step() % settings.checkpointEvery() == 0 || trainer.step() == settings.totalSteps())) {
         Checkpoint.save(settings.checkpointDir(), trainer, new Checkpoint.DataPosition(trainer.step(), new byte[0]));

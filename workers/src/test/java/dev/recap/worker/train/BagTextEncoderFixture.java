@@ -46,8 +46,13 @@ public final class BagTextEncoderFixture implements TextEncoder {
   }
 
   @Override
-  public TextTokenizer loadTokenizer(Path directory) {
-    throw new UnsupportedOperationException("test fixture");
+  public TextTokenizer loadTokenizer(Path directory) throws java.io.IOException {
+    List<String> lines = java.nio.file.Files.readAllLines(directory.resolve("vocab.txt"));
+    Map<String, Integer> vocab = new LinkedHashMap<>();
+    for (String w : lines.subList(1, lines.size())) {
+      vocab.put(w, vocab.size());
+    }
+    return new Words(vocab, Integer.parseInt(lines.get(0)));
   }
 
   @Override
@@ -73,7 +78,12 @@ public final class BagTextEncoderFixture implements TextEncoder {
     public long endOfText() { return 3; }
     public long startOfText() { return 2; }
     public long padding() { return 0; }
-    public void save(Path directory) { throw new UnsupportedOperationException(); }
+    public void save(Path directory) throws java.io.IOException {
+      // first line the context length, then the words in id order
+      List<String> lines = new java.util.ArrayList<>(List.of(Integer.toString(contextLength)));
+      lines.addAll(vocab.keySet());
+      java.nio.file.Files.write(directory.resolve("vocab.txt"), lines);
+    }
   }
 
   static final class Bag extends AbstractBlock {

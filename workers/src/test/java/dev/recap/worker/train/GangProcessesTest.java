@@ -23,7 +23,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Elastic gang training with real worker JVMs on loopback, through the real Hazelcast exchange.
+ * Elastic gang training with real worker JVMs on loopback, through the real Hazelcast exchange,
+ * on WebDataset shards the test writes (each rank reads only its slice's rows from them).
  * This JVM is an extra cluster member outside the gang (where the coordinator would be), and
  * computes the single-process reference on the same global batches.
  */
@@ -34,7 +35,8 @@ class GangProcessesTest {
   void twoWorkersOnHalfBatchesMatchOneWorkerOnTheGlobalBatch(@TempDir Path dir) throws Exception {
     int steps = 6;
     int batch = 8;
-    Reference ref = reference(steps, batch, 32);
+    PairShards.write(dir.resolve("shards"), 32, 10, GangWorkerMain.SIZE, GangWorkerMain.SEED);
+    Reference ref = reference(dir, steps, batch);
     List<Process> workers = new ArrayList<>();
     try (LoopbackCluster cluster = new LoopbackCluster().start(1)) {
       for (String w : List.of("w0", "w1")) {
@@ -65,6 +67,7 @@ class GangProcessesTest {
     int range = 4;
     int batch = 12;
     int samples = 48; // 4 steps per epoch, 9 epochs
+    PairShards.write(dir.resolve("shards"), samples, 20, GangWorkerMain.SIZE, GangWorkerMain.SEED); // shards of 20, 20, 8
     Path checkpoints = dir.resolve("checkpoints");
     List<Process> workers = new ArrayList<>();
     try (LoopbackCluster cluster = new LoopbackCluster().start(1)) {
@@ -124,7 +127,7 @@ class GangProcessesTest {
       assertEquals(samples, seen.keySet().stream().filter(k -> k.startsWith(prefix)).count(), "samples of epoch " + e);
     }
 
-    Reference ref = reference(steps, batch, samples);
+    Reference ref = reference(dir, steps, batch);
     double gang = meanLoss(survivor, steps - range, steps);
     double alone = 0;
     for (int s = steps - range; s < steps; s++) {
@@ -140,11 +143,11 @@ class GangProcessesTest {
   private record Reference(double[] losses, float[] params) {}
 
   /** One process, one replica, the whole global batch per step. */
-  private static Reference reference(int steps, int batch, int samples) {
+  private static Reference reference(Path dir, int steps, int batch) throws IOException {
     try (NDManager manager = NDManager.newBaseManager()) {
       ClipModel model = GangWorkerMain.model(manager);
       ClipTrainer trainer = new ClipTrainer(model, manager, GangWorkerMain.options(steps), Collective.single());
-      SyntheticPairs data = GangWorkerMain.data(samples, batch);
+      ShardPairs data = GangWorkerMain.shardData(dir.resolve("shards"), batch);
       double[] losses = new double[steps];
       for (int s = 0; s < steps; s++) {
         losses[s] = trainer.step(data.slice(s, 0, 1)).loss();

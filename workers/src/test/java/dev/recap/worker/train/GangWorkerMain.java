@@ -6,6 +6,9 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.recap.api.PluginConfig;
 import dev.recap.api.encoder.TextTokenizer;
+import dev.recap.worker.data.CaptionOverrides;
+import dev.recap.worker.data.PairRows;
+import dev.recap.worker.data.ShardIndex;
 import dev.recap.worker.exchange.ExchangeOptions;
 import dev.recap.worker.exchange.Gang;
 import dev.recap.worker.exchange.LoopbackCluster;
@@ -20,10 +23,10 @@ import java.util.List;
 /**
  * A worker JVM for {@link GangProcessesTest}: joins the loopback cluster, waits until the test
  * admits it (control map key {@code admit-<name>}), runs a {@link GangMember} on the tiny CLIP,
- * and writes {@code <name>.loss} (step,loss,worldSize,rank per step), {@code <name>.samples}
+ * on the WebDataset shards in {@code <outDir>/shards} ({@link ShardPairs}), and writes {@code <name>.loss} (step,loss,worldSize,rank per step), {@code <name>.samples}
  * (committed sample keys) and, at the end, {@code <name>.params} (final flat parameters).
  *
- * <p>Arguments: clusterName basePort name outDir totalSteps stepsPerRange globalBatch samples
+ * <p>Arguments: clusterName basePort name outDir totalSteps stepsPerRange globalBatch (unused)
  * minWorkers maxWorkers checkpointDir stepDelayMillis.
  */
 public final class GangWorkerMain {
@@ -50,7 +53,7 @@ public final class GangWorkerMain {
           ExchangeOptions.builder().bucketFloats(16 * 1024).operationTimeout(Duration.ofSeconds(30)).build());
       ClipModel model = model(manager);
       GangMember member = new GangMember(hz, settings, model, manager, options(total),
-          data(Integer.parseInt(args[7]), Integer.parseInt(args[6])), new GangMember.Observer() {
+          shardData(out.resolve("shards"), Integer.parseInt(args[6])), new GangMember.Observer() {
             @Override
             public void formed(Gang gang, long startStep) {
               System.out.println(name + ": rank " + gang.rank() + " of " + gang.id() + " from step " + startStep);
@@ -107,6 +110,13 @@ public final class GangWorkerMain {
 
   static TrainingOptions options(long total) {
     return TrainingOptions.clip(new CosineSchedule(0.01, 2, total, 0.001));
+  }
+
+  /** The global batches over the shards {@link PairShards} wrote into {@code shards}, as every member reads them. */
+  static ShardPairs shardData(Path shards, int globalBatch) throws IOException {
+    ShardIndex index = ShardIndex.open(PairShards.in(shards));
+    PairRows rows = new PairRows(index, SIZE, true, CaptionOverrides.none(), 0, SEED);
+    return new ShardPairs(index, rows, tokenizer(), globalBatch, SEED, System.out::println);
   }
 
   static SyntheticPairs data(int samples, int globalBatch) {

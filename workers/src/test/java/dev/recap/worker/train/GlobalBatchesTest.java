@@ -4,11 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Batch semantics across a change of gang size: the global batch of a step is fixed, ranks take
@@ -17,7 +21,16 @@ import org.junit.jupiter.api.Test;
  */
 class GlobalBatchesTest {
 
-  private final SyntheticPairs data = GangWorkerMain.data(48, 12);
+  @TempDir
+  static Path dir;
+
+  private static ShardPairs data;
+
+  @BeforeAll
+  static void writeShards() throws IOException {
+    PairShards.write(dir.resolve("shards"), 48, 20, GangWorkerMain.SIZE, GangWorkerMain.SEED);
+    data = GangWorkerMain.shardData(dir.resolve("shards"), 12);
+  }
 
   @Test
   void theSlicesOfAnyGangSizeConcatenateToTheSameGlobalBatch() {
@@ -31,6 +44,8 @@ class GlobalBatchesTest {
           ClipBatch part = data.slice(step, r, n);
           keys.addAll(part.keys());
           System.arraycopy(part.pixels(), 0, pixels, offset, part.pixels().length);
+          assertArrayEquals(java.util.Arrays.copyOfRange(whole.tokens(), keys.size() - part.size(), keys.size()),
+              part.tokens(), "captions of rank " + r + " of " + n);
           offset += part.pixels().length;
           int expected = (r + 1) * 12 / n - r * 12 / n;
           assertEquals(expected, part.size(), "rank " + r + " of " + n + " takes its share of 12");
@@ -42,7 +57,7 @@ class GlobalBatchesTest {
   }
 
   @Test
-  void everyEpochVisitsEverySampleOnceInASeededOrder() {
+  void everyEpochVisitsEverySampleOnceInASeededOrder() throws IOException {
     for (int epoch = 0; epoch < 3; epoch++) {
       Set<String> keys = new HashSet<>();
       for (long s = epoch * 4L; s < epoch * 4L + 4; s++) {
@@ -50,7 +65,31 @@ class GlobalBatchesTest {
       }
       assertEquals(48, keys.size(), "epoch " + epoch);
     }
-    assertEquals(data.slice(5, 0, 1).keys(), GangWorkerMain.data(48, 12).slice(5, 0, 1).keys(), "same seed, same order");
+    assertEquals(data.slice(5, 0, 1).keys(), GangWorkerMain.shardData(dir.resolve("shards"), 12).slice(5, 0, 1).keys(),
+        "same seed, same order");
+    assertEquals(true, data.slice(0, 0, 1).keys().stream().allMatch(k -> k.startsWith("epoch-0/sample-")), "epoch-keyed");
+  }
+
+  @Test
+  void samplesBeyondTheLastWholeBatchWaitForALaterEpoch(@TempDir Path other) throws IOException {
+    PairShards.write(other, 30, 7, GangWorkerMain.SIZE, GangWorkerMain.SEED);
+    ShardPairs odd = GangWorkerMain.shardData(other, 12);
+    assertEquals(2, odd.stepsPerEpoch(), "30 samples make 2 whole batches of 12");
+    assertEquals(6, odd.totalSteps(3, 0));
+    assertEquals(5, odd.totalSteps(3, 5), "maxSteps caps");
+    List<Set<String>> perEpoch = new ArrayList<>();
+    for (int e = 0; e < 3; e++) {
+      Set<String> keys = new HashSet<>();
+      for (long s = 2L * e; s < 2L * e + 2; s++) {
+        ClipBatch b = odd.slice(s, 0, 1);
+        assertEquals(12, b.size());
+        b.keys().forEach(k -> keys.add(k.substring(k.indexOf('/') + 1)));
+      }
+      assertEquals(24, keys.size(), "epoch " + e + " trains 24 distinct samples");
+      perEpoch.add(keys);
+    }
+    assertEquals(false, perEpoch.get(0).equals(perEpoch.get(1)) && perEpoch.get(1).equals(perEpoch.get(2)),
+        "each epoch's permutation leaves other samples over");
   }
 
   @Test

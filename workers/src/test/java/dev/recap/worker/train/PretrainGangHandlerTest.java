@@ -10,6 +10,9 @@ import dev.recap.worker.exchange.LoopbackCluster;
 import dev.recap.worker.node.ArtifactStore;
 import dev.recap.worker.node.FileArtifactStore;
 import dev.recap.worker.node.TaskContext;
+import ai.djl.ndarray.NDManager;
+import io.vertx.core.json.JsonObject;
+import java.io.DataInputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,17 +28,22 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Two member slots of one run, each executed by the handler as a worker node would. */
-@Timeout(120)
+/**
+ * Two member slots of one run on shards, each executed by the handler as a worker node would;
+ * the slot that was rank 0 at the end leaves what an {@code evaluate} task reads of a
+ * {@code pretrain} task.
+ */
+@Timeout(180)
 class PretrainGangHandlerTest {
 
   @Test
-  void twoSlotsTrainTheRunTogetherAndWriteTheirCommittedSamples(@TempDir Path root) throws Exception {
-    PretrainGangTask.Builder payload = PretrainGangTask.newBuilder().setRunId("job-9/pretrain").setTotalSteps(6)
-        .setStepsPerRange(3).setGlobalBatch(8).setSamples(32).setImageSize(16).setImageEncoder("test-conv")
-        .setImageConfig(Map.of("channels", "8")).setTextEncoder("test-bag")
-        .setTextConfig(Map.of("width", "32", "context", "8")).setEmbedDim(16).setMinWorkers(2).setMaxWorkers(2)
-        .setChecksumEvery(2).setCheckpointEvery(3);
+  void twoSlotsTrainTheRunTogetherOnTheShardsAndLeaveAPretrainTasksOutputs(@TempDir Path root) throws Exception {
+    List<Path> shards = PairShards.write(root.resolve("data"), 24, 10, 16, 3); // 24 pairs in shards of 10, 10, 4
+    ClipRunSpec spec = new ClipRunSpec("clip", "test-conv", Map.of("channels", 8), "test-bag",
+        Map.of("width", 32, "context", 8), 16, 16, 8, 2, 0, 0.01, 2, 1.0, 0.75, 16, 1);
+    PretrainGangTask.Builder payload = PretrainGangTask.newBuilder().setRunId("job-9/pretrain").setRun("gang-run")
+        .setSeed(5).setSpec(spec.toJson()).setShards(shards.stream().map(Path::toString).toList())
+        .setStepsPerRange(3).setMinWorkers(2).setMaxWorkers(2).setChecksumEvery(2).setCheckpointEvery(3);
     List<String> metrics = new CopyOnWriteArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(2);
     List<ArtifactStore> stores = new ArrayList<>();
@@ -52,23 +60,56 @@ class PretrainGangHandlerTest {
         }));
       }
       for (Future<?> f : runs) {
-        f.get(100, TimeUnit.SECONDS);
+        f.get(150, TimeUnit.SECONDS);
       }
     } finally {
       pool.shutdownNow();
     }
+    // 24 samples / batch 8 = 3 steps per epoch, 2 epochs = 6 steps
     Map<String, Integer> seen = new HashMap<>();
+    List<Path> finals = new ArrayList<>();
     for (ArtifactStore s : stores) {
       for (String key : Files.readAllLines(s.directory().resolve("samples.txt"))) {
         seen.merge(key, 1, Integer::sum);
       }
-      assertEquals(1 + 6, Files.readAllLines(s.directory().resolve("loss.csv")).size(), "header + 6 steps");
+      assertEquals(1 + 6, Files.readAllLines(s.directory().resolve("member-loss.csv")).size(), "header + 6 steps");
+      if (Files.exists(s.directory().resolve("result.json"))) {
+        finals.add(s.directory());
+      }
     }
-    assertEquals(6 * 8, seen.size(), "every sample of the 6 steps x 8");
+    assertEquals(2 * 24, seen.size(), "every sample of both epochs: " + seen.keySet());
     seen.forEach((k, n) -> assertEquals(1, n, k));
+    assertTrue(seen.keySet().stream().allMatch(k -> k.matches("epoch-[01]/sample-\\d{5}")), seen.keySet().toString());
     assertEquals(12, metrics.stream().filter(m -> m.startsWith("loss ")).count(), "a loss metric per step and slot");
     assertTrue(Files.isRegularFile(root.resolve("job-9").resolve("pretrain-checkpoints").resolve("LATEST")),
         "checkpoints beside the slots' directories");
+
+    assertEquals(1, finals.size(), "exactly one slot (rank 0 of the last gang) writes the run's outputs");
+    Path dir = finals.get(0);
+    JsonObject result = new JsonObject(Files.readString(dir.resolve("result.json")));
+    assertEquals("gang-run", result.getString("run"));
+    assertEquals("pretrain", result.getString("protocol"));
+    assertEquals("alt", result.getString("captions"));
+    assertTrue(result.getDouble("wallSeconds") > 0, result.encode());
+    assertEquals(6, result.getJsonObject("metrics").getLong("steps"));
+    List<String> loss = Files.readAllLines(dir.resolve("loss.csv"));
+    assertEquals(1 + 6, loss.size(), "every committed step of the run: " + loss);
+    assertTrue(loss.get(0).startsWith("step,loss,"), loss.get(0));
+    // what EvaluateHandler does with a pretrain task's directory
+    ClipRunSpec read = ClipRunSpec.fromJson(Files.readString(dir.resolve("run.json")));
+    assertEquals(spec, read);
+    ClipRunFactory factory = new ClipRunFactory(read, Extensions.of(new ConvImageEncoderFixture(), new BagTextEncoderFixture()));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      var tower = factory.initializedImageTower(manager, 1);
+      try (DataInputStream in = new DataInputStream(Files.newInputStream(dir.resolve("encoder.params")))) {
+        tower.block().loadParameters(manager, in);
+      }
+      assertEquals(result.getLong("parameters"), ClipRunFactory.parameterCount(tower.block()));
+      ClipModel model = factory.clipModel(manager, factory.textEncoder().loadTokenizer(dir.resolve("tokenizer")), 1);
+      try (DataInputStream in = new DataInputStream(Files.newInputStream(dir.resolve("clip.params")))) {
+        model.restoreParameters(manager, in);
+      }
+    }
   }
 
   private record Context(PretrainGangTask payload, ArtifactStore artifacts, HazelcastInstance hazelcast,

@@ -1,7 +1,9 @@
 package dev.recap.coordinator.console;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -156,6 +158,40 @@ public final class ConsolePage {
         Object n = browser.script("const c = Chart.getChart(document.getElementById('chart-' + arguments[0]));"
                 + " return c ? c.data.datasets.reduce((n, d) => n + d.data.length, 0) : -1;", suffix);
         return ((Number) n).longValue();
+    }
+
+    /** The y values of every point of the chart {@code chart-<suffix>}, as the Chart.js instance holds them. */
+    public List<Double> chartValues(String suffix) {
+        Object values = browser.script("const c = Chart.getChart(document.getElementById('chart-' + arguments[0]));"
+                + " return c ? c.data.datasets.flatMap((d) => d.data.map((p) => typeof p === 'number' ? p : p.y)) : [];", suffix);
+        return ((List<?>) values).stream().map(v -> ((Number) v).doubleValue()).collect(Collectors.toList());
+    }
+
+    /** The metric cells ({@code td[data-metric]}) of the results table's rows of {@code run}, by metric, as shown. */
+    public Map<String, String> resultMetrics(String run) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (WebElement row : browser.driver().findElements(By.cssSelector("#results-table tbody tr[data-run]"))) {
+            if (run.equals(row.getAttribute("data-run"))) {
+                for (WebElement cell : row.findElements(By.cssSelector("td[data-metric]"))) {
+                    String text = cell.getText().trim();
+                    if (!text.isEmpty() && !text.equals("—") && !text.equals("-")) {
+                        out.putIfAbsent(cell.getAttribute("data-metric"), text);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /** The Plugins page's conformance verdict per plugin id ({@code tr[data-conformance]}). */
+    public Map<String, String> pluginConformance() {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (WebElement row : browser.driver().findElements(By.cssSelector("#plugin-groups tr[data-plugin-id]"))) {
+            String verdict = row.getAttribute("data-conformance");
+            // an extension advertised under two points keeps its worst verdict
+            out.merge(row.getAttribute("data-plugin-id"), verdict, (a, b) -> a.equals("fail") ? a : b);
+        }
+        return out;
     }
 
     public List<String> eventMessages() {

@@ -140,13 +140,16 @@ public final class DenseHeadKit implements ConformanceKit {
   }
 
   private DenseHead.Model build(DenseTask task, List<FeatureLevel> levels, long seed) {
-    Engine.getInstance().setRandomSeed((int) seed);
-    DenseHead.Model model = head().build(task, levels, head().resolve(config()));
-    if (model == null || model.block() == null || model.loss() == null) {
-      fail(head().id() + ".build returned no block or no loss for " + task);
+    // the engine's seed is global: hold it while this head initializes (the workers' convention)
+    synchronized (Engine.class) {
+      Engine.getInstance().setRandomSeed((int) seed);
+      DenseHead.Model model = head().build(task, levels, head().resolve(config()));
+      if (model == null || model.block() == null || model.loss() == null) {
+        fail(head().id() + ".build returned no block or no loss for " + task);
+      }
+      model.block().initialize(manager, DataType.FLOAT32, inputShapes(levels));
+      return model;
     }
-    model.block().initialize(manager, DataType.FLOAT32, inputShapes(levels));
-    return model;
   }
 
   private static Shape[] inputShapes(List<FeatureLevel> levels) {

@@ -119,10 +119,13 @@ public final class ImageEncoderKit implements ConformanceKit {
   }
 
   private ImageTower buildInitialized(NDManager manager, long seed, int[] size) {
-    Engine.getInstance().setRandomSeed((int) seed);
-    ImageTower tower = build();
-    tower.block().initialize(manager, DataType.FLOAT32, new Shape(batchSize(), 3, size[0], size[1]));
-    return tower;
+    // the engine's seed is global: hold it while this tower initializes (the workers' convention)
+    synchronized (Engine.class) {
+      Engine.getInstance().setRandomSeed((int) seed);
+      ImageTower tower = build();
+      tower.block().initialize(manager, DataType.FLOAT32, new Shape(batchSize(), 3, size[0], size[1]));
+      return tower;
+    }
   }
 
   /** Normal(0, 1) images from a Java RNG, so the input never depends on the engine's seed. */

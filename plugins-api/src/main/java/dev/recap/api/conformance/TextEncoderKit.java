@@ -105,10 +105,13 @@ public final class TextEncoderKit implements ConformanceKit {
   }
 
   private static TextTower initialized(TextEncoder enc, PluginConfig cfg, TextTokenizer tok, NDManager m, long seed) {
-    Engine.getInstance().setRandomSeed((int) seed);
-    TextTower tower = enc.build(cfg, tok);
-    tower.block().initialize(m, DataType.FLOAT32, new Shape(1, tower.contextLength()));
-    return tower;
+    // the engine's seed is global: hold it while this tower initializes (the workers' convention)
+    synchronized (Engine.class) {
+      Engine.getInstance().setRandomSeed((int) seed);
+      TextTower tower = enc.build(cfg, tok);
+      tower.block().initialize(m, DataType.FLOAT32, new Shape(1, tower.contextLength()));
+      return tower;
+    }
   }
 
   private static NDArray run(TextTower tower, NDManager m, long[][] ids, boolean training) {

@@ -170,14 +170,15 @@ public final class ConsolePage {
     /** The metric cells ({@code td[data-metric]}) of the results table's rows of {@code run}, by metric, as shown. */
     public Map<String, String> resultMetrics(String run) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (WebElement row : browser.driver().findElements(By.cssSelector("#results-table tbody tr[data-run]"))) {
-            if (run.equals(row.getAttribute("data-run"))) {
-                for (WebElement cell : row.findElements(By.cssSelector("td[data-metric]"))) {
-                    String text = cell.getText().trim();
-                    if (!text.isEmpty() && !text.equals("—") && !text.equals("-")) {
-                        out.putIfAbsent(cell.getAttribute("data-metric"), text);
-                    }
-                }
+        // read in one script, so a redraw between two reads cannot leave a stale row
+        Object cells = browser.script("return [...document.querySelectorAll('#results-table tbody tr[data-run]')]"
+                + ".filter((r) => r.dataset.run === arguments[0])"
+                + ".flatMap((r) => [...r.querySelectorAll('td[data-metric]')].map((c) => [c.dataset.metric, c.innerText.trim()]));", run);
+        for (Object cell : (List<?>) cells) {
+            List<?> pair = (List<?>) cell;
+            String text = String.valueOf(pair.get(1));
+            if (!text.isEmpty() && !text.equals("—") && !text.equals("-") && !text.equals("–")) {
+                out.putIfAbsent(String.valueOf(pair.get(0)), text);
             }
         }
         return out;
@@ -186,10 +187,13 @@ public final class ConsolePage {
     /** The Plugins page's conformance verdict per plugin id ({@code tr[data-conformance]}). */
     public Map<String, String> pluginConformance() {
         Map<String, String> out = new LinkedHashMap<>();
-        for (WebElement row : browser.driver().findElements(By.cssSelector("#plugin-groups tr[data-plugin-id]"))) {
-            String verdict = row.getAttribute("data-conformance");
+        // read in one script: the page redraws whenever a worker's conformance report changes
+        Object rows = browser.script("return [...document.querySelectorAll('#plugin-groups tr[data-plugin-id]')]"
+                + ".map((r) => [r.dataset.pluginId, r.dataset.conformance]);");
+        for (Object row : (List<?>) rows) {
+            List<?> pair = (List<?>) row;
             // an extension advertised under two points keeps its worst verdict
-            out.merge(row.getAttribute("data-plugin-id"), verdict, (a, b) -> a.equals("fail") ? a : b);
+            out.merge(String.valueOf(pair.get(0)), String.valueOf(pair.get(1)), (a, b) -> a.equals("fail") ? a : b);
         }
         return out;
     }
@@ -229,7 +233,8 @@ public final class ConsolePage {
         go("plugins");
         browser.await("the Plugins page drawn", Duration.ofSeconds(10), d -> d.findElements(
                 By.cssSelector("#plugin-groups tr[data-plugin-id], #plugin-groups .message")).isEmpty() ? null : Boolean.TRUE);
-        return browser.driver().findElements(By.cssSelector("#plugin-groups tr[data-plugin-id]")).stream()
-                .map(WebElement::getText).collect(Collectors.toList());
+        // read in one script: the page redraws whenever a worker's conformance report changes
+        Object rows = browser.script("return [...document.querySelectorAll('#plugin-groups tr[data-plugin-id]')].map((r) => r.innerText);");
+        return ((List<?>) rows).stream().map(String::valueOf).collect(Collectors.toList());
     }
 }

@@ -224,7 +224,10 @@ public final class WorkerNode implements AutoCloseable {
     Object payload = format.decode(lease.getPayload(), handler.payloadType());
     Path root = lease.getOutputRoot() == null ? options.artifactRoot() : Path.of(lease.getOutputRoot());
     LeasedTaskContext context = new LeasedTaskContext(lease, payload, new FileArtifactStore(root, lease.getJobId(), lease.getTaskId()), cancelled);
-    handler.execute(context);
+    EngineGate.task(() -> {
+      handler.execute(context);
+      return null;
+    });
     return new TaskSuccess(context.artifacts().written());
   }
 
@@ -300,7 +303,7 @@ public final class WorkerNode implements AutoCloseable {
     }
     cluster.vertx().cancelTimer(heartbeatTimer);
     if (conformance != null) {
-      conformance.close();
+      conformance.close(); // waits for a running kit: the plugins it uses are unloaded next
     }
     slots.forEach(Thread::interrupt);
     for (Thread t : slots) {

@@ -35,12 +35,12 @@ class PluginConformanceTest {
     };
   }
 
-  private static ConformanceResult check(String point, dev.recap.api.NamedPlugin extension) {
+  private static ConformanceResult check(String point, dev.recap.api.NamedPlugin extension) throws InterruptedException {
     return PluginConformance.check(new PluginInfo(extension.id(), extension.version(), point, "test"), extension, Extensions.of());
   }
 
   @Test
-  void aConformingCaptionerPassesAndOneThatLosesTheKeysFailsNamingTheCheck() {
+  void aConformingCaptionerPassesAndOneThatLosesTheKeysFailsNamingTheCheck() throws Exception {
     ConformanceResult good = check("Captioner", colourCaptioner(CaptionRequest::key));
     assertEquals("pass", good.getStatus(), good.getMessage());
     ConformanceResult bad = check("Captioner", colourCaptioner(r -> "same-key"));
@@ -50,7 +50,7 @@ class PluginConformanceTest {
   }
 
   @Test
-  void aCaptionerThatCannotBeOpenedWithoutConfigurationIsSkippedWithItsOwnReason() {
+  void aCaptionerThatCannotBeOpenedWithoutConfigurationIsSkippedWithItsOwnReason() throws Exception {
     Captioner needsModel = new Captioner() {
       @Override
       public String id() {
@@ -68,7 +68,7 @@ class PluginConformanceTest {
   }
 
   @Test
-  void anEncoderWithoutATinyPresetIsSkippedRatherThanBuiltAtFullSize() {
+  void anEncoderWithoutATinyPresetIsSkippedRatherThanBuiltAtFullSize() throws Exception {
     ImageEncoder big = new ImageEncoder() {
       @Override
       public String id() {
@@ -91,7 +91,7 @@ class PluginConformanceTest {
   }
 
   @Test
-  void theTinyPresetIsTheOneEndingInTiny() {
+  void theTinyPresetIsTheOneEndingInTiny() throws Exception {
     ImageEncoder presets = new ImageEncoder() {
       @Override
       public String id() {
@@ -113,7 +113,7 @@ class PluginConformanceTest {
   }
 
   @Test
-  void extensionPointsWithoutAKitAreSkipped() {
+  void extensionPointsWithoutAKitAreSkipped() throws Exception {
     ConformanceResult r = check("SampleSource", colourCaptioner(CaptionRequest::key));
     assertEquals("skipped", r.getStatus());
     assertEquals("no conformance kit for SampleSource", r.getMessage());

@@ -31,6 +31,7 @@ function route() {
 function show() {
   if (page && page.dispose) page.dispose();
   clearTimeout(refreshTimer);
+  refreshTimer = null; // else refreshSoon() on the new page waits for a timer that will never fire
   const {name, params} = route();
   for (const link of document.querySelectorAll('#nav a')) {
     link.classList.toggle('active', link.dataset.page === name);

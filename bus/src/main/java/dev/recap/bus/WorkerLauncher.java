@@ -11,13 +11,28 @@ import java.util.ServiceLoader;
  */
 public interface WorkerLauncher {
 
-  /** What a launched worker needs to know. */
-  record Settings(String workerId, Path pluginsDir, Path artifactRoot, int slots) {
+  /**
+   * What a launched worker needs to know.
+   *
+   * @param conformanceKits whether the worker runs its plugins' conformance kits in the background
+   *     after joining and reports the outcomes (on by default)
+   */
+  record Settings(String workerId, Path pluginsDir, Path artifactRoot, int slots, boolean conformanceKits) {
     public Settings {
       Objects.requireNonNull(workerId, "workerId");
       if (slots < 1) {
         throw new IllegalArgumentException("a worker needs at least 1 slot, got " + slots);
       }
+    }
+
+    /** With the conformance kits on. */
+    public Settings(String workerId, Path pluginsDir, Path artifactRoot, int slots) {
+      this(workerId, pluginsDir, artifactRoot, slots, true);
+    }
+
+    /** The same settings with the conformance kits on or off. */
+    public Settings withConformanceKits(boolean on) {
+      return new Settings(workerId, pluginsDir, artifactRoot, slots, on);
     }
   }
 

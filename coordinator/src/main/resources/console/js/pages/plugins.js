@@ -34,14 +34,25 @@ export function mount(container) {
         h('h2', {class: 'mono'}, point),
         h('table', {class: 'grid plugins'},
           h('thead', {}, h('tr', {}, ['Plugin', 'Version', 'Workers', 'Conformance'].map((t) => h('th', {}, t)))),
-          h('tbody', {}, rows.map((plugin) => h('tr', {dataset: {pluginId: plugin.id}},
+          h('tbody', {}, rows.map((plugin) => h('tr', {dataset: {pluginId: plugin.id, conformance: plugin.conformance || 'unknown'}},
             h('td', {class: 'mono'}, plugin.id),
             h('td', {}, plugin.version),
             h('td', {title: (plugin.workers || []).join(', ')},
               `${(plugin.workers || []).length} `, h('span', {class: 'muted'}, (plugin.workers || []).join(', '))),
-            h('td', {class: 'conformance'}, badge(plugin.conformance || 'unknown'))))))));
+            conformanceCell(plugin)))))));
     }
   }
 
   return {refresh, INTERESTS};
+}
+
+// The aggregated verdict, and under it what each worker's kit said when it did not simply pass.
+function conformanceCell(plugin) {
+  const reports = plugin.conformanceReports || [];
+  const notes = reports.filter((r) => r.status && r.status !== 'pass' && r.status !== 'pending' && r.message)
+    .map((r) => h('div', {class: `conformance-note ${r.status}`, title: r.message},
+      h('span', {class: 'mono'}, r.workerId), `: ${r.message}`));
+  const timed = reports.filter((r) => r.status === 'pass' && r.millis !== undefined);
+  const title = timed.length ? timed.map((r) => `${r.workerId}: ${r.millis} ms`).join(', ') : '';
+  return h('td', {class: 'conformance', title}, badge(plugin.conformance || 'unknown'), ...notes);
 }

@@ -42,6 +42,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "1", description = "Task slots per worker (default: ${DEFAULT-VALUE}).")
   int slots;
 
+  @Option(names = "--no-conformance-kits",
+      description = "Workers do not run the plugins' conformance kits after joining (they run by default, in the background).")
+  boolean noConformanceKits;
+
   @Option(names = "--plugins", description = "Plugin jars directory (default: <recap home>/plugins).")
   Path plugins;
 
@@ -109,7 +113,7 @@ final class RunCommand implements Callable<Integer> {
       out.println("console: " + ConsoleRoutes.consoleUrl("http://" + bind + ":" + http.actualPort(), token));
       for (int i = 1; i <= workers; i++) {
         running.add(launcher.launch(members.get(i),
-            new WorkerLauncher.Settings("worker-" + i, pluginsDir(plugins), artifacts, slots)));
+            new WorkerLauncher.Settings("worker-" + i, pluginsDir(plugins), artifacts, slots, !noConformanceKits)));
       }
       long deadline = System.currentTimeMillis() + 60_000;
       while (coordinator.aliveWorkerCount() < workers) {

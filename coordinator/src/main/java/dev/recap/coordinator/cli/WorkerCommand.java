@@ -35,6 +35,10 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "1", description = "Tasks run at once (default: ${DEFAULT-VALUE}).")
   int slots;
 
+  @Option(names = "--no-conformance-kits",
+      description = "Do not run the plugins' conformance kits after joining (they run by default, in the background, and the console's Plugins page shows the outcome).")
+  boolean noConformanceKits;
+
   @Override
   public Integer call() throws Exception {
     var out = spec.commandLine().getOut();
@@ -47,7 +51,7 @@ final class WorkerCommand implements Callable<Integer> {
     RecapCluster member = RecapCluster.start(cluster.toOptions());
     WorkerLauncher.RunningWorker worker = null;
     try {
-      worker = launcher.launch(member, new WorkerLauncher.Settings(workerId, RunCommand.pluginsDir(plugins), artifacts, slots));
+      worker = launcher.launch(member, new WorkerLauncher.Settings(workerId, RunCommand.pluginsDir(plugins), artifacts, slots, !noConformanceKits));
       out.println("worker " + workerId + " joined cluster " + cluster.clusterName + " at " + member.address());
       out.flush();
       CountDownLatch stop = new CountDownLatch(1);

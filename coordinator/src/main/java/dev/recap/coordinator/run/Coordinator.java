@@ -3,6 +3,7 @@ package dev.recap.coordinator.run;
 import dev.recap.bus.Addresses;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.SingleObjectFormat;
+import dev.recap.bus.msg.ConformanceResult;
 import dev.recap.bus.msg.Heartbeat;
 import dev.recap.bus.msg.HeartbeatAck;
 import dev.recap.bus.msg.HeldLease;
@@ -79,7 +80,8 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  private record Worker(WorkerHello hello, long lastSeenMillis) {}
+  /** A live worker: what it advertised, when it was last heard, and its latest conformance-kit report. */
+  private record Worker(WorkerHello hello, long lastSeenMillis, List<ConformanceResult> conformance) {}
 
   /**
    * After recovering running jobs, how long nothing is leased: workers still running tasks of the
@@ -335,12 +337,15 @@ public final class Coordinator implements AutoCloseable {
   private void onHeartbeat(Message<Heartbeat> m) {
     List<String> revoked = new ArrayList<>();
     boolean known;
+    boolean conformanceChanged = false;
     synchronized (this) {
       Heartbeat hb = m.body();
       Worker w = workers.get(hb.getWorkerId());
       known = w != null;
       if (known) {
-        workers.put(hb.getWorkerId(), new Worker(w.hello(), clock.getAsLong()));
+        List<ConformanceResult> conformance = List.copyOf(hb.getConformance());
+        conformanceChanged = !conformance.equals(w.conformance());
+        workers.put(hb.getWorkerId(), new Worker(w.hello(), clock.getAsLong(), conformance));
       }
       for (HeldLease l : hb.getLeases()) {
         if (!leases.renew(hb.getWorkerId(), l.getTaskId(), l.getAttempt())
@@ -350,6 +355,10 @@ public final class Coordinator implements AutoCloseable {
       }
     }
     m.reply(new HeartbeatAck(revoked, known));
+    if (conformanceChanged) {
+      // the Plugins page redraws when a kit's outcome arrives
+      publish(new JsonObject().put("type", "worker").put("workerId", m.body().getWorkerId()).put("conformance", true));
+    }
   }
 
   // ---- results and retries ------------------------------------------------------------------
@@ -490,7 +499,9 @@ public final class Coordinator implements AutoCloseable {
 
   private void seen(WorkerHello hello) {
     synchronized (this) {
-      Worker previous = workers.put(hello.getWorkerId(), new Worker(hello, clock.getAsLong()));
+      Worker known = workers.get(hello.getWorkerId());
+      Worker previous = workers.put(hello.getWorkerId(),
+          new Worker(hello, clock.getAsLong(), known == null ? List.of() : known.conformance()));
       if (previous == null) {
         LOG.info("worker {} on {} ({} slot(s), plugins {}, task types {})", hello.getWorkerId(), hello.getHost(),
             hello.getSlots(), hello.getPlugins().stream().map(PluginInfo::getId).toList(), hello.getTaskTypes());
@@ -660,8 +671,9 @@ public final class Coordinator implements AutoCloseable {
 
   /**
    * The plugins live workers advertise, one entry per (extension point, id, version):
-   * {@code [{id, version, extensionPoint, pluginId, workers: [ids], conformance}]}. Conformance is
-   * "unknown": workers do not report conformance-kit results yet.
+   * {@code [{id, version, extensionPoint, pluginId, workers: [ids], conformance,
+   * conformanceReports: [{workerId, status, message, millis}]}]}. {@code conformance} aggregates
+   * what the workers' kits reported with their heartbeats (see {@link ConformanceVerdict}).
    */
   public synchronized JsonArray pluginsJson() {
     Map<String, JsonObject> byKey = new LinkedHashMap<>();
@@ -670,9 +682,22 @@ public final class Coordinator implements AutoCloseable {
         String key = p.getExtensionPoint() + "|" + p.getId() + "|" + p.getVersion();
         byKey.computeIfAbsent(key, k -> new JsonObject().put("id", p.getId()).put("version", p.getVersion())
                 .put("extensionPoint", p.getExtensionPoint()).put("pluginId", p.getPluginId())
-                .put("workers", new JsonArray()).put("conformance", "unknown"))
+                .put("workers", new JsonArray()).put("conformanceReports", new JsonArray()))
             .getJsonArray("workers").add(w.hello().getWorkerId());
+        ConformanceResult report = w.conformance().stream()
+            .filter(r -> r.getExtensionPoint().equals(p.getExtensionPoint()) && r.getExtensionId().equals(p.getId())
+                && r.getVersion().equals(p.getVersion()))
+            .findFirst().orElse(null);
+        byKey.get(key).getJsonArray("conformanceReports").add(report == null
+            ? new JsonObject().put("workerId", w.hello().getWorkerId()).putNull("status")
+            : new JsonObject().put("workerId", w.hello().getWorkerId()).put("status", report.getStatus())
+                .put("message", report.getMessage()).put("millis", report.getMillis()));
       }
+    }
+    for (JsonObject entry : byKey.values()) {
+      List<String> statuses = new ArrayList<>();
+      entry.getJsonArray("conformanceReports").forEach(r -> statuses.add(((JsonObject) r).getString("status")));
+      entry.put("conformance", ConformanceVerdict.of(statuses));
     }
     return new JsonArray(new ArrayList<>(byKey.values()));
   }

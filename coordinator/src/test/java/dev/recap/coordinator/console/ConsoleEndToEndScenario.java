@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -67,6 +71,16 @@ public abstract class ConsoleEndToEndScenario {
         return Duration.ofMinutes(5);
     }
 
+    /** A run the job's results table must list with numbers; null skips that check. */
+    protected String expectedRun() {
+        return null;
+    }
+
+    /** Conformance verdicts the Plugins page must reach, by plugin id (e.g. {@code vit -> pass}); empty skips that check. */
+    protected Map<String, String> expectedConformance() {
+        return Map.of();
+    }
+
     private static final Duration SHORT = Duration.ofSeconds(30);
 
     private Cluster cluster;
@@ -96,7 +110,7 @@ public abstract class ConsoleEndToEndScenario {
 
             List<String> plugins = console.pluginRows();
             assertEquals(workersHavePlugins(), !plugins.isEmpty(), "plugins shown: " + plugins);
-            browser.screenshot("plugins");
+            // the Plugins screenshot is taken at the end, once the workers' conformance kits have reported
 
             if (rejectedJobSpec() != null) {
                 List<String> errors = console.submitExpectingErrors(rejectedJobSpec(), SHORT);
@@ -119,6 +133,16 @@ public abstract class ConsoleEndToEndScenario {
                     d -> console.jobState().matches("(?i)succeeded|completed|done|finished") ? Boolean.TRUE : null);
             if (jobReportsTrainingCurves()) {
                 assertTrue(console.chartPoints("loss") > 0, "the loss chart has points");
+                // the points the chart holds are the losses the trainer reported, as the API records them
+                List<Double> loss = console.chartValues("loss");
+                assertTrue(loss.stream().allMatch(v -> Double.isFinite(v) && v > 0), "loss chart values: " + loss);
+                List<Double> recorded = seriesValues(jobId, "loss");
+                for (double v : loss) {
+                    assertTrue(recorded.stream().anyMatch(r -> Math.abs(r - v) <= 1e-6 * Math.max(1, Math.abs(v))),
+                            "chart loss " + v + " is not among the job's recorded losses " + recorded);
+                }
+                assertFalse(console.chartValues("lr").isEmpty(), "the learning-rate chart has points");
+                assertFalse(console.chartValues("logit_scale").isEmpty(), "the logit-scale chart has points");
             }
             browser.screenshot("job");
             console.go("jobs");
@@ -126,12 +150,61 @@ public abstract class ConsoleEndToEndScenario {
 
             List<String> runs = console.awaitResultRuns(jobId, SHORT);
             assertFalse(runs.isEmpty());
+            if (expectedRun() != null) {
+                assertTrue(runs.contains(expectedRun()), "results rows " + runs + " lack run " + expectedRun());
+                Map<String, String> metrics = console.resultMetrics(expectedRun());
+                assertTrue(metrics.values().stream().anyMatch(ConsoleEndToEndScenario::isNumber),
+                        "run " + expectedRun() + " shows no number in the results table: " + metrics);
+            }
             assertTrue(console.awaitPredictionImage(SHORT) > 0, "a prediction image decoded in the browser");
             browser.screenshot("results");
+
+            if (!expectedConformance().isEmpty()) {
+                console.go("plugins");
+                Map<String, String> seen = browser.await("conformance verdicts " + expectedConformance() + " on the Plugins page",
+                        Duration.ofSeconds(90), d -> {
+                            Map<String, String> now = console.pluginConformance();
+                            return expectedConformance().entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey())))
+                                    ? now : null;
+                        });
+                assertFalse(seen.containsValue("pending"), "every kit has reported: " + seen);
+            }
+            browser.screenshot("plugins");
             // Chromium logs every non-2xx API answer (a 404 before results exist, a stream the
             // server lacks) as a failed load; anything else is a fault of the console
             List<String> errors = browser.browserErrors().stream().filter(line -> !line.contains("/api/")).toList();
             assertTrue(errors.isEmpty(), "browser console errors: " + errors);
+        }
+    }
+
+    private static boolean isNumber(String text) {
+        try {
+            return Double.isFinite(Double.parseDouble(text.replace(",", "").replace("%", "").trim()));
+        } catch (NumberFormatException e) {
+            return false;
+        }
+    }
+
+    /** The values of the job's metric series whose name ends with {@code suffix}, from the REST API. */
+    private List<Double> seriesValues(String jobId, String suffix) {
+        try {
+            HttpResponse<String> answer = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(cluster.baseUrl() + "/api/jobs/" + jobId)).header("Authorization", "Bearer " + cluster.token())
+                    .timeout(SHORT).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, answer.statusCode(), answer.body());
+            JsonObject series = new JsonObject(answer.body()).getJsonObject("series", new JsonObject());
+            List<Double> values = new ArrayList<>();
+            for (String name : series.fieldNames()) {
+                if (name.equals(suffix) || name.endsWith("/" + suffix)) {
+                    series.getJsonArray(name).forEach(point -> values.add(((JsonArray) point).getDouble(1)));
+                }
+            }
+            return values;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

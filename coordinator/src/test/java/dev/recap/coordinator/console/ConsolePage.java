@@ -1,7 +1,9 @@
 package dev.recap.coordinator.console;
 
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -158,6 +160,44 @@ public final class ConsolePage {
         return ((Number) n).longValue();
     }
 
+    /** The y values of every point of the chart {@code chart-<suffix>}, as the Chart.js instance holds them. */
+    public List<Double> chartValues(String suffix) {
+        Object values = browser.script("const c = Chart.getChart(document.getElementById('chart-' + arguments[0]));"
+                + " return c ? c.data.datasets.flatMap((d) => d.data.map((p) => typeof p === 'number' ? p : p.y)) : [];", suffix);
+        return ((List<?>) values).stream().map(v -> ((Number) v).doubleValue()).collect(Collectors.toList());
+    }
+
+    /** The metric cells ({@code td[data-metric]}) of the results table's rows of {@code run}, by metric, as shown. */
+    public Map<String, String> resultMetrics(String run) {
+        Map<String, String> out = new LinkedHashMap<>();
+        // read in one script, so a redraw between two reads cannot leave a stale row
+        Object cells = browser.script("return [...document.querySelectorAll('#results-table tbody tr[data-run]')]"
+                + ".filter((r) => r.dataset.run === arguments[0])"
+                + ".flatMap((r) => [...r.querySelectorAll('td[data-metric]')].map((c) => [c.dataset.metric, c.innerText.trim()]));", run);
+        for (Object cell : (List<?>) cells) {
+            List<?> pair = (List<?>) cell;
+            String text = String.valueOf(pair.get(1));
+            if (!text.isEmpty() && !text.equals("—") && !text.equals("-") && !text.equals("–")) {
+                out.putIfAbsent(String.valueOf(pair.get(0)), text);
+            }
+        }
+        return out;
+    }
+
+    /** The Plugins page's conformance verdict per plugin id ({@code tr[data-conformance]}). */
+    public Map<String, String> pluginConformance() {
+        Map<String, String> out = new LinkedHashMap<>();
+        // read in one script: the page redraws whenever a worker's conformance report changes
+        Object rows = browser.script("return [...document.querySelectorAll('#plugin-groups tr[data-plugin-id]')]"
+                + ".map((r) => [r.dataset.pluginId, r.dataset.conformance]);");
+        for (Object row : (List<?>) rows) {
+            List<?> pair = (List<?>) row;
+            // an extension advertised under two points keeps its worst verdict
+            out.merge(String.valueOf(pair.get(0)), String.valueOf(pair.get(1)), (a, b) -> a.equals("fail") ? a : b);
+        }
+        return out;
+    }
+
     public List<String> eventMessages() {
         return browser.driver().findElements(By.cssSelector("#events tbody tr[class^='level-'] td:last-child")).stream()
                 .map(WebElement::getText).collect(Collectors.toList());
@@ -193,7 +233,8 @@ public final class ConsolePage {
         go("plugins");
         browser.await("the Plugins page drawn", Duration.ofSeconds(10), d -> d.findElements(
                 By.cssSelector("#plugin-groups tr[data-plugin-id], #plugin-groups .message")).isEmpty() ? null : Boolean.TRUE);
-        return browser.driver().findElements(By.cssSelector("#plugin-groups tr[data-plugin-id]")).stream()
-                .map(WebElement::getText).collect(Collectors.toList());
+        // read in one script: the page redraws whenever a worker's conformance report changes
+        Object rows = browser.script("return [...document.querySelectorAll('#plugin-groups tr[data-plugin-id]')].map((r) => r.innerText);");
+        return ((List<?>) rows).stream().map(String::valueOf).collect(Collectors.toList());
     }
 }

@@ -1,57 +1,14 @@
 package dev.recap.api.conformance;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Block;
-import ai.djl.nn.Parameter;
-import ai.djl.training.GradientCollector;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
 import dev.recap.api.PluginConfig;
-import dev.recap.api.encoder.FeatureLevel;
 import dev.recap.api.encoder.ImageEncoder;
-import dev.recap.api.encoder.ImageTower;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The {@link ImageEncoder} contract, checked on a real engine. A plugin's test extends this
- * class, returns its encoder and a small configuration (a CPU-sized preset), and inherits the
- * tests:
- *
- * <ul>
- *   <li>output shapes: pooled {@code [B, D]} and every dense level {@code [B, C_i, H/s_i, W/s_i]}
- *       as the tower declares them, for every input size, and {@code getOutputShapes} agrees;
- *   <li>gradients reach every trainable parameter (in training mode);
- *   <li>the same seed gives bit-identical outputs, another seed does not;
- *   <li>parameters saved and loaded into a freshly built tower give bit-identical outputs;
- *   <li>export names are unique and non-empty;
- *   <li>{@link ImageEncoder#inferenceTower} computes what the trained tower computes in
- *       inference mode (within 1e-4 of the output's scale).
- * </ul>
- *
- * <p>Keep the configuration tiny: every test builds and runs the tower a few times on CPU.
+ * The {@link ImageEncoder} contract as JUnit tests: a plugin's test extends this class, returns
+ * its encoder and a small configuration (a CPU-sized preset), and inherits one test per check of
+ * {@link ImageEncoderKit} (which a worker also runs on every encoder it loads).
  */
 public abstract class ImageEncoderConformance {
 
@@ -61,12 +18,9 @@ public abstract class ImageEncoderConformance {
   /** A small configuration; resolved through {@link ImageEncoder#resolve} (presets allowed). */
   protected abstract PluginConfig config();
 
-  /**
-   * Input sizes {@code {height, width}} to check, each a multiple of the tower's input multiple.
-   * The default checks a square, a larger square and a non-square size.
-   */
+  /** Input sizes {@code {height, width}} to check; by default {@link ImageEncoderKit#defaultInputSizes()}. */
   protected List<int[]> inputSizes() {
-    return List.of(new int[] {32, 32}, new int[] {64, 64}, new int[] {32, 64});
+    return ImageEncoderKit.defaultInputSizes();
   }
 
   /** Batch size of every check; at least 2 so batch statistics are defined in training mode. */
@@ -74,194 +28,43 @@ public abstract class ImageEncoderConformance {
     return 2;
   }
 
-  private ImageTower build() {
-    return encoder().build(encoder().resolve(config()));
-  }
-
-  private ImageTower buildInitialized(NDManager manager, long seed, int[] size) {
-    Engine.getInstance().setRandomSeed((int) seed);
-    ImageTower tower = build();
-    tower.block().initialize(manager, DataType.FLOAT32, new Shape(batchSize(), 3, size[0], size[1]));
-    return tower;
-  }
-
-  /** Normal(0, 1) images from a Java RNG, so the input never depends on the engine's seed. */
-  private NDArray images(NDManager manager, int[] size, long seed) {
-    Random random = new Random(seed);
-    float[] data = new float[batchSize() * 3 * size[0] * size[1]];
-    for (int i = 0; i < data.length; i++) {
-      data[i] = (float) random.nextGaussian();
-    }
-    return manager.create(data, new Shape(batchSize(), 3, size[0], size[1]));
-  }
-
-  private static NDList forward(NDManager manager, Block block, NDArray images, boolean training) {
-    return block.forward(new ParameterStore(manager, false), new NDList(images), training);
-  }
-
-  private static List<float[]> values(NDList outputs) {
-    List<float[]> values = new ArrayList<>();
-    for (NDArray output : outputs) {
-      values.add(output.toFloatArray());
-    }
-    return values;
-  }
-
-  private static String label(int[] size) {
-    return size[0] + "x" + size[1];
+  /** The kit bound to this test's encoder and configuration. */
+  protected ImageEncoderKit kit() {
+    return new ImageEncoderKit(encoder(), config(), inputSizes(), batchSize());
   }
 
   @Test
   void towerDeclaresAPositiveEmbeddingAndItsLevels() {
-    ImageTower tower = build();
-    assertTrue(tower.embeddingDim() > 0, "embeddingDim must be positive");
-    assertTrue(tower.inputMultiple() > 0, "inputMultiple must be positive");
-    assertFalse(tower.featureLevels().isEmpty(), "at least one dense level");
-    for (int[] size : inputSizes()) {
-      assertEquals(0, size[0] % tower.inputMultiple(), "test input " + label(size) + " is not a multiple of " + tower.inputMultiple());
-      assertEquals(0, size[1] % tower.inputMultiple(), "test input " + label(size) + " is not a multiple of " + tower.inputMultiple());
-    }
+    kit().towerDeclaresAPositiveEmbeddingAndItsLevels();
   }
 
   @Test
   void outputShapesMatchTheDeclaredLevelsForEveryInputSize() {
-    try (NDManager manager = NDManager.newBaseManager()) {
-      int[] first = inputSizes().get(0);
-      ImageTower tower = buildInitialized(manager, 7, first);
-      int b = batchSize();
-      for (int[] size : inputSizes()) {
-        try (NDManager step = manager.newSubManager()) {
-          NDList out = forward(step, tower.block(), images(step, size, 1), false);
-          List<Shape> expected = new ArrayList<>();
-          expected.add(new Shape(b, tower.embeddingDim()));
-          for (FeatureLevel level : tower.featureLevels()) {
-            expected.add(new Shape(b, level.channels(), size[0] / level.stride(), size[1] / level.stride()));
-          }
-          assertEquals(expected.size(), out.size(), "output count for " + label(size) + ": pooled + one per feature level");
-          for (int i = 0; i < expected.size(); i++) {
-            assertEquals(expected.get(i), out.get(i).getShape(), "output " + i + " for input " + label(size));
-            assertEquals(DataType.FLOAT32, out.get(i).getDataType(), "output " + i + " dtype");
-          }
-          Shape[] declared = tower.block().getOutputShapes(new Shape[] {new Shape(b, 3, size[0], size[1])});
-          assertArrayEquals(expected.toArray(new Shape[0]), declared, "getOutputShapes for " + label(size));
-        }
-      }
-    }
+    kit().outputShapesMatchTheDeclaredLevelsForEveryInputSize();
   }
 
   @Test
   void gradientsReachEveryTrainableParameter() {
-    for (int[] size : inputSizes()) {
-      try (NDManager manager = NDManager.newBaseManager()) {
-        ImageTower tower = buildInitialized(manager, 11, size);
-        NDArray images = images(manager, size, 2);
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-          NDList out = forward(manager, tower.block(), images, true);
-          // a fixed random weighting of every output, so no gradient cancels by symmetry
-          Random random = new Random(3);
-          NDArray loss = null;
-          for (NDArray output : out) {
-            float[] w = new float[Math.toIntExact(output.size())];
-            for (int i = 0; i < w.length; i++) {
-              w[i] = (float) random.nextGaussian();
-            }
-            NDArray term = output.mul(manager.create(w, output.getShape())).sum();
-            loss = loss == null ? term : loss.add(term);
-          }
-          collector.backward(loss);
-        }
-        List<String> missing = new ArrayList<>();
-        int trainable = 0;
-        for (Pair<String, Parameter> pair : tower.block().getParameters()) {
-          Parameter p = pair.getValue();
-          if (!p.requiresGradient()) {
-            continue;
-          }
-          trainable++;
-          NDArray grad = p.getArray().getGradient();
-          float norm = grad.abs().sum().getFloat();
-          if (!(norm > 0) || !Float.isFinite(norm)) {
-            missing.add(pair.getKey() + " (|grad|_1 = " + norm + ")");
-          }
-        }
-        assertTrue(trainable > 0, "the tower has no trainable parameter");
-        assertTrue(missing.isEmpty(), "no or non-finite gradient at input " + label(size) + " for: " + missing);
-      }
-    }
+    kit().gradientsReachEveryTrainableParameter();
   }
 
   @Test
   void sameSeedGivesTheSameOutputAndAnotherSeedDoesNot() {
-    int[] size = inputSizes().get(0);
-    try (NDManager manager = NDManager.newBaseManager()) {
-      NDArray images = images(manager, size, 4);
-      List<float[]> first = values(forward(manager, buildInitialized(manager, 42, size).block(), images, false));
-      List<float[]> again = values(forward(manager, buildInitialized(manager, 42, size).block(), images, false));
-      List<float[]> other = values(forward(manager, buildInitialized(manager, 43, size).block(), images, false));
-      for (int i = 0; i < first.size(); i++) {
-        assertArrayEquals(first.get(i), again.get(i), "output " + i + " differs between two builds with seed 42");
-      }
-      assertFalse(java.util.Arrays.equals(first.get(0), other.get(0)), "seeds 42 and 43 gave the same pooled output");
-    }
+    kit().sameSeedGivesTheSameOutputAndAnotherSeedDoesNot();
   }
 
   @Test
-  void savedParametersLoadIntoAFreshTowerWithIdenticalOutput(@TempDir Path dir) throws Exception {
-    int[] size = inputSizes().get(inputSizes().size() - 1);
-    Path file = dir.resolve("tower.params");
-    try (NDManager manager = NDManager.newBaseManager()) {
-      NDArray images = images(manager, size, 5);
-      ImageTower saved = buildInitialized(manager, 1, size);
-      List<float[]> expected = values(forward(manager, saved.block(), images, false));
-      try (OutputStream os = Files.newOutputStream(file); DataOutputStream out = new DataOutputStream(os)) {
-        saved.block().saveParameters(out);
-      }
-      ImageTower loaded = buildInitialized(manager, 2, size);
-      List<float[]> before = values(forward(manager, loaded.block(), images, false));
-      assertFalse(java.util.Arrays.equals(expected.get(0), before.get(0)), "a tower with another seed already matched: the check could not fail");
-      try (InputStream is = Files.newInputStream(file); DataInputStream in = new DataInputStream(is)) {
-        loaded.block().loadParameters(manager, in);
-      }
-      List<float[]> actual = values(forward(manager, loaded.block(), images, false));
-      for (int i = 0; i < expected.size(); i++) {
-        assertArrayEquals(expected.get(i), actual.get(i), "output " + i + " after save/load");
-      }
-    } catch (IOException e) {
-      throw new AssertionError("saving or loading " + file + " failed", e);
-    }
+  void savedParametersLoadIntoAFreshTowerWithIdenticalOutput() throws Exception {
+    kit().savedParametersLoadIntoAFreshTowerWithIdenticalOutput();
   }
 
   @Test
   void inferenceTowerMatchesTheTrainedTowerInInferenceMode() {
-    int[] size = inputSizes().get(0);
-    try (NDManager manager = NDManager.newBaseManager()) {
-      NDArray images = images(manager, size, 6);
-      ImageTower trained = buildInitialized(manager, 8, size);
-      List<float[]> expected = values(forward(manager, trained.block(), images, false));
-      ImageTower inference = encoder().inferenceTower(encoder().resolve(config()), trained, manager);
-      assertEquals(trained.embeddingDim(), inference.embeddingDim(), "inference tower embeddingDim");
-      assertEquals(trained.featureLevels(), inference.featureLevels(), "inference tower feature levels");
-      List<float[]> actual = values(forward(manager, inference.block(), images, false));
-      for (int i = 0; i < expected.size(); i++) {
-        float scale = 1f;
-        float diff = 0f;
-        for (int j = 0; j < expected.get(i).length; j++) {
-          scale = Math.max(scale, Math.abs(expected.get(i)[j]));
-          diff = Math.max(diff, Math.abs(expected.get(i)[j] - actual.get(i)[j]));
-        }
-        assertTrue(diff <= 1e-4f * scale, "output " + i + " of the inference tower differs by " + diff);
-      }
-    }
+    kit().inferenceTowerMatchesTheTrainedTowerInInferenceMode();
   }
 
   @Test
   void exportNamesAreUniqueAndNonEmpty() {
-    ImageTower tower = build();
-    Set<String> seen = new HashSet<>();
-    for (Pair<String, Parameter> pair : tower.block().getParameters()) {
-      String name = encoder().exportName(pair.getKey());
-      assertTrue(name != null && !name.isBlank(), "export name of " + pair.getKey() + " is empty");
-      assertTrue(seen.add(name), "export name " + name + " (from " + pair.getKey() + ") is used twice");
-    }
+    kit().exportNamesAreUniqueAndNonEmpty();
   }
 }

@@ -132,7 +132,12 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     }
     JsonArray images = new JsonArray();
     for (String png : r.predictionImages()) {
-      images.add(new JsonObject().put("kind", t.getTask()).put("file", Path.of(png).getFileName().toString()));
+      // the evaluator draws into the task directory; writing through the store records each PNG
+      // among the task's outputs, the only files the coordinator serves
+      String name = Path.of(png).getFileName().toString();
+      byte[] bytes = Files.readAllBytes(Path.of(png));
+      context.artifacts().write(name, out -> out.write(bytes));
+      images.add(new JsonObject().put("kind", t.getTask()).put("file", name));
     }
     result.put("images", images);
     for (Map.Entry<String, Double> e : r.metrics().entrySet()) {

@@ -13,7 +13,7 @@ public final class NodeWorkerLauncher implements WorkerLauncher {
     try {
       WorkerNode node = WorkerNode.start(cluster, plugins, TaskHandlers.fromClassPath(),
           new WorkerNode.Options(settings.workerId(), settings.artifactRoot(), settings.slots(), Duration.ofSeconds(1),
-              Duration.ofSeconds(15)));
+              Duration.ofSeconds(15), settings.conformanceKits()));
       return new RunningWorker() {
         @Override
         public String workerId() {

@@ -50,8 +50,14 @@ public final class WorkerNode implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerNode.class);
 
-  /** Worker settings; {@link #defaults(String, Path)} gives sensible ones. */
-  public record Options(String workerId, Path artifactRoot, int slots, Duration heartbeat, Duration requestTimeout) {
+  /**
+   * Worker settings; {@link #defaults(String, Path)} gives sensible ones.
+   *
+   * @param conformanceKits whether the worker runs the conformance kit of every loaded extension
+   *     in the background after it joins and reports the outcomes with its heartbeats
+   */
+  public record Options(String workerId, Path artifactRoot, int slots, Duration heartbeat, Duration requestTimeout,
+      boolean conformanceKits) {
     public Options {
       Objects.requireNonNull(workerId, "workerId");
       Objects.requireNonNull(artifactRoot, "artifactRoot");
@@ -60,13 +66,23 @@ public final class WorkerNode implements AutoCloseable {
       }
     }
 
-    /** One slot, 1 s heartbeat, 30 s request timeout (the coordinator long-polls for 5 s). */
+    /** With the conformance kits on. */
+    public Options(String workerId, Path artifactRoot, int slots, Duration heartbeat, Duration requestTimeout) {
+      this(workerId, artifactRoot, slots, heartbeat, requestTimeout, true);
+    }
+
+    /** One slot, 1 s heartbeat, 30 s request timeout (the coordinator long-polls for 5 s), conformance kits on. */
     public static Options defaults(String workerId, Path artifactRoot) {
       return new Options(workerId, artifactRoot, 1, Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
 
     public Options withSlots(int n) {
-      return new Options(workerId, artifactRoot, n, heartbeat, requestTimeout);
+      return new Options(workerId, artifactRoot, n, heartbeat, requestTimeout, conformanceKits);
+    }
+
+    /** The same options with the conformance kits on or off. */
+    public Options withConformanceKits(boolean on) {
+      return new Options(workerId, artifactRoot, slots, heartbeat, requestTimeout, on);
     }
   }
 
@@ -83,6 +99,7 @@ public final class WorkerNode implements AutoCloseable {
   private final LeaseLatencies leaseLatencies = new LeaseLatencies();
   private final java.util.concurrent.atomic.AtomicLong finishedTasks = new java.util.concurrent.atomic.AtomicLong();
   private final long heartbeatTimer;
+  private volatile PluginConformance conformance;
 
   /** {@code finished}: the attempt ended and its result is being delivered; a revocation is then moot. */
   private record RunningTask(TaskLease lease, AtomicBoolean cancelled, AtomicBoolean finished) {}
@@ -106,6 +123,9 @@ public final class WorkerNode implements AutoCloseable {
   public static WorkerNode start(RecapCluster cluster, WorkerPlugins plugins, TaskHandlers handlers, Options options) {
     WorkerNode node = new WorkerNode(cluster, plugins, handlers, options);
     node.bus.request(Addresses.WORKER_HELLO, node.hello, new DeliveryOptions().setSendTimeout(5000));
+    node.conformance = options.conformanceKits()
+        ? PluginConformance.start(plugins, options.workerId())
+        : PluginConformance.disabled(plugins);
     for (int i = 0; i < options.slots(); i++) {
       Thread t = new Thread(node::slotLoop, options.workerId() + "-slot-" + i);
       t.setDaemon(true);
@@ -120,6 +140,11 @@ public final class WorkerNode implements AutoCloseable {
   /** What this worker advertises. */
   public WorkerHello hello() {
     return hello;
+  }
+
+  /** The conformance kits' outcomes so far, as the heartbeat reports them. */
+  public PluginConformance conformance() {
+    return conformance;
   }
 
   /** Request-to-lease round trips this worker measured (for benchmarks). */
@@ -199,7 +224,10 @@ public final class WorkerNode implements AutoCloseable {
     Object payload = format.decode(lease.getPayload(), handler.payloadType());
     Path root = lease.getOutputRoot() == null ? options.artifactRoot() : Path.of(lease.getOutputRoot());
     LeasedTaskContext context = new LeasedTaskContext(lease, payload, new FileArtifactStore(root, lease.getJobId(), lease.getTaskId()), cancelled);
-    handler.execute(context);
+    EngineGate.task(() -> {
+      handler.execute(context);
+      return null;
+    });
     return new TaskSuccess(context.artifacts().written());
   }
 
@@ -239,7 +267,9 @@ public final class WorkerNode implements AutoCloseable {
         new HashMap<>()));
     List<HeldLease> leases = new ArrayList<>();
     held.values().forEach(t -> leases.add(new HeldLease(t.lease().getTaskId(), t.lease().getAttempt())));
-    Heartbeat hb = new Heartbeat(options.workerId(), System.currentTimeMillis(), leases);
+    PluginConformance kits = conformance;
+    Heartbeat hb = new Heartbeat(options.workerId(), System.currentTimeMillis(), leases,
+        kits == null ? List.of() : kits.results());
     bus.<HeartbeatAck>request(Addresses.HEARTBEAT, hb, new DeliveryOptions().setSendTimeout(options.heartbeat().toMillis() * 3))
         .onSuccess(reply -> {
           for (String id : reply.body().getRevokedTaskIds()) {
@@ -272,6 +302,9 @@ public final class WorkerNode implements AutoCloseable {
       return;
     }
     cluster.vertx().cancelTimer(heartbeatTimer);
+    if (conformance != null) {
+      conformance.close(); // waits for a running kit: the plugins it uses are unloaded next
+    }
     slots.forEach(Thread::interrupt);
     for (Thread t : slots) {
       try {

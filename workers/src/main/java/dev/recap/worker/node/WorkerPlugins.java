@@ -29,13 +29,18 @@ public final class WorkerPlugins implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(WorkerPlugins.class);
 
+  /** One loaded extension and how it is advertised (once per extension point it implements). */
+  public record Loaded(PluginInfo info, NamedPlugin extension) {}
+
   private final DefaultPluginManager manager;
   private final List<PluginInfo> advertised;
+  private final List<Loaded> loaded;
   private final Extensions extensions;
 
   private WorkerPlugins(DefaultPluginManager manager) {
     this.manager = manager;
-    this.advertised = manager == null ? List.of() : describe(manager);
+    this.loaded = manager == null ? List.of() : describe(manager);
+    this.advertised = loaded.stream().map(Loaded::info).toList();
     this.extensions = new Extensions() {
       @Override
       public <T extends NamedPlugin> List<T> all(Class<T> type) {
@@ -86,14 +91,14 @@ public final class WorkerPlugins implements AutoCloseable {
     return plugins;
   }
 
-  private static List<PluginInfo> describe(DefaultPluginManager manager) {
-    List<PluginInfo> infos = new ArrayList<>();
+  private static List<Loaded> describe(DefaultPluginManager manager) {
+    List<Loaded> infos = new ArrayList<>();
     for (PluginWrapper p : manager.getStartedPlugins()) {
       for (Object extension : manager.getExtensions(p.getPluginId())) {
         if (extension instanceof NamedPlugin named) {
           for (Class<?> point : extensionPoints(named.getClass())) {
-            infos.add(PluginInfo.newBuilder().setId(named.id()).setVersion(named.version())
-                .setExtensionPoint(point.getSimpleName()).setPluginId(p.getPluginId()).build());
+            infos.add(new Loaded(PluginInfo.newBuilder().setId(named.id()).setVersion(named.version())
+                .setExtensionPoint(point.getSimpleName()).setPluginId(p.getPluginId()).build(), named));
           }
         }
       }
@@ -124,6 +129,11 @@ public final class WorkerPlugins implements AutoCloseable {
   /** What the worker advertises: extension id, version, extension point, plugin id. */
   public List<PluginInfo> advertised() {
     return advertised;
+  }
+
+  /** Every loaded extension with its advertisement, in the order of {@link #advertised()}. */
+  public List<Loaded> loaded() {
+    return loaded;
   }
 
   /** The loaded extensions, for task handlers. */

@@ -1,5 +1,6 @@
 package dev.recap.api.dense;
 
+import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
@@ -23,7 +24,7 @@ public final class MaskedL1Loss extends Loss {
     NDArray target = labels.singletonOrThrow().toType(depth.getDataType(), false);
     DenseLossShapes.check("depth", depth, target);
     NDArray weight = target.gt(DenseTask.INVALID_DEPTH).toType(depth.getDataType(), false);
-    NDArray count = weight.sum().maximum(1f);
+    NDArray count = ScalarOps.atLeast(weight.sum(), 1);
     return depth.squeeze(1).sub(target).abs().mul(weight).sum().div(count);
   }
 }

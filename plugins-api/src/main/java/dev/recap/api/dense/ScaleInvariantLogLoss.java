@@ -1,5 +1,6 @@
 package dev.recap.api.dense;
 
+import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.loss.Loss;
@@ -47,8 +48,8 @@ public final class ScaleInvariantLogLoss extends Loss {
     NDArray weight = valid.toType(depth.getDataType(), false);
     // log(1) = 0 where invalid, so masked pixels add nothing and no log(0) is ever taken
     NDArray safeTarget = target.mul(weight).add(weight.neg().add(1f));
-    NDArray d = pred.maximum(1e-6f).log().sub(safeTarget.log()).mul(weight);
-    NDArray count = weight.sum().maximum(1f);
+    NDArray d = ScalarOps.atLeast(pred, 1e-6).log().sub(safeTarget.log()).mul(weight);
+    NDArray count = ScalarOps.atLeast(weight.sum(), 1);
     NDArray mean = d.sum().div(count);
     return d.square().sum().div(count).sub(mean.square().mul(lambda));
   }

@@ -1,5 +1,6 @@
 package dev.recap.api.dense;
 
+import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.DataType;
@@ -40,7 +41,7 @@ public final class SegmentationCrossEntropy extends Loss {
     NDArray safeIds = ids.mul(valid.toType(DataType.INT64, false)).expandDims(1);
     NDArray logProb = logits.logSoftmax(1).gather(safeIds, 1).squeeze(1);
     NDArray weight = valid.toType(logits.getDataType(), false);
-    NDArray count = weight.sum().maximum(1f);
+    NDArray count = ScalarOps.atLeast(weight.sum(), 1);
     return logProb.mul(weight).sum().neg().div(count);
   }
 }

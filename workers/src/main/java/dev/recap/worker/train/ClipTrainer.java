@@ -1,5 +1,6 @@
 package dev.recap.worker.train;
 
+import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -205,9 +206,9 @@ public final class ClipTrainer {
     NDArray allTexts = gather(tag + "/text", text, scope);
     NDArray loss = ContrastiveLoss.symmetricInfoNce(allImages, allTexts, fp32(model.scale(ps, scope, true)));
     if (parts > 1) {
-      loss = loss.div(parts);
+      loss = ScalarOps.dividedBy(loss, parts);
     }
-    Autograd.backward(half ? loss.mul(lossScale) : loss);
+    Autograd.backward(half ? ScalarOps.times(loss, lossScale) : loss);
     return loss.getFloat();
   }
 

@@ -1,5 +1,6 @@
 package dev.recap.worker.train;
 
+import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 
 /**
@@ -24,8 +25,8 @@ public final class ContrastiveLoss {
     }
     NDArray logits = image.matMul(text.transpose()).mul(scale);
     NDArray eye = image.getManager().eye((int) n, (int) n, 0, logits.getDataType());
-    NDArray imageToText = logits.logSoftmax(1).mul(eye).sum().div(n).neg();
-    NDArray textToImage = logits.logSoftmax(0).mul(eye).sum().div(n).neg();
-    return imageToText.add(textToImage).div(2);
+    NDArray imageToText = ScalarOps.dividedBy(logits.logSoftmax(1).mul(eye).sum(), n).neg();
+    NDArray textToImage = ScalarOps.dividedBy(logits.logSoftmax(0).mul(eye).sum(), n).neg();
+    return ScalarOps.dividedBy(imageToText.add(textToImage), 2);
   }
 }

@@ -1,5 +1,6 @@
 package dev.recap.worker.train;
 
+import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -148,7 +149,7 @@ public final class MaskedImageTrainer {
           NDArray images = scope.create(input, new Shape(batch, 3, height, width));
           NDArray pred = model.forward(ps, new NDList(images), true).singletonOrThrow();
           NDArray diff = pred.sub(scope.create(target, pred.getShape()));
-          NDArray l = diff.mul(diff).mul(scope.create(weight, pred.getShape())).sum().div(count[0]);
+          NDArray l = ScalarOps.dividedBy(diff.mul(diff).mul(scope.create(weight, pred.getShape())).sum(), count[0]);
           Autograd.backward(l);
           return (double) l.getFloat();
         });

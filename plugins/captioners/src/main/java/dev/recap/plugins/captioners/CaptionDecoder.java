@@ -1,5 +1,6 @@
 package dev.recap.plugins.captioners;
 
+import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -254,7 +255,7 @@ final class CaptionDecoder extends AbstractBlock {
 
     private NDArray attend(ParameterStore ps, NDArray q, NDArray k, NDArray v, NDArray mask, boolean training) {
       Shape s = q.getShape();
-      NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).div(Math.sqrt(width / heads));
+      NDArray scores = ScalarOps.dividedBy(q.matMul(k.transpose(0, 1, 3, 2)), Math.sqrt(width / heads));
       if (mask != null) {
         scores = scores.add(mask);
       }

@@ -1,5 +1,6 @@
 package dev.recap.plugins.mci;
 
+import dev.recap.api.ScalarOps;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -55,7 +56,7 @@ final class AttentionBlock extends FixedShapeBlock {
     NDArray tokens = norm.forward(ps, inputs, training, params).singletonOrThrow().reshape(b, dim, n).transpose(0, 2, 1);
     NDArray split = Linear.linear(tokens, valueLike(ps, qkv, tokens, training)).singletonOrThrow()
         .reshape(b, n, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
-    NDArray q = split.get(0).mul(1.0 / Math.sqrt(headDim));
+    NDArray q = ScalarOps.times(split.get(0), 1.0 / Math.sqrt(headDim));
     NDArray attention = asTypeOf(float32(q.matMul(split.get(1).transpose(0, 1, 3, 2))).softmax(-1), q);
     NDArray mixed = attention.matMul(split.get(2)).transpose(0, 2, 1, 3).reshape(b, n, dim);
     mixed = Linear.linear(mixed, valueLike(ps, projWeight, mixed, training), valueLike(ps, projBias, mixed, training))

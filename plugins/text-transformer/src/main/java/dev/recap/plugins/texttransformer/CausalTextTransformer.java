@@ -1,5 +1,6 @@
 package dev.recap.plugins.texttransformer;
 
+import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -133,7 +134,7 @@ public final class CausalTextTransformer extends AbstractBlock {
     // [B, L, 3W] -> three [B, H, L, hd]; split's backward is a concatenation, where get(i) on a
     // [3, ...] view would zero-fill a full-size buffer per slice
     NDList parts = qkv.split(3, 2);
-    NDArray q = heads(parts.get(0), batch, headDim).mul(1.0 / Math.sqrt(headDim));
+    NDArray q = ScalarOps.times(heads(parts.get(0), batch, headDim), 1.0 / Math.sqrt(headDim));
     NDArray k = heads(parts.get(1), batch, headDim);
     NDArray v = heads(parts.get(2), batch, headDim);
     NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);

@@ -1,5 +1,6 @@
 package dev.recap.plugins.vit;
 
+import dev.recap.api.ScalarOps;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -45,7 +46,7 @@ final class SelfAttention extends FixedShapeBlock {
     // concatenates the three gradients, where select's backward zero-fills a full [3, ...] buffer
     // per slice (profiled: ~10% of a tiny-CLIP training step went to those fills and copies)
     NDList parts = qkv.split(3, 2);
-    NDArray q = heads(parts.get(0), b, n, headDim).mul(1.0 / Math.sqrt(headDim));
+    NDArray q = ScalarOps.times(heads(parts.get(0), b, n, headDim), 1.0 / Math.sqrt(headDim));
     NDArray k = heads(parts.get(1), b, n, headDim);
     NDArray v = heads(parts.get(2), b, n, headDim);
     NDArray attention = asTypeOf(float32(q.matMul(k.transpose(0, 1, 3, 2))).softmax(-1), x);

@@ -16,16 +16,31 @@ export function lowerIsBetter(metric) {
 }
 
 /**
- * Groups rows of the same run over several seeds: mean and sample standard deviation per metric
- * (sd is null for a single seed).
+ * What a row measured besides the run: protocol, fraction of the dense data and task
+ * ("frozen @ 100% segmentation"); rows of one run in different settings are never averaged.
+ */
+export function settingOf(row) {
+  const parts = [];
+  if (row.protocol) parts.push(row.protocol);
+  if (Number.isFinite(row.fraction) && row.protocol !== 'retrieval' && row.protocol !== 'pretrain') {
+    parts.push(`@ ${Math.round(row.fraction * 100)}%`);
+  }
+  if (row.task && row.task !== row.protocol) parts.push(row.task);
+  return parts.join(' ');
+}
+
+/**
+ * Groups rows of the same run and setting over seeds: mean and sample standard deviation per
+ * metric (sd is null for a single seed).
  */
 export function summarizeSeeds(rows, metricNames) {
   const groups = new Map();
   for (const row of rows) {
-    if (!groups.has(row.run)) groups.set(row.run, []);
-    groups.get(row.run).push(row);
+    const key = `${row.run}\u0000${settingOf(row)}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(row);
   }
-  return [...groups.entries()].map(([run, group]) => {
+  return [...groups.values()].map((group) => {
     const mean = {};
     const sd = {};
     for (const m of metricNames) {
@@ -35,7 +50,9 @@ export function summarizeSeeds(rows, metricNames) {
       sd[m] = values.length > 1
         ? Math.sqrt(values.reduce((a, v) => a + (v - mean[m]) ** 2, 0) / (values.length - 1)) : null;
     }
-    return {run, encoder: group[0].encoder, captions: group[0].captions, seeds: group.map((r) => r.seed), mean, sd};
+    const setting = settingOf(group[0]);
+    return {run: group[0].run, setting, label: setting ? `${group[0].run} · ${setting}` : group[0].run,
+      encoder: group[0].encoder, captions: group[0].captions, seeds: group.map((r) => r.seed), mean, sd};
   });
 }
 
@@ -116,7 +133,8 @@ function mountResults(container, jobId) {
     drawSummary(severalSeeds ? summary : [], metricNames);
     drawTable(rows, metricNames);
     // with several seeds the bars show each run's mean; with one seed per run, the runs themselves
-    drawBars(severalSeeds ? summary.map((g) => ({run: g.run, metrics: g.mean})) : rows, metricNames);
+    drawBars(severalSeeds ? summary.map((g) => ({label: g.label, metrics: g.mean}))
+      : rows.map((r) => ({label: settingOf(r) ? `${r.run} · ${settingOf(r)}` : r.run, metrics: r.metrics})), metricNames);
     drawPerClass(rows);
     drawImages(results.images || []);
   }
@@ -132,10 +150,10 @@ function mountResults(container, jobId) {
     summaryBlock.append(
       h('h2', {}, 'Mean ± sd over seeds'),
       h('table', {id: 'results-summary', class: 'grid'},
-        h('thead', {}, h('tr', {}, ['Run', 'Encoder', 'Captions', 'Seeds'].map((t) => h('th', {}, t)),
+        h('thead', {}, h('tr', {}, ['Run', 'Setting', 'Encoder', 'Captions', 'Seeds'].map((t) => h('th', {}, t)),
           metricNames.map((m) => h('th', {class: 'num'}, m, lowerIsBetter(m) ? ' ↓' : ' ↑')))),
         h('tbody', {}, summary.map((g) => h('tr', {dataset: {run: g.run}},
-          h('td', {class: 'mono'}, g.run), h('td', {}, g.encoder), h('td', {}, g.captions), h('td', {class: 'num'}, g.seeds.join(', ')),
+          h('td', {class: 'mono'}, g.run), h('td', {}, g.setting), h('td', {}, g.encoder), h('td', {}, g.captions), h('td', {class: 'num'}, g.seeds.join(', ')),
           metricNames.map((m) => h('td', {class: `num${g.mean[m] === best[m] ? ' best' : ''}`, dataset: {metric: m}},
             fmtNumber(g.mean[m]), g.sd[m] === null || g.sd[m] === undefined ? '' : h('span', {class: 'muted'}, ` ± ${fmtNumber(g.sd[m])}`))))))),
       h('h2', {}, 'Every run and seed'));
@@ -148,13 +166,13 @@ function mountResults(container, jobId) {
       if (values.length > 1) best[m] = lowerIsBetter(m) ? Math.min(...values) : Math.max(...values);
     }
     clear(table).append(
-      h('thead', {}, h('tr', {}, ['Run', 'Encoder', 'Captions', 'Seed'].map((t) => h('th', {}, t)),
+      h('thead', {}, h('tr', {}, ['Run', 'Setting', 'Encoder', 'Captions', 'Seed'].map((t) => h('th', {}, t)),
         metricNames.map((m) => h('th', {class: 'num', title: lowerIsBetter(m) ? 'lower is better' : 'higher is better'},
           m, lowerIsBetter(m) ? ' ↓' : ' ↑')))),
       h('tbody', {}, rows.length === 0
-        ? h('tr', {}, h('td', {colspan: 4 + metricNames.length, class: 'empty'}, 'No run has finished yet.'))
+        ? h('tr', {}, h('td', {colspan: 5 + metricNames.length, class: 'empty'}, 'No run has finished yet.'))
         : rows.map((row) => h('tr', {dataset: {run: row.run}},
-          h('td', {class: 'mono'}, row.run), h('td', {}, row.encoder), h('td', {}, row.captions), h('td', {class: 'num'}, row.seed),
+          h('td', {class: 'mono'}, row.run), h('td', {}, settingOf(row)), h('td', {}, row.encoder), h('td', {}, row.captions), h('td', {class: 'num'}, row.seed),
           metricNames.map((m) => {
             const value = (row.metrics || {})[m];
             return h('td', {class: `num${value === best[m] ? ' best' : ''}`, dataset: {metric: m}}, fmtNumber(value));
@@ -170,7 +188,10 @@ function mountResults(container, jobId) {
       if (!values.some(Number.isFinite)) continue;
       const canvas = h('canvas', {});
       bars.append(h('div', {class: 'chart-box', dataset: {metric: m}}, canvas));
-      charts.push(barChart(canvas, {title: m, labels: rows.map((r) => r.run), values, lowerIsBetter: lowerIsBetter(m)}));
+      // only the rows that have this metric: a depth metric gets no empty bars for segmentation rows
+      const shown = rows.filter((r) => Number.isFinite((r.metrics || {})[m]));
+      charts.push(barChart(canvas, {title: m, labels: shown.map((r) => r.label), values: shown.map((r) => r.metrics[m]),
+        lowerIsBetter: lowerIsBetter(m)}));
     }
   }
 

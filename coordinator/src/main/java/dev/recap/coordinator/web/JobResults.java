@@ -43,7 +43,7 @@ public final class JobResults {
 
   /**
    * The results table: {@code {columns: [metric names, first seen first], rows: [{run, encoder,
-   * captions, seed, protocol, fraction, metrics, perClassIoU, taskId}], images: [{run, kind, url,
+   * captions, seed, protocol, fraction, task, metrics, perClassIoU, taskId}], images: [{run, kind, url,
    * taskId}], problems: [{taskId, file, message}]}}. A result.json that cannot be read or does not
    * follow the convention is listed under problems, not dropped silently. Reads files: call off
    * the event loop.
@@ -72,6 +72,7 @@ public final class JobResults {
         rows.add(new JsonObject().put("run", run).put("encoder", result.getValue("encoder"))
             .put("captions", result.getValue("captions")).put("seed", result.getValue("seed"))
             .put("protocol", result.getValue("protocol")).put("fraction", result.getValue("fraction"))
+            .put("task", result.getValue("task"))
             .put("metrics", metrics).put("perClassIoU", result.getJsonObject("perClassIoU", new JsonObject()))
             .put("taskId", task.getKey()));
         for (Object o : result.getJsonArray("images", new JsonArray())) {

@@ -120,12 +120,15 @@ class ConsoleShellBrowserTest {
                     "const {jobPercent} = await import('/console/js/pages/jobs.js');"
                             + " const job = (d1, d2) => ({stages: [{tasksDone: d1, tasksTotal: 100}, {tasksDone: d2, tasksTotal: 100}]});"
                             + " done([jobPercent({stages: []}), jobPercent(job(100, 0)), jobPercent(job(100, 99)), jobPercent(job(100, 100))].join());"));
-            // two seeds of one run: mean and sample sd; a single seed has no spread
-            assertEquals("{\"run\":\"a\",\"mean\":2,\"sd\":1.4142,\"seeds\":[1,2]}|{\"run\":\"b\",\"mean\":5,\"sd\":null,\"seeds\":[1]}|rmse:true,mIoU:false",
+            // two seeds of one run and setting: mean and sample sd; a single seed has no spread; the
+            // same run in another setting (finetune at 10%) is its own group, never averaged in
+            assertEquals("{\"label\":\"a · frozen @ 100% segmentation\",\"mean\":2,\"sd\":1.4142,\"seeds\":[1,2]}"
+                    + "|{\"label\":\"a · finetune @ 10% segmentation\",\"mean\":9,\"sd\":null,\"seeds\":[1]}"
+                    + "|{\"label\":\"b · frozen @ 100% segmentation\",\"mean\":5,\"sd\":null,\"seeds\":[1]}|rmse:true,mIoU:false",
                     inPage(browser, "const {summarizeSeeds, lowerIsBetter} = await import('/console/js/pages/results.js');"
-                            + " const rows = [{run: 'a', seed: 1, metrics: {mIoU: 1}}, {run: 'a', seed: 2, metrics: {mIoU: 3}},"
-                            + " {run: 'b', seed: 1, metrics: {mIoU: 5}}];"
-                            + " done(summarizeSeeds(rows, ['mIoU']).map(g => JSON.stringify({run: g.run, mean: g.mean.mIoU,"
+                            + " const f = (run, seed, v, protocol = 'frozen', fraction = 1) => ({run, seed, protocol, fraction, task: 'segmentation', metrics: {mIoU: v}});"
+                            + " const rows = [f('a', 1, 1), f('a', 2, 3), f('a', 1, 9, 'finetune', 0.1), f('b', 1, 5)];"
+                            + " done(summarizeSeeds(rows, ['mIoU']).map(g => JSON.stringify({label: g.label, mean: g.mean.mIoU,"
                             + " sd: g.sd.mIoU === null ? null : Math.round(g.sd.mIoU * 1e4) / 1e4, seeds: g.seeds})).join('|')"
                             + " + '|rmse:' + lowerIsBetter('rmse') + ',mIoU:' + lowerIsBetter('mIoU'));"));
         }

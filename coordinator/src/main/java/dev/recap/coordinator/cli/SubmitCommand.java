@@ -1,6 +1,8 @@
 package dev.recap.coordinator.cli;
 
 import dev.recap.coordinator.run.JobStatus;
+import dev.recap.coordinator.spec.SpecException;
+import dev.recap.coordinator.spec.SpecProfiles;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,12 +35,32 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--state", defaultValue = "recap-state", description = "Coordinator state directory (default: ${DEFAULT-VALUE}).")
   Path state;
 
+  @Option(names = "--profile", paramLabel = "NAME", description = "Apply the spec's profile NAME (its 'profiles:' block) before submitting.")
+  String profile;
+
+  @Option(names = "--quick", description = "Same as --profile quick.")
+  boolean quick;
+
   @Override
   public Integer call() throws Exception {
     var out = spec.commandLine().getOut();
     var err = spec.commandLine().getErr();
+    if (profile != null && quick) {
+      err.println("recap submit: choose one of --profile and --quick");
+      return RecapCli.INVALID;
+    }
+    String yaml;
+    try {
+      yaml = SpecProfiles.apply(Files.readString(specFile), quick ? "quick" : profile, specFile.toString());
+    } catch (java.nio.file.NoSuchFileException e) {
+      err.println("recap submit: no job spec at " + specFile.toAbsolutePath());
+      return RecapCli.INVALID;
+    } catch (SpecException e) {
+      err.println(e.getMessage());
+      return RecapCli.INVALID;
+    }
     ApiClient client = ApiClient.resolve(api, token, state);
-    ApiClient.Response r = client.post("/api/jobs", Files.readString(specFile));
+    ApiClient.Response r = client.post("/api/jobs", yaml);
     if (r.status() == 400) {
       err.println("invalid job spec " + specFile + ":");
       r.body().getJsonArray("problems").forEach(p -> {

@@ -52,6 +52,17 @@ class RecapCliTest {
   }
 
   @Test
+  void submitAppliesTheProfileBeforeContactingTheCoordinator() throws IOException {
+    Path f = spec("name: demo\nstages:\n  - name: make\n    kind: smoke\nprofiles:\n  quick: {make: {tasks: 1}}\n");
+    Run r = recap("submit", f.toString(), "--profile", "fast", "--state", tmp.resolve("no-coordinator").toString());
+    assertEquals(RecapCli.INVALID, r.code(), r.err());
+    assertTrue(r.err().contains("no profile 'fast'") && r.err().contains("[quick]"), r.err());
+    Run both = recap("submit", f.toString(), "--profile", "quick", "--quick");
+    assertEquals(RecapCli.INVALID, both.code(), both.err());
+    assertTrue(both.err().contains("choose one of --profile and --quick"), both.err());
+  }
+
+  @Test
   void unknownStageKindAndBadDependencyAreReported() throws IOException {
     Path f = spec("name: demo\nstages:\n  - name: a\n    kind: smoke\n    after: [b]\n  - name: b\n    kind: smok\n");
     Run r = recap("run", f.toString(), "--workers", "1");

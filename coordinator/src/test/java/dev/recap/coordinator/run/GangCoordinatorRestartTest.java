@@ -3,7 +3,6 @@ package dev.recap.coordinator.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.recap.api.data.RgbImage;
 import dev.recap.api.data.Sample;
@@ -11,14 +10,9 @@ import dev.recap.worker.data.ImageFormat;
 import dev.recap.worker.data.WebDatasetWriter;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,13 +20,13 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,22 +45,24 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class GangCoordinatorRestartTest {
 
-  private static final String TOKEN = "test-token-" + UUID.randomUUID();
   private static final int SAMPLES = 32;
   private static final int BATCH = 8;
   private static final int EPOCHS = 50;
   private static final int STEPS = SAMPLES / BATCH * EPOCHS;
 
-  private final String clusterName = "recap-gang-" + UUID.randomUUID().toString().substring(0, 8);
-  private final List<Process> processes = new ArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
-
   @TempDir
   Path tmp;
 
+  private ProcessCluster cluster;
+
+  @BeforeEach
+  void cluster() {
+    cluster = new ProcessCluster(tmp, "recap-gang-", "384m", 120);
+  }
+
   @AfterEach
   void killAll() {
-    processes.forEach(Process::destroyForcibly);
+    cluster.close();
   }
 
   @Test
@@ -75,15 +71,15 @@ class GangCoordinatorRestartTest {
     Path artifacts = tmp.resolve("artifacts");
     Path plugins = fixturePlugin(tmp.resolve("plugins"));
     List<Path> shards = writeShards(tmp.resolve("shards"));
-    String api = startCoordinator(state, "c1");
-    Process c1 = processes.get(processes.size() - 1);
-    String cluster = new JsonObject(Files.readString(state.resolve("coordinator.json"))).getString("cluster");
-    startWorker(cluster, "w1", plugins);
-    startWorker(cluster, "w2", plugins);
-    String workerAddress = awaitLine(tmp.resolve("w1.log"), "joined cluster", 120).replaceAll(".* at ", "").trim();
-    await("two workers", () -> get(api, "/api/workers").getJsonArray("workers").size() == 2, 120);
+    String api = cluster.startCoordinator(state, "c1");
+    Process c1 = cluster.last();
+    String clusterAddress = new JsonObject(Files.readString(state.resolve("coordinator.json"))).getString("cluster");
+    cluster.startWorker(clusterAddress, "w1", plugins);
+    cluster.startWorker(clusterAddress, "w2", plugins);
+    String workerAddress = cluster.awaitLine(tmp.resolve("w1.log"), "joined cluster", 120).replaceAll(".* at ", "").trim();
+    cluster.await("two workers", () -> cluster.get(api, "/api/workers").getJsonArray("workers").size() == 2, 120);
 
-    String jobId = submit(api, "name: gang-restart\noutput: " + artifacts + "\nleaseSeconds: 10\nstages:\n"
+    String jobId = cluster.submit(api, "name: gang-restart\noutput: " + artifacts + "\nleaseSeconds: 10\nstages:\n"
         + "  - name: gang\n    kind: pretrain-gang\n    workers: 3\n    minWorkers: 2\n"
         + "    shards: [" + String.join(", ", shards.stream().map(Path::toString).toList()) + "]\n"
         + "    encoder: test-conv\n    encoderConfig: {channels: 8}\n    text: test-bag\n"
@@ -92,19 +88,19 @@ class GangCoordinatorRestartTest {
         + "    learningRate: 0.01\n    warmupSteps: 2\n    operationTimeoutSeconds: 30\n");
     Path jobDir = artifacts.resolve(jobId);
     Path checkpoints = jobDir.resolve("gang-checkpoints");
-    await("the run's first checkpoint", () -> Files.exists(checkpoints.resolve("LATEST")), 180);
+    cluster.await("the run's first checkpoint", () -> Files.exists(checkpoints.resolve("LATEST")), 180);
     c1.destroyForcibly(); // SIGKILL
     c1.waitFor();
     long committedAtKill = committedKeys(jobDir) / BATCH; // a lower bound of the commit head
     assertTrue(committedAtKill >= 4, "killed after a commit: " + committedAtKill + " steps committed");
 
     Files.delete(state.resolve("coordinator.json"));
-    String api2 = startCoordinator(state, "c2", "--join", workerAddress);
+    String api2 = cluster.startCoordinator(state, "c2", "--join", workerAddress);
     boolean finishedBeforeRestart = Files.exists(jobDir) && memberDirs(jobDir).stream()
         .anyMatch(d -> Files.exists(d.resolve("result.json")));
     long committedAtRestart = committedKeys(jobDir) / BATCH;
-    JsonObject done = awaitJob(api2, jobId, 300);
-    assertEquals("SUCCEEDED", done.getString("state"), done.encode() + logs());
+    JsonObject done = cluster.awaitJob(api2, jobId, 300);
+    assertEquals("SUCCEEDED", done.getString("state"), done.encode() + cluster.logs());
     assertEquals(3, done.getInteger("tasksDone"), "all three member slots");
     assertFalse(finishedBeforeRestart, "the run was still going when the new coordinator came up (lengthen it if not)");
     List<String> lost = Files.readAllLines(state.resolve("journal.jsonl")).stream()
@@ -136,7 +132,7 @@ class GangCoordinatorRestartTest {
         seen.merge(key, 1, Integer::sum);
       }
     }
-    seen.forEach((k, n) -> assertEquals(1, n, k + " committed " + n + " times" + logs()));
+    seen.forEach((k, n) -> assertEquals(1, n, k + " committed " + n + " times" + cluster.logs()));
     assertEquals(STEPS * BATCH, seen.size(), "committed (epoch, sample) keys");
     for (int e = 0; e < EPOCHS; e++) {
       String prefix = "epoch-" + e + "/";
@@ -237,113 +233,5 @@ class GangCoordinatorRestartTest {
       n += Files.exists(samples) ? Files.readAllLines(samples).size() : 0;
     }
     return n;
-  }
-
-  // ---- processes -----------------------------------------------------------------------------
-
-  private String startCoordinator(Path state, String name, String... extra) throws Exception {
-    List<String> args = new ArrayList<>(List.of("coordinator", "--cluster-name", clusterName, "--state", state.toString(),
-        "--http-port", "0", "--failure-seconds", "3", "--token", TOKEN));
-    args.addAll(List.of(extra));
-    start(name, args);
-    Path info = state.resolve("coordinator.json");
-    await(name + " to write " + info, () -> Files.exists(info), 120);
-    return new JsonObject(Files.readString(info)).getString("api");
-  }
-
-  private void startWorker(String cluster, String id, Path plugins) throws Exception {
-    start(id, List.of("worker", "--join", cluster, "--cluster-name", clusterName, "--id", id, "--slots", "2",
-        "--failure-seconds", "3", "--plugins", plugins.toString(), "--artifacts", tmp.resolve("worker-artifacts").toString()));
-  }
-
-  private void start(String name, List<String> args) throws IOException {
-    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx384m", "-Djava.net.preferIPv4Stack=true",
-        "-Dai.djl.offline=true", "-Dai.djl.pytorch.num_threads=1", "-Dai.djl.pytorch.num_interop_threads=1",
-        "-cp", classPath, "dev.recap.coordinator.cli.RecapCli"));
-    cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile()).start();
-    processes.add(p);
-  }
-
-  interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private void await(String what, Condition c, int seconds) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        if (c.holds()) {
-          return;
-        }
-      } catch (Exception e) {
-        last = e;
-      }
-      Thread.sleep(100);
-    }
-    fail("timed out waiting for " + what + (last == null ? "" : " (last error " + last + ")") + logs());
-  }
-
-  private String awaitLine(Path log, String text, int seconds) throws Exception {
-    String[] found = new String[1];
-    await(text + " in " + log, () -> {
-      if (!Files.exists(log)) {
-        return false;
-      }
-      for (String line : Files.readAllLines(log)) {
-        if (line.contains(text)) {
-          found[0] = line;
-          return true;
-        }
-      }
-      return false;
-    }, seconds);
-    return found[0];
-  }
-
-  private JsonObject awaitJob(String api, String jobId, int seconds) throws Exception {
-    JsonObject[] status = new JsonObject[1];
-    await("job " + jobId + " to finish", () -> {
-      status[0] = get(api, "/api/jobs/" + jobId);
-      return !"RUNNING".equals(status[0].getString("state"));
-    }, seconds);
-    return status[0];
-  }
-
-  private String logs() {
-    StringBuilder logs = new StringBuilder();
-    try (Stream<Path> files = Files.list(tmp)) {
-      for (Path f : files.filter(f -> f.toString().endsWith(".log")).sorted().toList()) {
-        List<String> lines = Files.readAllLines(f);
-        logs.append("\n--- ").append(f.getFileName()).append('\n')
-            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size())));
-      }
-    } catch (IOException e) {
-      logs.append(e);
-    }
-    return logs.toString();
-  }
-
-  private HttpRequest.Builder request(String api, String path) {
-    return HttpRequest.newBuilder(URI.create(api + path)).header("Authorization", "Bearer " + TOKEN)
-        .timeout(Duration.ofSeconds(10));
-  }
-
-  private JsonObject get(String api, String path) throws Exception {
-    HttpResponse<String> r = http.send(request(api, path).GET().build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("GET " + path + ": " + r.statusCode() + " " + r.body());
-    }
-    return new JsonObject(r.body());
-  }
-
-  private String submit(String api, String yaml) throws Exception {
-    HttpResponse<String> r = http.send(request(api, "/api/jobs").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, r.statusCode(), r.body());
-    return new JsonObject(r.body()).getString("jobId");
   }
 }

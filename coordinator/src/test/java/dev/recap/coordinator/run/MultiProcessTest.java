@@ -2,29 +2,26 @@ package dev.recap.coordinator.run;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -34,17 +31,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MultiProcessTest {
 
-  private static final String TOKEN = "test-token-" + UUID.randomUUID();
-  private final String clusterName = "recap-mp-" + UUID.randomUUID().toString().substring(0, 8);
-  private final List<Process> processes = new ArrayList<>();
-  private final HttpClient http = HttpClient.newHttpClient();
-
   @TempDir
   Path tmp;
 
+  private ProcessCluster cluster;
+
+  @BeforeEach
+  void cluster() {
+    cluster = new ProcessCluster(tmp, "recap-mp-", "256m", 90);
+  }
+
   @AfterEach
   void killAll() {
-    processes.forEach(Process::destroyForcibly);
+    cluster.close();
   }
 
   @Test
@@ -52,34 +51,34 @@ class MultiProcessTest {
     Path state = tmp.resolve("state");
     Path artifacts = tmp.resolve("artifacts");
     String api = startCoordinator(state, "c1");
-    String cluster = new JsonObject(Files.readString(state.resolve("coordinator.json"))).getString("cluster");
-    Process w1 = startWorker(cluster, "w1");
-    startWorker(cluster, "w2");
+    String clusterAddress = new JsonObject(Files.readString(state.resolve("coordinator.json"))).getString("cluster");
+    Process w1 = startWorker(clusterAddress, "w1");
+    startWorker(clusterAddress, "w2");
     await("two workers", () -> get(api, "/api/workers").getJsonArray("workers").size() == 2, 90);
 
-    HttpResponse<String> unauthorized = http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs"))
+    HttpResponse<String> unauthorized = cluster.http.send(HttpRequest.newBuilder(URI.create(api + "/api/jobs"))
         .POST(HttpRequest.BodyPublishers.ofString("name: x")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(401, unauthorized.statusCode());
-    HttpResponse<String> invalid = http.send(request(api, "/api/jobs").POST(HttpRequest.BodyPublishers.ofString(
+    HttpResponse<String> invalid = cluster.http.send(cluster.request(api, "/api/jobs").POST(HttpRequest.BodyPublishers.ofString(
         "name: bad\nstages:\n  - name: s\n    kind: smoke\n    tasks: lots\n")).build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(400, invalid.statusCode(), invalid.body());
     assertEquals("stages[0].tasks", new JsonObject(invalid.body()).getJsonArray("problems").getJsonObject(0).getString("field"));
 
-    String jobId = submit(api, "name: mp\noutput: " + artifacts + "\nleaseSeconds: 4\nstages:\n"
+    String jobId = cluster.submit(api, "name: mp\noutput: " + artifacts + "\nleaseSeconds: 4\nstages:\n"
         + "  - name: make\n    kind: smoke\n    tasks: 24\n    sleepMillis: 400\n");
     await("w1 holding leases after some progress", () -> {
       JsonObject w = worker(get(api, "/api/workers"), "w1");
       return w != null && w.getInteger("leases") > 0 && get(api, "/api/jobs/" + jobId).getInteger("tasksDone") >= 4;
     }, 90);
     w1.destroyForcibly(); // SIGKILL
-    JsonObject done = await(api, jobId, 120);
+    JsonObject done = cluster.awaitJob(api, jobId, 120);
 
     assertEquals("SUCCEEDED", done.getString("state"), done.encode());
     assertEquals(24, done.getInteger("tasksDone"));
     assertTrue(done.getInteger("retries") >= 1, "the killed worker's leases were re-queued: " + done.encode());
     assertEquals(24, outputs(artifacts.resolve(jobId)).size(), "one output per task");
     assertExactlyOnceInJournal(state, jobId, 24);
-    String metrics = http.send(request(api, "/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
+    String metrics = cluster.http.send(cluster.request(api, "/metrics").GET().build(), HttpResponse.BodyHandlers.ofString()).body();
     assertTrue(metrics.contains("recap_tasks_retried_total"), metrics);
 
     java.io.StringWriter out = new java.io.StringWriter();
@@ -95,13 +94,13 @@ class MultiProcessTest {
     Path artifacts = tmp.resolve("artifacts");
     Process c1 = null;
     String api = startCoordinator(state, "c1");
-    c1 = processes.get(processes.size() - 1);
-    String cluster = new JsonObject(Files.readString(state.resolve("coordinator.json"))).getString("cluster");
-    Process w1 = startWorker(cluster, "w1");
-    String workerAddress = awaitLine(tmp.resolve("w1.log"), "joined cluster", 90).replaceAll(".* at ", "").trim();
+    c1 = cluster.last();
+    String clusterAddress = new JsonObject(Files.readString(state.resolve("coordinator.json"))).getString("cluster");
+    Process w1 = startWorker(clusterAddress, "w1");
+    String workerAddress = cluster.awaitLine(tmp.resolve("w1.log"), "joined cluster", 90).replaceAll(".* at ", "").trim();
     await("the worker", () -> get(api, "/api/workers").getJsonArray("workers").size() == 1, 90);
 
-    String jobId = submit(api, "name: restart\noutput: " + artifacts + "\nstages:\n"
+    String jobId = cluster.submit(api, "name: restart\noutput: " + artifacts + "\nstages:\n"
         + "  - name: make\n    kind: smoke\n    tasks: 20\n    sleepMillis: 300\n");
     String firstApi = api;
     await("some tasks done", () -> get(firstApi, "/api/jobs/" + jobId).getInteger("tasksDone") >= 5, 90);
@@ -119,7 +118,7 @@ class MultiProcessTest {
 
     Files.delete(state.resolve("coordinator.json"));
     String api2 = startCoordinator(state, "c2", "--join", workerAddress);
-    JsonObject done = await(api2, jobId, 120);
+    JsonObject done = cluster.awaitJob(api2, jobId, 120);
     assertEquals("SUCCEEDED", done.getString("state"), done.encode());
     assertEquals(20, done.getInteger("tasksDone"));
     assertEquals(20, outputs(artifacts.resolve(jobId)).size());
@@ -133,104 +132,19 @@ class MultiProcessTest {
   // ---- helpers ------------------------------------------------------------------------------
 
   private String startCoordinator(Path state, String name, String... extra) throws Exception {
-    List<String> args = new ArrayList<>(List.of("coordinator", "--cluster-name", clusterName, "--state", state.toString(),
-        "--http-port", "0", "--failure-seconds", "3", "--token", TOKEN));
-    args.addAll(List.of(extra));
-    start(name, args);
-    Path info = state.resolve("coordinator.json");
-    await(name + " to write " + info, () -> Files.exists(info), 90);
-    return new JsonObject(Files.readString(info)).getString("api");
+    return cluster.startCoordinator(state, name, extra);
   }
 
-  private Process startWorker(String cluster, String id) throws Exception {
-    return start(id, List.of("worker", "--join", cluster, "--cluster-name", clusterName, "--id", id, "--slots", "2",
-        "--failure-seconds", "3", "--plugins", tmp.resolve("no-plugins").toString(), "--artifacts",
-        tmp.resolve("worker-artifacts").toString()));
+  private Process startWorker(String clusterAddress, String id) throws Exception {
+    return cluster.startWorker(clusterAddress, id, tmp.resolve("no-plugins"));
   }
 
-  private Process start(String name, List<String> args) throws IOException {
-    String classPath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx256m", "-Djava.net.preferIPv4Stack=true", "-cp", classPath,
-        "dev.recap.coordinator.cli.RecapCli"));
-    cmd.addAll(args);
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(tmp.resolve(name + ".log").toFile()).start();
-    processes.add(p);
-    return p;
-  }
-
-  private String awaitLine(Path log, String text, int seconds) throws Exception {
-    String[] found = new String[1];
-    await(text + " in " + log, () -> {
-      if (!Files.exists(log)) {
-        return false;
-      }
-      for (String line : Files.readAllLines(log)) {
-        if (line.contains(text)) {
-          found[0] = line;
-          return true;
-        }
-      }
-      return false;
-    }, seconds);
-    return found[0];
-  }
-
-  interface Condition {
-    boolean holds() throws Exception;
-  }
-
-  private void await(String what, Condition c, int seconds) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        if (c.holds()) {
-          return;
-        }
-      } catch (Exception e) {
-        last = e;
-      }
-      Thread.sleep(200);
-    }
-    StringBuilder logs = new StringBuilder();
-    try (Stream<Path> files = Files.list(tmp)) {
-      for (Path f : files.filter(f -> f.toString().endsWith(".log")).toList()) {
-        List<String> lines = Files.readAllLines(f);
-        logs.append("\n--- ").append(f.getFileName()).append('\n')
-            .append(String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size())));
-      }
-    }
-    fail("timed out waiting for " + what + (last == null ? "" : " (last error " + last + ")") + logs);
-  }
-
-  private JsonObject await(String api, String jobId, int seconds) throws Exception {
-    JsonObject[] status = new JsonObject[1];
-    await("job " + jobId + " to finish", () -> {
-      status[0] = get(api, "/api/jobs/" + jobId);
-      return !"RUNNING".equals(status[0].getString("state"));
-    }, seconds);
-    return status[0];
-  }
-
-  private HttpRequest.Builder request(String api, String path) {
-    return HttpRequest.newBuilder(URI.create(api + path)).header("Authorization", "Bearer " + TOKEN)
-        .timeout(Duration.ofSeconds(10));
+  private void await(String what, ProcessCluster.Condition c, int seconds) throws Exception {
+    cluster.await(what, c, seconds);
   }
 
   private JsonObject get(String api, String path) throws Exception {
-    HttpResponse<String> r = http.send(request(api, path).GET().build(), HttpResponse.BodyHandlers.ofString());
-    if (r.statusCode() != 200) {
-      throw new IllegalStateException("GET " + path + ": " + r.statusCode() + " " + r.body());
-    }
-    return new JsonObject(r.body());
-  }
-
-  private String submit(String api, String yaml) throws Exception {
-    HttpResponse<String> r = http.send(request(api, "/api/jobs").POST(HttpRequest.BodyPublishers.ofString(yaml)).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertEquals(201, r.statusCode(), r.body());
-    return new JsonObject(r.body()).getString("jobId");
+    return cluster.get(api, path);
   }
 
   private static JsonObject worker(JsonObject workers, String id) {

@@ -4,22 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recap.bus.ClusterOptions;
-import dev.recap.bus.RecapCluster;
-import dev.recap.bus.WorkerLauncher;
-import dev.recap.coordinator.plan.StagePlanners;
-import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.run.JobStatus;
 import dev.recap.coordinator.spec.SpecProfiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,42 +29,11 @@ class CaptionQualityPipelineTest {
 
   @Test
   void quickProfileRunsEveryStageAndWritesEveryResult(@TempDir Path tmp) throws Exception {
-    Path plugins = Path.of(System.getProperty("recap.dist", "../target/recap"), "plugins");
-    assertTrue(Files.isDirectory(plugins) && Files.list(plugins).findAny().isPresent(),
-        "no plugin jars in " + plugins.toAbsolutePath() + ": build the plugins first (mvn -o package -DskipTests, or -pl e2e -am)");
     String yaml = SpecProfiles.apply(Files.readString(SPEC), "quick", SPEC.toString());
-    Path artifacts = tmp.resolve("artifacts");
-    List<RecapCluster> members = RecapCluster.startEmbedded(3, ClusterOptions.isolated());
-    List<WorkerLauncher.RunningWorker> workers = new ArrayList<>();
-    Coordinator coordinator = null;
-    JobStatus done;
-    String jobId;
-    try {
-      coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(), Coordinator.Options.defaults(tmp.resolve("state")));
-      WorkerLauncher launcher = WorkerLauncher.find();
-      for (int i = 1; i <= 2; i++) {
-        workers.add(launcher.launch(members.get(i), new WorkerLauncher.Settings("w" + i, plugins, artifacts, 1)));
-      }
-      while (coordinator.aliveWorkerCount() < 2) {
-        Thread.sleep(50);
-      }
-      jobId = coordinator.submit(yaml, "caption-quality.yaml --quick");
-      done = coordinator.completion(jobId).get(4, TimeUnit.MINUTES);
-    } finally {
-      workers.forEach(WorkerLauncher.RunningWorker::close);
-      if (coordinator != null) {
-        coordinator.close();
-      }
-      for (int i = members.size() - 1; i >= 0; i--) {
-        members.get(i).close();
-      }
-    }
+    EmbeddedJobRun job = EmbeddedJobRun.run(tmp, yaml, "caption-quality.yaml --quick", Duration.ofMinutes(4));
+    JobStatus done = job.done();
     assertEquals("SUCCEEDED", done.state(), () -> "job failed: " + done.cause());
-
-    Map<String, Path> tasks = new TreeMap<>();
-    try (Stream<Path> dirs = Files.list(artifacts.resolve(jobId))) {
-      dirs.forEach(d -> tasks.put(d.getFileName().toString().substring(jobId.length() + 1), d));
-    }
+    Map<String, Path> tasks = job.tasks();
     // synth-data: 256 pairs in shards of 128, a 25% reference shard, held-out pairs, dense splits
     for (String t : List.of("data_pairs-00000", "data_pairs-00001", "data_reference-00000", "data_heldout-00000")) {
       assertTrue(Files.size(tasks.get(t).resolve("shard.tar")) > 0, t);

@@ -6,24 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recap.bus.CaptionSidecarRecord;
-import dev.recap.bus.ClusterOptions;
-import dev.recap.bus.RecapCluster;
-import dev.recap.bus.WorkerLauncher;
-import dev.recap.coordinator.plan.StagePlanners;
-import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.run.JobStatus;
 import io.vertx.core.json.JsonObject;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.specific.SpecificDatumReader;
 import org.junit.jupiter.api.Test;
@@ -70,41 +63,10 @@ class CurateScoreFilterJobTest {
 
   @Test
   void topHalfByClipScoreIsKeptPerSourceAndShardWithEveryCaptionOnce(@TempDir Path tmp) throws Exception {
-    Path plugins = Path.of(System.getProperty("recap.dist", "../target/recap"), "plugins");
-    assertTrue(Files.isDirectory(plugins) && Files.list(plugins).findAny().isPresent(),
-        "no plugin jars in " + plugins.toAbsolutePath() + ": build the plugins first (mvn -o package -DskipTests -pl plugins/... -am)");
-    Path artifacts = tmp.resolve("artifacts");
-    List<RecapCluster> members = RecapCluster.startEmbedded(3, ClusterOptions.isolated());
-    List<WorkerLauncher.RunningWorker> workers = new ArrayList<>();
-    Coordinator coordinator = null;
-    JobStatus done;
-    String jobId;
-    try {
-      coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(), Coordinator.Options.defaults(tmp.resolve("state")));
-      WorkerLauncher launcher = WorkerLauncher.find();
-      for (int i = 1; i <= 2; i++) {
-        workers.add(launcher.launch(members.get(i), new WorkerLauncher.Settings("w" + i, plugins, artifacts, 1)));
-      }
-      while (coordinator.aliveWorkerCount() < 2) {
-        Thread.sleep(50);
-      }
-      jobId = coordinator.submit(JOB, "CurateScoreFilterJobTest");
-      done = coordinator.completion(jobId).get(3, TimeUnit.MINUTES);
-    } finally {
-      workers.forEach(WorkerLauncher.RunningWorker::close);
-      if (coordinator != null) {
-        coordinator.close();
-      }
-      for (int i = members.size() - 1; i >= 0; i--) {
-        members.get(i).close();
-      }
-    }
+    EmbeddedJobRun job = EmbeddedJobRun.run(tmp, JOB, "CurateScoreFilterJobTest", Duration.ofMinutes(3));
+    JobStatus done = job.done();
     assertEquals("SUCCEEDED", done.state(), () -> "job failed: " + done.cause());
-
-    Map<String, Path> tasks = new TreeMap<>();
-    try (Stream<Path> dirs = Files.list(artifacts.resolve(jobId))) {
-      dirs.forEach(d -> tasks.put(d.getFileName().toString().substring(jobId.length() + 1), d));
-    }
+    Map<String, Path> tasks = job.tasks();
     assertTrue(Files.exists(tasks.get("pretrain_tiny-s1").resolve("clip.params")));
     for (String source : List.of("alt-text", "grounded")) {
       Set<String> keptKeys = new HashSet<>();

@@ -1,17 +1,13 @@
 package dev.recap.coordinator.console;
 
+import dev.recap.coordinator.testing.PluginJar;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import javax.tools.JavaCompiler;
 import javax.tools.ToolProvider;
@@ -159,27 +155,13 @@ final class FixturePlugin {
     if (rc != 0) {
       throw new IllegalStateException("javac of the fixture plugin " + pluginId + " failed (exit " + rc + "); see the output above");
     }
-    Manifest manifest = new Manifest();
-    Attributes a = manifest.getMainAttributes();
-    a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    a.putValue("Plugin-Id", pluginId);
-    a.putValue("Plugin-Version", version);
-    a.putValue("Plugin-Provider", "acme");
-    a.putValue("Plugin-Class", "org.pf4j.Plugin");
-    Files.createDirectories(pluginsDir);
-    Path jar = pluginsDir.resolve(pluginId + "-" + version + ".jar");
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
-        Stream<Path> files = Files.walk(classes)) {
+    Map<String, Path> classFiles = new LinkedHashMap<>();
+    try (Stream<Path> files = Files.walk(classes)) {
       for (Path f : files.filter(Files::isRegularFile).toList()) {
-        out.putNextEntry(new JarEntry(classes.relativize(f).toString().replace('\\', '/')));
-        Files.copy(f, out);
-        out.closeEntry();
+        classFiles.put(classes.relativize(f).toString().replace('\\', '/'), f);
       }
-      // what PF4J's annotation processor writes
-      out.putNextEntry(new JarEntry("META-INF/extensions.idx"));
-      out.write((String.join("\n", sources.keySet()) + "\n").getBytes(StandardCharsets.UTF_8));
-      out.closeEntry();
     }
+    Path jar = PluginJar.write(pluginsDir, pluginId, version, "acme", "org.pf4j.Plugin", classFiles, List.copyOf(sources.keySet()));
     return jar;
   }
 }

@@ -6,24 +6,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recap.api.data.RgbImage;
 import dev.recap.api.data.Sample;
+import dev.recap.coordinator.testing.PluginJar;
 import dev.recap.worker.data.ImageFormat;
 import dev.recap.worker.data.WebDatasetWriter;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.jar.Attributes;
-import java.util.jar.JarEntry;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -162,27 +159,15 @@ class GangCoordinatorRestartTest {
     Path pkg = classes.resolve("dev/recap/worker/train");
     assertTrue(Files.isRegularFile(pkg.resolve("ConvImageEncoderFixture.class")),
         "the workers module's test classes are needed in " + classes + " (build with -pl workers,coordinator -am)");
-    Files.createDirectories(dir);
-    Path jar = dir.resolve("gang-fixtures-0.1.0.jar");
-    Manifest manifest = new Manifest();
-    Attributes a = manifest.getMainAttributes();
-    a.put(Attributes.Name.MANIFEST_VERSION, "1.0");
-    a.putValue("Plugin-Id", "gang-fixtures");
-    a.putValue("Plugin-Version", "0.1.0");
-    a.putValue("Plugin-Provider", "recap tests");
-    try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar), manifest);
-        Stream<Path> files = Files.list(pkg)) {
+    Map<String, Path> classFiles = new LinkedHashMap<>();
+    try (Stream<Path> files = Files.list(pkg)) {
       for (Path f : files.filter(f -> f.getFileName().toString().startsWith("ConvImageEncoderFixture")
           || f.getFileName().toString().startsWith("BagTextEncoderFixture")).toList()) {
-        out.putNextEntry(new JarEntry("dev/recap/worker/train/" + f.getFileName()));
-        Files.copy(f, out);
-        out.closeEntry();
+        classFiles.put("dev/recap/worker/train/" + f.getFileName(), f);
       }
-      out.putNextEntry(new JarEntry("META-INF/extensions.idx"));
-      out.write(("dev.recap.worker.train.ConvImageEncoderFixture\ndev.recap.worker.train.BagTextEncoderFixture\n")
-          .getBytes(StandardCharsets.UTF_8));
-      out.closeEntry();
     }
+    PluginJar.write(dir, "gang-fixtures", "0.1.0", "recap tests", null, classFiles,
+        List.of("dev.recap.worker.train.ConvImageEncoderFixture", "dev.recap.worker.train.BagTextEncoderFixture"));
     return dir;
   }
 

@@ -11,15 +11,14 @@ import dev.recap.coordinator.spec.JobSpecParser;
 import dev.recap.coordinator.spec.SpecException;
 import dev.recap.coordinator.web.RestApi;
 import io.vertx.core.http.HttpServer;
-import dev.recap.coordinator.spec.SpecProfiles;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -55,14 +54,8 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--state", description = "Journal directory (default: a fresh temporary directory).")
   Path state;
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "Apply the spec's profile NAME (its 'profiles:' block) before running.")
-  String profile;
-
-  @Option(names = "--quick", description = "Same as --profile quick: the same stages at toy size.")
-  boolean quick;
-
-  @Option(names = "--scale", description = "Same as --profile scale: a larger run.")
-  boolean scale;
+  @Mixin
+  SpecProfileOptions profiles;
 
   @Option(names = "--bind", defaultValue = "127.0.0.1", description = "Loopback by default (default: ${DEFAULT-VALUE}).")
   String bind;
@@ -75,21 +68,11 @@ final class RunCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     var err = spec.commandLine().getErr();
     shareCoresAmongWorkers(workers);
-    String yaml;
-    try {
-      yaml = Files.readString(specFile);
-    } catch (NoSuchFileException e) {
-      err.println("recap: no job spec at " + specFile.toAbsolutePath());
+    String yaml = profiles.read(specFile, "recap", err);
+    if (yaml == null) {
       return RecapCli.INVALID;
     }
-    int profiles = (profile != null ? 1 : 0) + (quick ? 1 : 0) + (scale ? 1 : 0);
-    if (profiles > 1) {
-      err.println("recap: choose one of --profile, --quick and --scale");
-      return RecapCli.INVALID;
-    }
-    String chosen = profile != null ? profile : quick ? "quick" : scale ? "scale" : null;
     try {
-      yaml = SpecProfiles.apply(yaml, chosen, specFile.toString());
       JobSpecParser.parse(yaml, specFile.toString()); // syntax and shape first: no cluster for a typo
     } catch (SpecException e) {
       err.println(e.getMessage());

@@ -1,13 +1,11 @@
 package dev.recap.coordinator.cli;
 
 import dev.recap.coordinator.run.JobStatus;
-import dev.recap.coordinator.spec.SpecException;
-import dev.recap.coordinator.spec.SpecProfiles;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -35,28 +33,15 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--state", defaultValue = "recap-state", description = "Coordinator state directory (default: ${DEFAULT-VALUE}).")
   Path state;
 
-  @Option(names = "--profile", paramLabel = "NAME", description = "Apply the spec's profile NAME (its 'profiles:' block) before submitting.")
-  String profile;
-
-  @Option(names = "--quick", description = "Same as --profile quick.")
-  boolean quick;
+  @Mixin
+  SpecProfileOptions profiles;
 
   @Override
   public Integer call() throws Exception {
     var out = spec.commandLine().getOut();
     var err = spec.commandLine().getErr();
-    if (profile != null && quick) {
-      err.println("recap submit: choose one of --profile and --quick");
-      return RecapCli.INVALID;
-    }
-    String yaml;
-    try {
-      yaml = SpecProfiles.apply(Files.readString(specFile), quick ? "quick" : profile, specFile.toString());
-    } catch (java.nio.file.NoSuchFileException e) {
-      err.println("recap submit: no job spec at " + specFile.toAbsolutePath());
-      return RecapCli.INVALID;
-    } catch (SpecException e) {
-      err.println(e.getMessage());
+    String yaml = profiles.read(specFile, "recap submit", err);
+    if (yaml == null) {
       return RecapCli.INVALID;
     }
     ApiClient client = ApiClient.resolve(api, token, state);

@@ -59,7 +59,7 @@ class RecapCliTest {
     assertTrue(r.err().contains("no profile 'fast'") && r.err().contains("[quick]"), r.err());
     Run both = recap("submit", f.toString(), "--profile", "quick", "--quick");
     assertEquals(RecapCli.INVALID, both.code(), both.err());
-    assertTrue(both.err().contains("choose one of --profile and --quick"), both.err());
+    assertTrue(both.err().contains("choose one of --profile, --quick and --scale"), both.err());
   }
 
   @Test

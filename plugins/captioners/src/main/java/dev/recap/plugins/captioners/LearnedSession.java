@@ -228,10 +228,11 @@ final class LearnedSession implements Captioner.Session {
           gc.backward(loss);
           lastLoss = value;
         }
-        float norm = clipByGlobalNorm(m, MAX_GRADIENT_NORM);
+        Map<String, NDArray> grads = gradients(m);
+        float norm = clipByGlobalNorm(grads.values(), MAX_GRADIENT_NORM);
         if (!Float.isFinite(norm)) {
-          String where = nonFiniteGradients(m);
-          zeroGradients(m);
+          String where = nonFinite(grads);
+          grads.values().forEach(LearnedSession::zeroInPlace);
           streak = skip("gradient norm (non-finite in " + where + ")", norm, step, steps, streak, maxSkips, learningRate, batchSize);
           continue;
         }
@@ -273,18 +274,30 @@ final class LearnedSession implements Captioner.Session {
     return skippedSteps;
   }
 
-  /** The parameters whose gradient has a non-finite element (at most 6 named), for the skip message. */
-  private String nonFiniteGradients(NDManager m) {
-    List<String> names = new ArrayList<>();
-    int count = 0;
+  /**
+   * Every trainable parameter's gradient by parameter name, each a new handle on the gradient's
+   * storage owned by {@code m} (closed with the step).
+   */
+  private Map<String, NDArray> gradients(NDManager m) {
+    Map<String, NDArray> grads = new LinkedHashMap<>();
     for (var e : block.getParameters()) {
       Parameter p = e.getValue();
       if (p.requiresGradient() && p.isInitialized() && p.getArray().hasGradient()) {
         NDArray g = p.getArray().getGradient();
         g.attach(m);
-        if (!g.isInfinite().logicalOr(g.isNaN()).any().getBoolean()) {
-          continue;
-        }
+        grads.put(e.getKey(), g);
+      }
+    }
+    return grads;
+  }
+
+  /** The parameters whose gradient has a non-finite element (at most 6 named), for the skip message. */
+  private static String nonFinite(Map<String, NDArray> grads) {
+    List<String> names = new ArrayList<>();
+    int count = 0;
+    for (var e : grads.entrySet()) {
+      NDArray g = e.getValue();
+      if (g.isInfinite().logicalOr(g.isNaN()).any().getBoolean()) {
         count++;
         if (names.size() < 6) {
           names.add(e.getKey());
@@ -292,17 +305,6 @@ final class LearnedSession implements Captioner.Session {
       }
     }
     return count + " parameter(s) " + names + (count > names.size() ? "..." : "");
-  }
-
-  /** Zeroes every parameter gradient in place, so a skipped step leaves nothing behind. */
-  private void zeroGradients(NDManager m) {
-    for (Parameter p : block.getParameters().values()) {
-      if (p.requiresGradient() && p.isInitialized() && p.getArray().hasGradient()) {
-        NDArray g = p.getArray().getGradient();
-        g.attach(m);
-        zeroInPlace(g);
-      }
-    }
   }
 
   /**
@@ -326,15 +328,7 @@ final class LearnedSession implements Captioner.Session {
    * Scales all gradients so that their global L2 norm is at most {@code maxNorm} (symmetric, unlike
    * DJL's Adam clip) and returns the norm before scaling; a non-finite norm is returned unscaled.
    */
-  private float clipByGlobalNorm(NDManager m, float maxNorm) {
-    List<NDArray> grads = new ArrayList<>();
-    for (Parameter p : block.getParameters().values()) {
-      if (p.requiresGradient() && p.isInitialized() && p.getArray().hasGradient()) {
-        NDArray g = p.getArray().getGradient();
-        g.attach(m); // a new handle on the same storage; closed with the step's manager
-        grads.add(g);
-      }
-    }
+  private static float clipByGlobalNorm(Iterable<NDArray> grads, float maxNorm) {
     double sumSquares = 0;
     for (NDArray g : grads) {
       sumSquares += g.square().sum().getFloat();

@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
- * One job on the embedded default: a coordinator and two workers (one libtorch thread each) in
+ * One job on the embedded default: a coordinator and two workers (one task slot each) in
  * this JVM, loading the distribution's plugin jars, everything shut down afterwards.
  *
  * @param done the job's final status

@@ -10,9 +10,14 @@ import java.util.Map;
 /**
  * Adds one rank's slice of a buffer to a {@link Reduction} bucket in place, on the member that
  * owns the bucket's partition: only the slice travels, the running sum never does.
+ *
+ * <p>The contribution that completes the bucket gets the finished sum back in its response (and
+ * counts as that rank's read), so the last rank to arrive saves a round trip; any other
+ * contribution gets {@link ExchangeRead.Status#INCOMPLETE} and reads later with {@link
+ * ReadReduction}.
  */
 public final class AddToReduction
-    implements EntryProcessor<Object, Reduction, Boolean>, DataSerializable {
+    implements EntryProcessor<Object, Reduction, ExchangeRead>, DataSerializable {
 
   private int rank;
   private int worldSize;
@@ -29,9 +34,12 @@ public final class AddToReduction
     this.chunk = chunk;
   }
 
-  /** Returns whether the bucket is complete after this contribution. */
+  /**
+   * The sum if the bucket is complete after this contribution (which then counts as this rank's
+   * read), a failure if the bucket failed, otherwise incomplete with the ranks still missing.
+   */
   @Override
-  public Boolean process(Map.Entry<Object, Reduction> entry) {
+  public ExchangeRead process(Map.Entry<Object, Reduction> entry) {
     Reduction bucket = entry.getValue();
     if (bucket == null) {
       bucket = new Reduction(worldSize);
@@ -42,8 +50,17 @@ public final class AddToReduction
               + ": ranks disagree on the gang");
     }
     bucket.add(rank, chunk);
+    if (bucket.failure() != null) {
+      entry.setValue(bucket);
+      return ExchangeRead.failed(bucket.failure());
+    }
+    if (bucket.complete()) {
+      float[] sum = bucket.sum();
+      entry.setValue(bucket.markRead(rank) ? null : bucket);
+      return ExchangeRead.of(sum);
+    }
     entry.setValue(bucket);
-    return bucket.complete();
+    return ExchangeRead.incomplete(bucket.missingRanks());
   }
 
   @Override

@@ -1,11 +1,16 @@
 package dev.recap.bus.exchange;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.internal.serialization.SerializationService;
+import com.hazelcast.internal.serialization.impl.DefaultSerializationServiceBuilder;
+import java.util.AbstractMap;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class ReductionTest {
@@ -57,6 +62,39 @@ class ReductionTest {
     bucket.add(1, new float[1]);
     assertFalse(bucket.markRead(1));
     assertTrue(bucket.markRead(0));
+  }
+
+  @Test
+  void theContributionThatCompletesABucketGetsTheSumAndCountsAsThatRanksRead() {
+    Map.Entry<Object, Reduction> entry = new AbstractMap.SimpleEntry<>("k", null);
+    ExchangeRead first = new AddToReduction(1, 2, new float[] {2f, 3f}).process(entry);
+    assertEquals(ExchangeRead.Status.INCOMPLETE, first.status());
+    assertArrayEquals(new int[] {0}, first.missingRanks());
+    ExchangeRead last = new AddToReduction(0, 2, new float[] {1f, 1f}).process(entry);
+    assertEquals(ExchangeRead.Status.COMPLETE, last.status());
+    assertArrayEquals(new float[] {3f, 4f}, last.floats());
+    assertNotNull(entry.getValue(), "rank 1 has not read yet");
+    ExchangeRead read = new ReadReduction(1).process(entry);
+    assertArrayEquals(new float[] {3f, 4f}, read.floats());
+    assertNull(entry.getValue(), "both ranks have the sum: the entry is removed");
+  }
+
+  @Test
+  void floatArraysSurviveHazelcastSerializationAcrossStagingBlocks() {
+    SerializationService serialization = new DefaultSerializationServiceBuilder().build();
+    for (int length : new int[] {0, 1, 16 * 1024, 16 * 1024 + 3, 100_000}) {
+      float[] values = new float[length];
+      for (int i = 0; i < length; i++) {
+        values[i] = i * 0.37f - 5f;
+      }
+      if (length > 0) {
+        values[length / 2] = Float.NaN;
+      }
+      ExchangeRead back = serialization.toObject(serialization.toData(ExchangeRead.of(values)));
+      assertArrayEquals(values, back.floats(), "length " + length);
+    }
+    Reduction empty = serialization.toObject(serialization.toData(new Reduction(3)));
+    assertNull(empty.sum(), "a null array stays null");
   }
 
   @Test

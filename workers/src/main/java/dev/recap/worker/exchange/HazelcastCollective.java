@@ -32,12 +32,13 @@ import org.slf4j.LoggerFactory;
 /**
  * {@link Collective} for a gang of workers, through a Hazelcast IMap and entry processors.
  *
- * <p><b>All-reduce</b>: the buffer is cut into buckets of {@link ExchangeOptions#bucketFloats()}
- * floats; bucket {@code b} lives on a partition owned by rank {@code b mod N}'s member. Every
- * rank sends each of its slices to the bucket's owner, where {@link AddToReduction} folds it in
- * place (in rank order, so every rank and every run gets the same bits), then reads the
- * finished sums back. Each worker thus sends and receives about one model's worth of bytes per
- * step whatever N is, and the owners' inbound load is spread evenly.
+ * <p><b>All-reduce</b> (reduce-scatter + gather): the buffer is cut into N equal shares, rank
+ * r's share held on partitions its member owns, each share cut into buckets of at most {@link
+ * ExchangeOptions#bucketFloats()} floats. Every rank sends each of its slices to the bucket's
+ * owner, where {@link AddToReduction} folds it in place (in rank order, so every rank and every
+ * run gets the same bits); the contribution that completes a bucket gets the sum back in its
+ * response, the other ranks read it. Each worker thus sends and receives about one model's
+ * worth of bytes per step whatever N is, and the owners' load is even.
  *
  * <p><b>Failure</b>: a gang member leaving the cluster (or this instance shutting down) breaks
  * the collective: every pending and later operation throws {@link GangBrokenException} naming
@@ -153,25 +154,68 @@ public final class HazelcastCollective implements Collective, AutoCloseable {
     if (n == 1 || data.length == 0) {
       return;
     }
-    int bucketFloats = options.bucketFloats();
-    int buckets = (data.length + bucketFloats - 1) / bucketFloats;
     long deadline = deadline();
-    Object[] keys = new Object[buckets];
-    List<CompletableFuture<Boolean>> adds = new ArrayList<>(buckets);
-    for (int b = 0; b < buckets; b++) {
-      int from = b * bucketFloats;
-      float[] slice = Arrays.copyOfRange(data, from, Math.min(data.length, from + bucketFloats));
-      keys[b] = plan.keyOn(b % n, b / n, gang.id() + "/" + tag + "/r" + b);
+    List<Bucket> buckets = Bucket.layout(data.length, n, options.bucketFloats());
+    Object[] keys = new Object[buckets.size()];
+    List<CompletableFuture<ExchangeRead>> adds = new ArrayList<>(buckets.size());
+    for (int b = 0; b < buckets.size(); b++) {
+      Bucket bucket = buckets.get(b);
+      float[] slice = Arrays.copyOfRange(data, bucket.from(), bucket.to());
+      keys[b] = plan.keyOn(bucket.owner(), bucket.indexOnOwner(), gang.id() + "/" + tag + "/r" + b);
       adds.add(map.submitToKey(keys[b], untyped(new AddToReduction(gang.rank(), n, slice)))
           .toCompletableFuture());
     }
-    for (CompletableFuture<Boolean> add : adds) {
-      await(tag, add, deadline);
+    // The contribution that completes a bucket brings its sum back; poll only the others.
+    List<Integer> unread = new ArrayList<>();
+    for (int b = 0; b < buckets.size(); b++) {
+      ExchangeRead added = await(tag, adds.get(b), deadline);
+      switch (added.status()) {
+        case COMPLETE -> copyInto(data, buckets.get(b), added.floats());
+        case FAILED -> throw new IllegalStateException(
+            "gang " + gang.id() + ", '" + tag + "': " + added.failure());
+        default -> unread.add(b);
+      }
     }
-    awaitAll(tag, keys, b -> new ReadReduction(gang.rank()), true, deadline, (b, read) -> {
-      float[] sum = read.floats();
-      System.arraycopy(sum, 0, data, b * bucketFloats, sum.length);
-    });
+    if (unread.isEmpty()) {
+      return;
+    }
+    Object[] pending = unread.stream().map(b -> keys[b]).toArray();
+    awaitAll(tag, pending, i -> new ReadReduction(gang.rank()), true, deadline,
+        (i, read) -> copyInto(data, buckets.get(unread.get(i)), read.floats()));
+  }
+
+  private static void copyInto(float[] data, Bucket bucket, float[] sum) {
+    if (sum.length != bucket.to() - bucket.from()) {
+      throw new IllegalStateException("a bucket of " + (bucket.to() - bucket.from())
+          + " floats came back with " + sum.length + ": ranks disagree on the buffer size");
+    }
+    System.arraycopy(sum, 0, data, bucket.from(), sum.length);
+  }
+
+  /**
+   * One all-reduce bucket: floats {@code [from, to)} of the buffer, held on rank {@code owner}'s
+   * member as its {@code indexOnOwner}-th bucket.
+   */
+  record Bucket(int owner, int indexOnOwner, int from, int to) {
+
+    /**
+     * The buffer cut into {@code n} equal shares (rank r owns share r), each cut into buckets of
+     * at most {@code bucketFloats}: every rank folds and serves the same number of floats, so no
+     * member's link carries more than its 1/n of the sums.
+     */
+    static List<Bucket> layout(int length, int n, int bucketFloats) {
+      List<Bucket> out = new ArrayList<>();
+      int share = (length + n - 1) / n;
+      for (int owner = 0; owner < n; owner++) {
+        int start = Math.min(length, owner * share);
+        int end = Math.min(length, start + share);
+        int index = 0;
+        for (int from = start; from < end; from += bucketFloats) {
+          out.add(new Bucket(owner, index++, from, Math.min(end, from + bucketFloats)));
+        }
+      }
+      return out;
+    }
   }
 
   @Override

@@ -11,6 +11,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import dev.recap.worker.exchange.Collective;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.zip.CRC32;
 
@@ -202,8 +203,9 @@ public final class ClipTrainer {
     }
     NDArray image = fp32(model.encodeImages(ps, images, true));
     NDArray text = fp32(model.encodeTexts(ps, tokens, true));
-    NDArray allImages = gather(tag + "/image", image, scope);
-    NDArray allTexts = gather(tag + "/text", text, scope);
+    NDList all = gather(tag + "/embeddings", image, text, scope);
+    NDArray allImages = all.get(0);
+    NDArray allTexts = all.get(1);
     NDArray loss = ContrastiveLoss.symmetricInfoNce(allImages, allTexts, fp32(model.scale(ps, scope, true)));
     if (parts > 1) {
       loss = ScalarOps.dividedBy(loss, parts);
@@ -223,18 +225,41 @@ public final class ClipTrainer {
     return x.mul(x.getManager().ones(new Shape(), DataType.FLOAT32));
   }
 
-  /** The global batch in rank order: others' rows as constants, this replica's with gradient. */
-  private NDArray gather(String tag, NDArray local, NDManager scope) {
+  /**
+   * The global batch in rank order, image and text embeddings: the other replicas' rows enter
+   * as constants, this replica's carry gradient. One all-gather carries both (each rank's image
+   * rows, then its text rows), one rendezvous per micro-batch instead of two.
+   */
+  private NDList gather(String tag, NDArray image, NDArray text, NDManager scope) {
     if (collective.worldSize() == 1) {
-      return local;
+      return new NDList(image, text);
     }
-    long width = local.getShape().get(1);
-    float[][] all = collective.allGather(tag, local.toFloatArray());
-    NDList parts = new NDList();
+    long imageWidth = image.getShape().get(1);
+    long textWidth = text.getShape().get(1);
+    float[] imageRows = image.toFloatArray();
+    float[] textRows = text.toFloatArray();
+    float[] local = Arrays.copyOf(imageRows, imageRows.length + textRows.length);
+    System.arraycopy(textRows, 0, local, imageRows.length, textRows.length);
+    float[][] all = collective.allGather(tag, local);
+    NDList images = new NDList();
+    NDList texts = new NDList();
     for (int r = 0; r < all.length; r++) {
-      parts.add(r == collective.rank() ? local : scope.create(all[r], new Shape(all[r].length / width, width)));
+      if (r == collective.rank()) {
+        images.add(image);
+        texts.add(text);
+        continue;
+      }
+      long rows = all[r].length / (imageWidth + textWidth);
+      if (rows * (imageWidth + textWidth) != all[r].length) {
+        throw new IllegalStateException("rank " + r + " sent " + all[r].length + " embedding"
+            + " floats, not a whole number of rows of " + imageWidth + " + " + textWidth
+            + ": the replicas' models differ");
+      }
+      int split = Math.toIntExact(rows * imageWidth);
+      images.add(scope.create(Arrays.copyOfRange(all[r], 0, split), new Shape(rows, imageWidth)));
+      texts.add(scope.create(Arrays.copyOfRange(all[r], split, all[r].length), new Shape(rows, textWidth)));
     }
-    return NDArrays.concat(parts, 0);
+    return new NDList(NDArrays.concat(images, 0), NDArrays.concat(texts, 0));
   }
 
   private static boolean allFinite(float[] a, int n) {

@@ -97,6 +97,32 @@ class HazelcastCollectiveTest {
   }
 
   @Test
+  void theAllReduceLayoutGivesEveryRankAnEqualShareInBucketsCoveringTheBufferOnce() {
+    for (int n : new int[] {2, 3, 5}) {
+      for (int length : new int[] {1, 7, 1000, 1_250_001}) {
+        int bucketFloats = 4096;
+        List<HazelcastCollective.Bucket> layout = HazelcastCollective.Bucket.layout(length, n, bucketFloats);
+        int next = 0;
+        int[] perOwner = new int[n];
+        for (HazelcastCollective.Bucket b : layout) {
+          assertEquals(next, b.from(), "buckets are contiguous, in order (n=" + n + ", length=" + length + ")");
+          assertTrue(b.to() > b.from() && b.to() - b.from() <= bucketFloats, b.toString());
+          perOwner[b.owner()] += b.to() - b.from();
+          next = b.to();
+        }
+        assertEquals(length, next, "the buckets cover the buffer (n=" + n + ", length=" + length + ")");
+        int share = (length + n - 1) / n;
+        for (int r = 0; r < n; r++) {
+          assertTrue(perOwner[r] <= share, "rank " + r + " holds " + perOwner[r] + " > " + share);
+        }
+        if (length >= n * share) {
+          assertEquals(share, perOwner[n - 1], "the last rank holds a full share");
+        }
+      }
+    }
+  }
+
+  @Test
   void bucketsAreSpreadOverTheMembersOfTheGang() throws Exception {
     List<UUID> uuids = cluster.uuids();
     Gang gang = new Gang(gangId(), 0, uuids);

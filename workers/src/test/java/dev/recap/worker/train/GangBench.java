@@ -53,8 +53,9 @@ public final class GangBench {
     int[] sizes = Arrays.stream(System.getProperty("workers", "1,2,3").split(",")).mapToInt(Integer::parseInt).toArray();
     try (LoopbackCluster cluster = new LoopbackCluster().start(1)) {
       IMap<String, String> control = cluster.members.get(0).getMap(CONTROL);
-      System.out.println("| workers | per-rank batch | step ms | compute ms | exchange ms (all-gather + all-reduce) | exchange share"
-          + " | gradient MB | all-reduce MB/s | raw TCP MB/s just before |");
+      System.out.println("| workers | per-rank batch | step ms | slowest rank's compute ms | exchange on the critical path"
+          + " ms (share) | in-collective ms, worst rank: all-gather + all-reduce (share) | gradient MB"
+          + " | all-reduce MB/s | raw TCP MB/s just before |");
       System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
       for (int n : sizes) {
         String run = "n" + n + "-" + UUID.randomUUID();
@@ -78,26 +79,52 @@ public final class GangBench {
         }
         double tcp = rawTcpMbPerSecond(Integer.parseInt(gradientBytes));
         control.set(run + "/gang", String.join(",", members.stream().map(UUID::toString).toList()));
-        double[] worst = new double[4];
+        // per rank: rows step, gather, reduce; columns the timed steps
+        double[][][] timings = new double[n][][];
         for (int i = 0; i < n; i++) {
           String key = run + "/result-" + i;
           while (control.get(key) == null) {
             checkAlive(workers);
             Thread.sleep(100);
           }
-          double[] r = Arrays.stream(control.get(key).split(",")).mapToDouble(Double::parseDouble).toArray();
-          for (int k = 0; k < 4; k++) {
-            worst[k] = Math.max(worst[k], r[k]);
-          }
+          timings[i] = Arrays.stream(control.get(key).split(";"))
+              .map(row -> Arrays.stream(row.split(",")).mapToDouble(Double::parseDouble).toArray())
+              .toArray(double[][]::new);
         }
+        int steps = timings[0][0].length;
+        double[] step = new double[steps];
+        double[] compute = new double[steps];
+        double[] critical = new double[steps];
+        double[] inCollective = new double[steps];
+        double[] gatherOfWorst = new double[steps];
+        double[] reduceOfWorst = new double[steps];
+        double[] leastReduce = new double[steps];
+        for (int s = 0; s < steps; s++) {
+          leastReduce[s] = Double.MAX_VALUE;
+          for (int r = 0; r < n; r++) {
+            double g = timings[r][1][s];
+            double red = timings[r][2][s];
+            step[s] = Math.max(step[s], timings[r][0][s]);
+            compute[s] = Math.max(compute[s], timings[r][0][s] - g - red);
+            if (g + red >= inCollective[s]) {
+              inCollective[s] = g + red;
+              gatherOfWorst[s] = g;
+              reduceOfWorst[s] = red;
+            }
+            leastReduce[s] = Math.min(leastReduce[s], red);
+          }
+          critical[s] = step[s] - compute[s];
+        }
+        double st = median(step);
+        int batch = Integer.getInteger("batch", 48);
+        double mb = Integer.parseInt(gradientBytes) / 1e6;
+        System.out.printf("| %d | %d | %.0f | %.0f | %.0f (%.1f%%) | %.0f + %.0f = %.0f (%.1f%%) | %.1f | %s | %.0f |%n",
+            n, batch / n, st, median(compute), median(critical), 100 * median(critical) / st,
+            median(gatherOfWorst), median(reduceOfWorst), median(inCollective), 100 * median(inCollective) / st, mb,
+            n == 1 ? "-" : String.format("%.0f", mb / (median(leastReduce) / 1000)), tcp);
         for (Process p : workers) {
           p.waitFor();
         }
-        int batch = Integer.getInteger("batch", 48);
-        double mb = Integer.parseInt(gradientBytes) / 1e6;
-        System.out.printf("| %d | %d | %.0f | %.0f | %.0f (%.0f + %.0f) | %.1f%% | %.1f | %s | %.0f |%n", n, batch / n,
-            worst[0], worst[0] - worst[1] - worst[2], worst[1] + worst[2], worst[1], worst[2],
-            100 * (worst[1] + worst[2]) / worst[0], mb, n == 1 ? "-" : String.format("%.0f", mb / (worst[2] / 1000)), tcp);
       }
     } finally {
       System.exit(0);
@@ -175,8 +202,7 @@ public final class GangBench {
             reduce[s - warmup] = timed.reduceNanos / 1e6;
           }
         }
-        double st = median(step);
-        control.set(run + "/result-" + index, st + "," + median(gather) + "," + median(reduce) + ",0");
+        control.set(run + "/result-" + index, String.join(";", csv(step), csv(gather), csv(reduce)));
       }
     } finally {
       hz.shutdown();
@@ -222,6 +248,10 @@ public final class GangBench {
       gatherNanos += System.nanoTime() - t;
       return out;
     }
+  }
+
+  private static String csv(double[] v) {
+    return String.join(",", Arrays.stream(v).mapToObj(Double::toString).toList());
   }
 
   private static double median(double[] v) {

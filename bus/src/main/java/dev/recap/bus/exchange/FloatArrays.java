@@ -30,19 +30,21 @@ public final class FloatArrays {
       out.writeInt(-1);
       return;
     }
-    out.writeInt(Math.multiplyExact(values.length, Float.BYTES));
+    int bytes = Math.multiplyExact(values.length, Float.BYTES);
+    out.writeInt(bytes);
     if (values.length == 0) {
       return;
     }
-    byte[] block = new byte[Math.min(values.length, BLOCK_FLOATS) * Float.BYTES];
-    FloatBuffer staged = ByteBuffer.wrap(block).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
-    for (int from = 0; from < values.length; from += BLOCK_FLOATS) {
-      int count = Math.min(BLOCK_FLOATS, values.length - from);
-      staged.clear();
-      staged.put(values, from, count);
-      out.write(block, 0, count * Float.BYTES);
+    byte[] staged = SCRATCH.get();
+    if (staged.length < bytes) {
+      staged = new byte[bytes];
+      SCRATCH.set(staged);
     }
+    ByteBuffer.wrap(staged).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().put(values);
+    out.write(staged, 0, bytes);
   }
+
+  private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
 
   /** Reads what {@link #write} wrote. */
   public static float[] read(ObjectDataInput in) throws IOException {

@@ -35,6 +35,15 @@ public final class Autograd {
     }
   }
 
+  /**
+   * Accumulates into every leaf's gradient the vector-Jacobian product of {@code output} with
+   * {@code seed} (d(output)/d(leaf) applied to {@code seed}, which has {@code output}'s shape):
+   * the backward pass of a sub-graph whose output's gradient is already known.
+   */
+  public static void backward(NDArray output, NDArray seed) {
+    JniUtils.backward((PtNDArray) output, (PtNDArray) seed, false, false);
+  }
+
   /** The gradient of {@code leaf}, copied to the host; zero if nothing reached it. */
   public static float[] gradient(NDArray leaf) {
     try (NDArray g = leaf.getGradient()) {

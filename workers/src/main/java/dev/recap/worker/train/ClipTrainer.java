@@ -12,7 +12,14 @@ import ai.djl.training.ParameterStore;
 import dev.recap.worker.exchange.Collective;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.zip.CRC32;
 
 /**
@@ -22,6 +29,14 @@ import java.util.zip.CRC32;
  * (the other replicas' enter as constants, this replica's carry gradient); compute the loss over
  * the <em>global</em> batch; backward; flatten the gradients and all-reduce them by sum; clip by
  * global norm; apply AdamW. Every replica ends with identical parameters.
+ *
+ * <p>Overlap (replicas, fp32): the loss's backward stops at detached copies of the two
+ * embeddings; the image tower's backward runs next from the image embedding's gradient, and the
+ * early side's gradients (image tower, image projection, logit scale) are all-reduced on another
+ * thread while the text tower's backward runs; the text side's all-reduce follows. The image
+ * side goes first because it is the larger (3.4 of 5.0 MB for vit-tiny + text-tiny). The
+ * gradients are the same as one backward pass (the chain rule split at the embeddings), and the
+ * collective still sees one operation at a time, in the same order on every rank.
  *
  * <p>Loss scaling convention (what makes N replicas equal one process on the global batch): the
  * loss every replica computes is the symmetric InfoNCE <em>mean over the global batch</em>, the
@@ -46,7 +61,13 @@ public final class ClipTrainer {
   private final List<Parameter> parameters;
   private final int logitScaleIndex;
   private final boolean half;
+  /**
+   * Per parameter: whether it is on the early side (image tower, image projection, logit scale),
+   * whose gradient is final before the text tower's backward runs.
+   */
+  private final boolean[] earlySide;
   private long step;
+  private long overlapWaitNanos;
   private int consecutiveSkips;
   private float lossScale;
   private int cleanSteps;
@@ -66,7 +87,24 @@ public final class ClipTrainer {
     this.logitScaleIndex = parameters.indexOf(model.logitScale());
     this.half = options.precision() == Precision.FP16_MIXED;
     this.lossScale = half ? INITIAL_LOSS_SCALE : 1f;
+    Set<Parameter> text = Collections.newSetFromMap(new IdentityHashMap<>());
+    text.addAll(model.textTower().block().getParameters().values());
+    text.add(model.textProjection());
+    this.earlySide = new boolean[parameters.size()];
+    for (int i = 0; i < earlySide.length; i++) {
+      earlySide[i] = !text.contains(parameters.get(i));
+    }
   }
+
+  /**
+   * Runs the all-reduce of the early side's gradients while the text tower's backward pass runs.
+   * Daemon threads: a trainer has no close, and an idle thread ends after a minute.
+   */
+  private static final ExecutorService EARLY_REDUCE = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "recap-early-reduce");
+    t.setDaemon(true);
+    return t;
+  });
 
   static final float INITIAL_LOSS_SCALE = 4096f;
   static final int LOSS_SCALE_GROWTH_INTERVAL = 200;
@@ -95,6 +133,14 @@ public final class ClipTrainer {
 
   public Collective collective() {
     return collective;
+  }
+
+  /**
+   * How long the last step's thread waited for its overlapped all-reduce to finish after the
+   * text tower's backward (0 without overlap): the part of that all-reduce not hidden.
+   */
+  long overlapWaitNanos() {
+    return overlapWaitNanos;
   }
 
   /** Steps taken so far (applied or skipped): the index of the next step. */
@@ -126,6 +172,12 @@ public final class ClipTrainer {
     int n = optimizer.size();
     float[] flat = new float[n + 1];
     double loss = 0;
+    // With replicas (fp32), the last micro-batch's backward runs the image tower first and the
+    // image-side gradients are all-reduced while the text tower's backward runs.
+    boolean overlap = collective.worldSize() > 1 && !half;
+    overlapWaitNanos = 0;
+    EarlyReduce early = null;
+    EarlyReduce[] started = new EarlyReduce[1];
     try (NDManager scope = manager.newSubManager()) {
       try {
         HalfPrecisionParameterStore halfStore = half ? new HalfPrecisionParameterStore(scope) : null;
@@ -134,14 +186,23 @@ public final class ClipTrainer {
           String tag = "step-" + step + "/micro-" + k;
           ClipBatch batch = microBatches.get(k);
           int parts = microBatches.size();
-          loss += Autograd.withGradMode(true, () -> forwardBackward(ps, scope, batch, parts, tag));
+          Runnable afterImage = overlap && k == parts - 1 ? () -> started[0] = startEarlyReduce() : null;
+          loss += Autograd.withGradMode(true, () -> forwardBackward(ps, scope, batch, parts, tag, afterImage));
         }
+        early = started[0];
         int i = 0;
         for (Parameter p : parameters) {
-          float[] g = half ? halfStore.gradient(p) : Autograd.gradient(p.getArray());
-          System.arraycopy(g, 0, flat, optimizer.offset(i), g.length);
+          if (early == null || !earlySide[i]) {
+            float[] g = half ? halfStore.gradient(p) : Autograd.gradient(p.getArray());
+            System.arraycopy(g, 0, flat, optimizer.offset(i), g.length);
+          }
           i++;
         }
+      } catch (RuntimeException e) {
+        if (started[0] != null) {
+          started[0].abandon();
+        }
+        throw e;
       } finally {
         for (Parameter p : parameters) {
           Autograd.zeroGradient(p.getArray());
@@ -154,16 +215,24 @@ public final class ClipTrainer {
         flat[i] *= inverse;
       }
     }
-    if (collective.rank() != 0) {
+    if (collective.rank() != 0 && early == null) {
       int from = optimizer.offset(logitScaleIndex);
       java.util.Arrays.fill(flat, from, optimizer.offset(logitScaleIndex + 1), 0f);
     }
-    boolean locallyFinite = Double.isFinite(loss) && allFinite(flat, n);
+    boolean locallyFinite = Double.isFinite(loss) && allFinite(flat, n) && (early == null || early.locallyFinite);
     flat[n] = locallyFinite ? 0f : 1f;
     if (!locallyFinite) {
       java.util.Arrays.fill(flat, 0, n, 0f); // keep the sum finite; the flag says skip
     }
-    collective.allReduceSum("grad/step-" + step, flat);
+    if (early == null) {
+      collective.allReduceSum("grad/step-" + step, flat);
+    } else {
+      // the text side (and the flag) after the early side, in the same order on every rank
+      float[] textSide = early.finish(flat);
+      collective.allReduceSum("grad/step-" + step + "/text", textSide);
+      early.scatter(textSide, flat, false);
+      flat[n] = textSide[textSide.length - 1];
+    }
     double lr = options.schedule().rate(step);
     long current = step++;
     if (flat[n] != 0f) {
@@ -195,7 +264,8 @@ public final class ClipTrainer {
     return new StepResult(current, loss, norm, lr, false, currentScale());
   }
 
-  private double forwardBackward(ParameterStore ps, NDManager scope, ClipBatch b, int parts, String tag) {
+  private double forwardBackward(ParameterStore ps, NDManager scope, ClipBatch b, int parts, String tag,
+      Runnable afterImageBackward) {
     NDArray images = scope.create(b.pixels(), new Shape(b.size(), 3, b.height(), b.width()));
     NDArray tokens = scope.create(b.tokens());
     if (half) {
@@ -203,15 +273,129 @@ public final class ClipTrainer {
     }
     NDArray image = fp32(model.encodeImages(ps, images, true));
     NDArray text = fp32(model.encodeTexts(ps, tokens, true));
-    NDList all = gather(tag + "/embeddings", image, text, scope);
-    NDArray allImages = all.get(0);
-    NDArray allTexts = all.get(1);
-    NDArray loss = ContrastiveLoss.symmetricInfoNce(allImages, allTexts, fp32(model.scale(ps, scope, true)));
+    NDArray imageLeaf = image;
+    NDArray textLeaf = text;
+    if (afterImageBackward != null) {
+      // The loss's backward stops at these leaves; each tower's backward then runs on its own.
+      imageLeaf = image.stopGradient();
+      imageLeaf.setRequiresGradient(true);
+      textLeaf = text.stopGradient();
+      textLeaf.setRequiresGradient(true);
+    }
+    NDList all = gather(tag + "/embeddings", imageLeaf, textLeaf, scope);
+    NDArray loss = ContrastiveLoss.symmetricInfoNce(all.get(0), all.get(1), fp32(model.scale(ps, scope, true)));
     if (parts > 1) {
       loss = ScalarOps.dividedBy(loss, parts);
     }
     Autograd.backward(half ? ScalarOps.times(loss, lossScale) : loss);
+    if (afterImageBackward != null) {
+      try (NDArray imageGradient = imageLeaf.getGradient()) {
+        Autograd.backward(image, imageGradient);
+      }
+      afterImageBackward.run();
+      try (NDArray textGradient = textLeaf.getGradient()) {
+        Autograd.backward(text, textGradient);
+      }
+    }
     return loss.getFloat();
+  }
+
+  /** Copies the early side's gradients to the host and starts their all-reduce. */
+  private EarlyReduce startEarlyReduce() {
+    int size = 0;
+    for (int i = 0; i < earlySide.length; i++) {
+      if (earlySide[i]) {
+        size += optimizer.offset(i + 1) - optimizer.offset(i);
+      }
+    }
+    float[] buffer = new float[size];
+    int at = 0;
+    for (int i = 0; i < earlySide.length; i++) {
+      if (earlySide[i]) {
+        float[] g = Autograd.gradient(parameters.get(i).getArray());
+        if (i == logitScaleIndex && collective.rank() != 0) {
+          java.util.Arrays.fill(g, 0f); // the logit scale enters every replica's loss: rank 0's counts
+        }
+        System.arraycopy(g, 0, buffer, at, g.length);
+        at += g.length;
+      }
+    }
+    boolean finite = allFinite(buffer, buffer.length);
+    String tag = "grad/step-" + step + "/image";
+    CompletableFuture<Void> reduce = CompletableFuture.runAsync(
+        () -> collective.allReduceSum(tag, buffer), EARLY_REDUCE);
+    return new EarlyReduce(buffer, finite, reduce);
+  }
+
+  /**
+   * The early side's all-reduce, running while the text tower's backward runs. Its buffer holds
+   * the early side's gradients in parameter order.
+   */
+  private final class EarlyReduce {
+    private final float[] earlySideSum;
+    private final boolean locallyFinite;
+    private final CompletableFuture<Void> reduce;
+
+    EarlyReduce(float[] buffer, boolean locallyFinite, CompletableFuture<Void> reduce) {
+      this.earlySideSum = buffer;
+      this.locallyFinite = locallyFinite;
+      this.reduce = reduce;
+    }
+
+    /**
+     * Waits for the early side's sum, writes it into {@code flat} and returns the text side's
+     * local gradients followed by {@code flat}'s flag, ready for their own all-reduce.
+     */
+    float[] finish(float[] flat) {
+      long waitFrom = System.nanoTime();
+      try {
+        reduce.join();
+        overlapWaitNanos = System.nanoTime() - waitFrom;
+      } catch (CompletionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
+        throw e;
+      }
+      int n = flat.length - 1;
+      int imageSize = n - earlySideSum.length;
+      float[] imageSide = new float[imageSize + 1];
+      scatter(imageSide, flat, true);
+      imageSide[imageSize] = flat[n];
+      scatter(earlySideSum, flat, false, true);
+      return imageSide;
+    }
+
+    /** Copies between a side's compact buffer and {@code flat}: into the buffer if {@code gather}. */
+    void scatter(float[] side, float[] flat, boolean gather) {
+      scatter(side, flat, gather, false);
+    }
+
+    private void scatter(float[] side, float[] flat, boolean gather, boolean earlySideBuffer) {
+      int at = 0;
+      for (int i = 0; i < earlySide.length; i++) {
+        if (earlySide[i] != earlySideBuffer) {
+          continue;
+        }
+        int from = optimizer.offset(i);
+        int len = optimizer.offset(i + 1) - from;
+        if (gather) {
+          System.arraycopy(flat, from, side, at, len);
+        } else {
+          System.arraycopy(side, at, flat, from, len);
+        }
+        at += len;
+      }
+    }
+
+    /** Waits for a reduce this step will not finish, so that the collective is idle again. */
+    void abandon() {
+      try {
+        reduce.join();
+      } catch (RuntimeException ignored) {
+        // the step is failing already; the caller's exception says why
+      }
+    }
   }
 
   /**

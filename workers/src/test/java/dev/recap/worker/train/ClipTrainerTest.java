@@ -162,6 +162,30 @@ class ClipTrainerTest {
   }
 
   @Test
+  void twoReplicasAccumulatingMicroBatchesMatchOneReplicaAccumulatingTheGlobalMicroBatches() throws Exception {
+    // Replicas overlap the last micro-batch's all-reduce with backward; earlier micro-batches
+    // accumulate first. Global micro-batch k = rows [k*B/2, (k+1)*B/2), rank r holds its half.
+    int steps = 3;
+    TrainingOptions options = TinyClip.options(5e-3, 20);
+    float[] single = onReplicas(1, 5, options, (rank, t) -> {
+      for (int s = 0; s < steps; s++) {
+        t.step(List.of(TinyClip.batch(s, 0, BATCH / 2), TinyClip.batch(s, BATCH / 2, BATCH / 2)));
+      }
+      return TinyClip.flatParameters(t.model());
+    }).get(0);
+    List<float[]> pair = onReplicas(2, 5, options, (rank, t) -> {
+      for (int s = 0; s < steps; s++) {
+        t.step(List.of(TinyClip.batch(s, rank * BATCH / 4, BATCH / 4),
+            TinyClip.batch(s, BATCH / 2 + rank * BATCH / 4, BATCH / 4)));
+      }
+      return TinyClip.flatParameters(t.model());
+    });
+    assertArrayEquals(pair.get(0), pair.get(1), "replicas must hold bit-identical parameters");
+    double rel = relativeDifference(single, pair.get(0));
+    assertTrue(rel < 1e-5, "relative difference " + rel);
+  }
+
+  @Test
   void accumulatingIdenticalMicroBatchesEqualsOneBatch() throws Exception {
     TrainingOptions options = TinyClip.options(5e-3, 20);
     float[] one = onReplicas(1, 9, options, (rank, t) -> {

@@ -54,80 +54,98 @@ public final class GangBench {
     try (LoopbackCluster cluster = new LoopbackCluster().start(1)) {
       IMap<String, String> control = cluster.members.get(0).getMap(CONTROL);
       System.out.println("| workers | per-rank batch | step ms | slowest rank's compute ms | exchange on the critical path"
-          + " ms (share) | in-collective ms, worst rank: all-gather + all-reduce (share) | gradient MB"
-          + " | all-reduce MB/s | raw TCP MB/s just before |");
-      System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+          + " ms (share) | exposed exchange ms, worst rank: all-gather + all-reduce (share) | overlapped all-reduce ms"
+          + " | gradient MB | all-reduce MB/s | raw TCP MB/s just before |");
+      System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
       for (int n : sizes) {
-        String run = "n" + n + "-" + UUID.randomUUID();
-        List<Process> workers = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          workers.add(startWorker(cluster, run, i, n));
-        }
-        List<UUID> members = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-          String key = run + "/up-" + i;
-          while (control.get(key) == null) {
-            checkAlive(workers);
-            Thread.sleep(50);
-          }
-          members.add(UUID.fromString(control.get(key)));
-        }
-        String gradientBytes = null;
-        while ((gradientBytes = control.get(run + "/gradient-bytes")) == null) {
-          checkAlive(workers);
-          Thread.sleep(50);
-        }
-        double tcp = rawTcpMbPerSecond(Integer.parseInt(gradientBytes));
-        control.set(run + "/gang", String.join(",", members.stream().map(UUID::toString).toList()));
-        // per rank: rows step, gather, reduce; columns the timed steps
-        double[][][] timings = new double[n][][];
-        for (int i = 0; i < n; i++) {
-          String key = run + "/result-" + i;
-          while (control.get(key) == null) {
-            checkAlive(workers);
-            Thread.sleep(100);
-          }
-          timings[i] = Arrays.stream(control.get(key).split(";"))
-              .map(row -> Arrays.stream(row.split(",")).mapToDouble(Double::parseDouble).toArray())
-              .toArray(double[][]::new);
-        }
-        int steps = timings[0][0].length;
-        double[] step = new double[steps];
-        double[] compute = new double[steps];
-        double[] critical = new double[steps];
-        double[] inCollective = new double[steps];
-        double[] gatherOfWorst = new double[steps];
-        double[] reduceOfWorst = new double[steps];
-        double[] leastReduce = new double[steps];
-        for (int s = 0; s < steps; s++) {
-          leastReduce[s] = Double.MAX_VALUE;
-          for (int r = 0; r < n; r++) {
-            double g = timings[r][1][s];
-            double red = timings[r][2][s];
-            step[s] = Math.max(step[s], timings[r][0][s]);
-            compute[s] = Math.max(compute[s], timings[r][0][s] - g - red);
-            if (g + red >= inCollective[s]) {
-              inCollective[s] = g + red;
-              gatherOfWorst[s] = g;
-              reduceOfWorst[s] = red;
-            }
-            leastReduce[s] = Math.min(leastReduce[s], red);
-          }
-          critical[s] = step[s] - compute[s];
-        }
-        double st = median(step);
-        int batch = Integer.getInteger("batch", 48);
-        double mb = Integer.parseInt(gradientBytes) / 1e6;
-        System.out.printf("| %d | %d | %.0f | %.0f | %.0f (%.1f%%) | %.0f + %.0f = %.0f (%.1f%%) | %.1f | %s | %.0f |%n",
-            n, batch / n, st, median(compute), median(critical), 100 * median(critical) / st,
-            median(gatherOfWorst), median(reduceOfWorst), median(inCollective), 100 * median(inCollective) / st, mb,
-            n == 1 ? "-" : String.format("%.0f", mb / (median(leastReduce) / 1000)), tcp);
-        for (Process p : workers) {
-          p.waitFor();
+        row(cluster, control, n, false);
+        if (n > 1 && Boolean.parseBoolean(System.getProperty("solo", "true"))) {
+          row(cluster, control, n, true);
         }
       }
     } finally {
       System.exit(0);
+    }
+  }
+
+  /**
+   * One table row: {@code n} worker JVMs training together, or ({@code solo}) the same JVMs with
+   * the same per-rank batches each training alone, without any exchange: the reference the
+   * gang's step time is compared with, measured under the same contention for the cores.
+   */
+  private static void row(LoopbackCluster cluster, IMap<String, String> control, int n, boolean solo)
+      throws Exception {
+    String run = "n" + n + (solo ? "-solo-" : "-") + UUID.randomUUID();
+    List<Process> workers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      workers.add(startWorker(cluster, run, i, n, solo));
+    }
+    List<UUID> members = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      String key = run + "/up-" + i;
+      while (control.get(key) == null) {
+        checkAlive(workers);
+        Thread.sleep(50);
+      }
+      members.add(UUID.fromString(control.get(key)));
+    }
+    String gradientBytes = null;
+    while ((gradientBytes = control.get(run + "/gradient-bytes")) == null) {
+      checkAlive(workers);
+      Thread.sleep(50);
+    }
+    double tcp = rawTcpMbPerSecond(Integer.parseInt(gradientBytes));
+    control.set(run + "/gang", String.join(",", members.stream().map(UUID::toString).toList()));
+    // per rank: rows step, gather, reduce; columns the timed steps
+    double[][][] timings = new double[n][][];
+    for (int i = 0; i < n; i++) {
+      String key = run + "/result-" + i;
+      while (control.get(key) == null) {
+        checkAlive(workers);
+        Thread.sleep(100);
+      }
+      timings[i] = Arrays.stream(control.get(key).split(";"))
+          .map(row -> Arrays.stream(row.split(",")).mapToDouble(Double::parseDouble).toArray())
+          .toArray(double[][]::new);
+    }
+    int steps = timings[0][0].length;
+    double[] step = new double[steps];
+    double[] compute = new double[steps];
+    double[] critical = new double[steps];
+    double[] inCollective = new double[steps];
+    double[] gatherOfWorst = new double[steps];
+    double[] reduceOfWorst = new double[steps];
+    double[] leastReduce = new double[steps];
+    double[] overlappedOfWorst = new double[steps];
+    for (int s = 0; s < steps; s++) {
+      leastReduce[s] = Double.MAX_VALUE;
+      for (int r = 0; r < n; r++) {
+        double g = timings[r][1][s];
+        double red = timings[r][2][s];
+        double over = timings[r][3][s];
+        step[s] = Math.max(step[s], timings[r][0][s]);
+        compute[s] = Math.max(compute[s], timings[r][0][s] - g - red);
+        if (g + red >= inCollective[s]) {
+          inCollective[s] = g + red;
+          gatherOfWorst[s] = g;
+          reduceOfWorst[s] = red;
+          overlappedOfWorst[s] = over;
+        }
+        // whole all-reduce time of the rank that waited least: closest to the transport's own
+        leastReduce[s] = Math.min(leastReduce[s], red + over);
+      }
+      critical[s] = step[s] - compute[s];
+    }
+    double st = median(step);
+    int batch = Integer.getInteger("batch", 48);
+    double mb = Integer.parseInt(gradientBytes) / 1e6;
+    System.out.printf("| %s | %d | %.0f | %.0f | %.0f (%.1f%%) | %.0f + %.0f = %.0f (%.1f%%) | %.0f | %.1f | %s | %.0f |%n",
+        solo ? n + ", each alone (no exchange)" : String.valueOf(n), batch / n, st, median(compute), median(critical), 100 * median(critical) / st,
+        median(gatherOfWorst), median(reduceOfWorst), median(inCollective), 100 * median(inCollective) / st,
+        median(overlappedOfWorst), mb,
+        n == 1 || solo ? "-" : String.format("%.0f", mb / (median(leastReduce) / 1000)), tcp);
+    for (Process p : workers) {
+      p.waitFor();
     }
   }
 
@@ -139,7 +157,8 @@ public final class GangBench {
     }
   }
 
-  private static Process startWorker(LoopbackCluster cluster, String run, int index, int n) throws Exception {
+  private static Process startWorker(LoopbackCluster cluster, String run, int index, int n, boolean solo)
+      throws Exception {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Xmx1g", "-Djava.net.preferIPv4Stack=true", "-Dai.djl.offline=true",
         "-Dai.djl.pytorch.num_threads=" + Integer.getInteger("threads", Math.max(1, 2 / n)), "-Dai.djl.pytorch.num_interop_threads=1"));
@@ -149,7 +168,7 @@ public final class GangBench {
       }
     }
     cmd.addAll(List.of(GangBench.class.getName(), "worker", cluster.name, String.valueOf(cluster.basePort), run,
-        String.valueOf(index), String.valueOf(n)));
+        String.valueOf(index), String.valueOf(n), String.valueOf(solo)));
     return new ProcessBuilder(cmd).inheritIO().start();
   }
 
@@ -157,6 +176,7 @@ public final class GangBench {
     String run = args[3];
     int index = Integer.parseInt(args[4]);
     int n = Integer.parseInt(args[5]);
+    boolean solo = Boolean.parseBoolean(args[6]);
     int size = Integer.getInteger("size", 64);
     int batch = Integer.getInteger("batch", 48);
     int warmup = Integer.getInteger("warmup", 2);
@@ -185,11 +205,12 @@ public final class GangBench {
       Gang gang = Gang.of(run, Arrays.stream(members.split(",")).map(UUID::fromString).toList(),
           hz.getCluster().getLocalMember().getUuid());
       try (HazelcastCollective hc = HazelcastCollective.join(hz, gang, ExchangeOptions.defaults())) {
-        TimedCollective timed = new TimedCollective(n == 1 ? Collective.single() : hc);
+        TimedCollective timed = new TimedCollective(n == 1 || solo ? Collective.single() : hc);
         ClipTrainer trainer = new ClipTrainer(model, manager, probe, timed);
         double[] step = new double[steps];
         double[] gather = new double[steps];
         double[] reduce = new double[steps];
+        double[] overlapped = new double[steps];
         for (int s = 0; s < warmup + steps; s++) {
           ClipBatch b = data.slice(s, gang.rank(), n);
           timed.reset();
@@ -199,21 +220,28 @@ public final class GangBench {
           if (s >= warmup) {
             step[s - warmup] = t / 1e6;
             gather[s - warmup] = timed.gatherNanos / 1e6;
-            reduce[s - warmup] = timed.reduceNanos / 1e6;
+            // exposed: the trainer thread's all-reduce plus its wait for the overlapped one
+            reduce[s - warmup] = (timed.reduceNanos + trainer.overlapWaitNanos()) / 1e6;
+            overlapped[s - warmup] = timed.overlappedNanos / 1e6;
           }
         }
-        control.set(run + "/result-" + index, String.join(";", csv(step), csv(gather), csv(reduce)));
+        control.set(run + "/result-" + index, String.join(";", csv(step), csv(gather), csv(reduce), csv(overlapped)));
       }
     } finally {
       hz.shutdown();
     }
   }
 
-  /** A collective that times its operations. */
+  /**
+   * A collective that times its operations: those of the trainer's thread (exposed) apart from
+   * the all-reduce the trainer overlaps with its text tower's backward on another thread.
+   */
   private static final class TimedCollective implements Collective {
     private final Collective inner;
+    private final Thread trainerThread = Thread.currentThread();
     long gatherNanos;
     long reduceNanos;
+    volatile long overlappedNanos;
 
     TimedCollective(Collective inner) {
       this.inner = inner;
@@ -222,6 +250,7 @@ public final class GangBench {
     void reset() {
       gatherNanos = 0;
       reduceNanos = 0;
+      overlappedNanos = 0;
     }
 
     @Override
@@ -238,7 +267,11 @@ public final class GangBench {
     public void allReduceSum(String tag, float[] data) {
       long t = System.nanoTime();
       inner.allReduceSum(tag, data);
-      reduceNanos += System.nanoTime() - t;
+      if (Thread.currentThread() == trainerThread) {
+        reduceNanos += System.nanoTime() - t;
+      } else {
+        overlappedNanos += System.nanoTime() - t;
+      }
     }
 
     @Override

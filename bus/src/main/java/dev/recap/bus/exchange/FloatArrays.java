@@ -13,13 +13,15 @@ import java.nio.FloatBuffer;
  * writeFloatArray} goes element by element; a bulk copy is several times cheaper, and the
  * exchange moves a model's worth of floats per step.
  *
- * <p>The bytes go through a small staging block rather than one array of the whole size: a
- * gradient bucket is megabytes, and a temporary of that size per operation (on each side) is a
- * humongous allocation for G1 that the exchange would otherwise make thousands of times.
+ * <p>Writing goes through a per-thread scratch array kept between calls, in one write: a
+ * gradient bucket is megabytes, a fresh temporary of that size per operation is a humongous
+ * allocation for G1, and writing in small blocks instead makes Hazelcast's output buffer grow
+ * by doubling (a copy per doubling). Each serializing thread thus keeps one array of the largest
+ * bucket it wrote. Reading stages 64 KiB blocks straight into the result.
  */
 public final class FloatArrays {
 
-  /** Floats staged per block: 64 KiB of bytes. */
+  /** Floats staged per block when reading: 64 KiB of bytes. */
   private static final int BLOCK_FLOATS = 16 * 1024;
 
   private FloatArrays() {}

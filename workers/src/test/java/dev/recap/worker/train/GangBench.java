@@ -28,18 +28,22 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * Gang step time split into compute and exchange at 1, 2 and 3 worker JVMs on loopback, with a
- * raw loopback TCP transfer of the gradient's bytes measured in the same run as reference.
+ * Gang step time split into compute and exchange at 1, 2 and 3 worker JVMs on loopback, with two
+ * references measured in the same run: the same worker JVMs training alone (no exchange) and a
+ * raw loopback TCP transfer of the gradient's bytes.
  *
  * <p>The driver (this main without arguments) is an idle cluster member, where the coordinator
  * would be; each worker JVM ({@code worker} argument) builds the same CLIP, trains
  * {@code warmup + steps} steps of a fixed global batch through {@link ClipTrainer} on a
- * {@link HazelcastCollective} wrapped in a timer, and reports per-step medians. "exchange" is
- * the time inside the collective (embedding all-gathers + gradient all-reduce); "compute" is
- * the rest of the step (forward, backward, optimizer, host copies).
+ * {@link HazelcastCollective} wrapped in a timer, and reports per-step times: the trainer
+ * thread's time in the collective (embedding all-gather, all-reduce, waiting for the overlapped
+ * all-reduce), the overlapped all-reduce's own time, and the CPU of the other threads. The driver
+ * combines the ranks per step (see docs/benchmarks.md#gang for the columns).
  *
  * <p>Properties: {@code -Dimage=<ImageEncoder class> -DimageConfig=k=v,...}, {@code -Dtext=...
- * -DtextConfig=...}, {@code -Dsize=64 -Dbatch=48 -Dwarmup=2 -Dsteps=5 -Dworkers=1,2,3}.
+ * -DtextConfig=...}, {@code -Dsize=64 -Dbatch=48 -Dwarmup=10 -Dsteps=20 -Dworkers=1,2,3
+ * -Dsolo=true -Dthreads=<libtorch threads per worker>}. Warm-up matters: the exchange's
+ * serialization paths are JIT-compiled over the first steps.
  */
 public final class GangBench {
 
@@ -55,8 +59,8 @@ public final class GangBench {
       IMap<String, String> control = cluster.members.get(0).getMap(CONTROL);
       System.out.println("| workers | per-rank batch | step ms | slowest rank's compute ms | exchange on the critical path"
           + " ms (share) | exposed exchange ms, worst rank: all-gather + all-reduce (share) | overlapped all-reduce ms"
-          + " | gradient MB | all-reduce MB/s | raw TCP MB/s just before |");
-      System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+          + " | CPU ms of the other threads per step | gradient MB | all-reduce MB/s | raw TCP MB/s just before |");
+      System.out.println("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
       for (int n : sizes) {
         row(cluster, control, n, false);
         if (n > 1 && Boolean.parseBoolean(System.getProperty("solo", "true"))) {
@@ -117,12 +121,14 @@ public final class GangBench {
     double[] reduceOfWorst = new double[steps];
     double[] leastReduce = new double[steps];
     double[] overlappedOfWorst = new double[steps];
+    double[] otherCpu = new double[steps];
     for (int s = 0; s < steps; s++) {
       leastReduce[s] = Double.MAX_VALUE;
       for (int r = 0; r < n; r++) {
         double g = timings[r][1][s];
         double red = timings[r][2][s];
         double over = timings[r][3][s];
+        otherCpu[s] = Math.max(otherCpu[s], timings[r][4][s]);
         step[s] = Math.max(step[s], timings[r][0][s]);
         compute[s] = Math.max(compute[s], timings[r][0][s] - g - red);
         if (g + red >= inCollective[s]) {
@@ -139,10 +145,10 @@ public final class GangBench {
     double st = median(step);
     int batch = Integer.getInteger("batch", 48);
     double mb = Integer.parseInt(gradientBytes) / 1e6;
-    System.out.printf("| %s | %d | %.0f | %.0f | %.0f (%.1f%%) | %.0f + %.0f = %.0f (%.1f%%) | %.0f | %.1f | %s | %.0f |%n",
+    System.out.printf("| %s | %d | %.0f | %.0f | %.0f (%.1f%%) | %.0f + %.0f = %.0f (%.1f%%) | %.0f | %.0f | %.1f | %s | %.0f |%n",
         solo ? n + ", each alone (no exchange)" : String.valueOf(n), batch / n, st, median(compute), median(critical), 100 * median(critical) / st,
         median(gatherOfWorst), median(reduceOfWorst), median(inCollective), 100 * median(inCollective) / st,
-        median(overlappedOfWorst), mb,
+        median(overlappedOfWorst), median(otherCpu), mb,
         n == 1 || solo ? "-" : String.format("%.0f", mb / (median(leastReduce) / 1000)), tcp);
     for (Process p : workers) {
       p.waitFor();
@@ -179,8 +185,8 @@ public final class GangBench {
     boolean solo = Boolean.parseBoolean(args[6]);
     int size = Integer.getInteger("size", 64);
     int batch = Integer.getInteger("batch", 48);
-    int warmup = Integer.getInteger("warmup", 2);
-    int steps = Integer.getInteger("steps", 5);
+    int warmup = Integer.getInteger("warmup", 10);
+    int steps = Integer.getInteger("steps", 20);
     HazelcastInstance hz = Hazelcast.newHazelcastInstance(LoopbackCluster.config(args[1], Integer.parseInt(args[2])));
     try (NDManager manager = NDManager.newBaseManager()) {
       IMap<String, String> control = hz.getMap(CONTROL);
@@ -211,21 +217,38 @@ public final class GangBench {
         double[] gather = new double[steps];
         double[] reduce = new double[steps];
         double[] overlapped = new double[steps];
+        double[] otherCpu = new double[steps];
+        com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         for (int s = 0; s < warmup + steps; s++) {
           ClipBatch b = data.slice(s, gang.rank(), n);
           timed.reset();
+          long cpu0 = os.getProcessCpuTime() - threads.getCurrentThreadCpuTime();
           long t0 = System.nanoTime();
           trainer.step(b);
           long t = System.nanoTime() - t0;
+          long cpu = os.getProcessCpuTime() - threads.getCurrentThreadCpuTime() - cpu0;
           if (s >= warmup) {
             step[s - warmup] = t / 1e6;
             gather[s - warmup] = timed.gatherNanos / 1e6;
             // exposed: the trainer thread's all-reduce plus its wait for the overlapped one
             reduce[s - warmup] = (timed.reduceNanos + trainer.overlapWaitNanos()) / 1e6;
             overlapped[s - warmup] = timed.overlappedNanos / 1e6;
+            otherCpu[s - warmup] = cpu / 1e6;
           }
         }
-        control.set(run + "/result-" + index, String.join(";", csv(step), csv(gather), csv(reduce), csv(overlapped)));
+        control.set(run + "/result-" + index, String.join(";", csv(step), csv(gather), csv(reduce), csv(overlapped), csv(otherCpu)));
+        // where the CPU went, by thread (whole run, warm-up included): for reading, not for the table
+        StringBuilder byThread = new StringBuilder("worker " + index + " of " + n + (solo ? " alone" : "") + ", CPU s by thread:");
+        Arrays.stream(threads.getAllThreadIds()).boxed()
+            .map(id -> Map.entry(String.valueOf(threads.getThreadInfo(id) == null ? id : threads.getThreadInfo(id).getThreadName()),
+                threads.getThreadCpuTime(id)))
+            .filter(e -> e.getValue() > 50_000_000L)
+            .sorted((a, b) -> Long.compare(b.getValue(), a.getValue()))
+            .forEach(e -> byThread.append(String.format(" %s=%.2f", e.getKey(), e.getValue() / 1e9)));
+        byThread.append(String.format(" | process=%.2f", os.getProcessCpuTime() / 1e9));
+        System.out.println(byThread);
       }
     } finally {
       hz.shutdown();

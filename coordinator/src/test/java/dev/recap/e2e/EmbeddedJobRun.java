@@ -64,7 +64,9 @@ record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks) {
     Map<String, Path> tasks = new TreeMap<>();
     if (Files.isDirectory(artifacts.resolve(jobId))) {
       try (Stream<Path> dirs = Files.list(artifacts.resolve(jobId))) {
-        dirs.forEach(d -> tasks.put(d.getFileName().toString().substring(jobId.length() + 1), d));
+        // task directories are <job>_<stage>_<task>; others (a gang's checkpoints) are not tasks
+        dirs.filter(d -> d.getFileName().toString().startsWith(jobId + "_"))
+            .forEach(d -> tasks.put(d.getFileName().toString().substring(jobId.length() + 1), d));
       }
     }
     return new EmbeddedJobRun(done, jobId, tasks);

@@ -30,6 +30,16 @@ record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks) {
 
   /** Runs {@code yaml} (submitted with {@code label}) with its artifacts under {@code tmp/artifacts}. */
   static EmbeddedJobRun run(Path tmp, String yaml, String label, Duration timeout) throws Exception {
+    return run(tmp, yaml, label, timeout, (cluster, jobId) -> {});
+  }
+
+  /** Checks on the cluster after the job ended, before it shuts down. */
+  interface AfterJob {
+    void check(RecapCluster coordinatorMember, String jobId) throws Exception;
+  }
+
+  /** As {@link #run(Path, String, String, Duration)}, then {@code afterJob} while the cluster is up. */
+  static EmbeddedJobRun run(Path tmp, String yaml, String label, Duration timeout, AfterJob afterJob) throws Exception {
     Path plugins = Path.of(System.getProperty("recap.dist", "../target/recap"), "plugins");
     try (Stream<Path> jars = Files.isDirectory(plugins) ? Files.list(plugins) : Stream.empty()) {
       assertTrue(jars.findAny().isPresent(), "no plugin jars in " + plugins.toAbsolutePath()
@@ -52,6 +62,7 @@ record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks) {
       }
       jobId = coordinator.submit(yaml, label);
       done = coordinator.completion(jobId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      afterJob.check(members.get(0), jobId);
     } finally {
       workers.forEach(WorkerLauncher.RunningWorker::close);
       if (coordinator != null) {

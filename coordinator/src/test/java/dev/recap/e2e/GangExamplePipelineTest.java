@@ -3,6 +3,7 @@ package dev.recap.e2e;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.bus.exchange.GangState;
 import dev.recap.coordinator.run.JobStatus;
 import dev.recap.coordinator.spec.SpecProfiles;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +30,21 @@ class GangExamplePipelineTest {
   @Test
   void quickProfileTrainsOneRunOnAGangOfTwoAndEvaluatesIt(@TempDir Path tmp) throws Exception {
     String yaml = SpecProfiles.apply(Files.readString(SPEC), "quick", SPEC.toString());
-    EmbeddedJobRun job = EmbeddedJobRun.run(tmp, yaml, "gang.yaml --quick", Duration.ofMinutes(3));
+    Map<String, Integer> gangKeysLeft = new TreeMap<>();
+    EmbeddedJobRun job = EmbeddedJobRun.run(tmp, yaml, "gang.yaml --quick", Duration.ofMinutes(3), (member, jobId) -> {
+      // the coordinator drops the run's commits, roster, formations and loss lines once the job ended
+      long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+      do {
+        gangKeysLeft.clear();
+        for (String map : List.of(GangState.COMMITS_MAP, GangState.ROSTER_MAP, GangState.FORMATIONS_MAP, GangState.LOSS_MAP)) {
+          long n = member.hazelcast().getMap(map).keySet().stream().filter(k -> k.toString().startsWith(jobId + "/")).count();
+          if (n > 0) {
+            gangKeysLeft.put(map, (int) n);
+          }
+        }
+        Thread.sleep(100);
+      } while (!gangKeysLeft.isEmpty() && System.nanoTime() < deadline);
+    });
     JobStatus done = job.done();
     assertEquals("SUCCEEDED", done.state(), () -> "job failed: " + done.cause());
     Map<String, Path> tasks = job.tasks();
@@ -64,5 +80,6 @@ class GangExamplePipelineTest {
       }
     }
     assertEquals(3, evaluations, "frozen segmentation, frozen depth, retrieval");
+    assertTrue(gangKeysLeft.isEmpty(), "gang state left in the cluster after the job: " + gangKeysLeft);
   }
 }

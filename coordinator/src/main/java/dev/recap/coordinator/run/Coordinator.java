@@ -2,6 +2,7 @@ package dev.recap.coordinator.run;
 
 import dev.recap.bus.Addresses;
 import dev.recap.bus.RecapCluster;
+import dev.recap.bus.exchange.GangState;
 import dev.recap.bus.SingleObjectFormat;
 import dev.recap.bus.msg.ConformanceResult;
 import dev.recap.bus.msg.Heartbeat;
@@ -476,6 +477,20 @@ public final class Coordinator implements AutoCloseable {
     LOG.info("job {} {}{}", job.jobId, state, cause == null ? "" : ": " + cause);
     completions.computeIfAbsent(job.jobId, id -> new CompletableFuture<>()).complete(job.status());
     publish(new JsonObject().put("type", "job").put("jobId", job.jobId));
+    forgetGangState(job.jobId);
+  }
+
+  /**
+   * Drops the cluster state of the job's gang runs (in-memory commits, roster, formations, loss
+   * lines): no task of an ended job runs again, and a finished run's last commit would otherwise
+   * hold a model and its optimizer moments in the cluster's memory for good.
+   */
+  private void forgetGangState(String jobId) {
+    cluster.vertx().executeBlocking(() -> {
+      GangState.forgetJob(cluster.hazelcast(), jobId);
+      return null;
+    }, false).onFailure(e -> LOG.warn("job {}: its gang state stays in the cluster's memory until the cluster"
+        + " restarts, dropping it failed: {}", jobId, e.toString()));
   }
 
   // ---- recovery -----------------------------------------------------------------------------

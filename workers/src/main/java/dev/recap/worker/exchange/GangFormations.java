@@ -3,6 +3,7 @@ package dev.recap.worker.exchange;
 import com.hazelcast.cluster.Member;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
+import dev.recap.bus.exchange.GangState;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -67,8 +68,8 @@ public final class GangFormations {
   public GangFormations(HazelcastInstance hz, String runId) {
     this.hz = hz;
     this.runId = runId;
-    this.roster = hz.getMap("recap.gang.roster");
-    this.formations = hz.getMap("recap.gang.formations");
+    this.roster = hz.getMap(GangState.ROSTER_MAP);
+    this.formations = hz.getMap(GangState.FORMATIONS_MAP);
   }
 
   /** This member's UUID. */

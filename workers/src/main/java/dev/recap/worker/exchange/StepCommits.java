@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.EntryProcessor;
 import com.hazelcast.map.IMap;
 import dev.recap.bus.exchange.CommitHead;
+import dev.recap.bus.exchange.GangState;
 import dev.recap.bus.exchange.StateChunk;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,7 +47,7 @@ public final class StepCommits {
 
   /** The commits of {@code runId} in the default map {@code recap.exchange.commits}. */
   public StepCommits(HazelcastInstance hz, String runId) {
-    this(hz, runId, "recap.exchange.commits");
+    this(hz, runId, GangState.COMMITS_MAP);
   }
 
   /**

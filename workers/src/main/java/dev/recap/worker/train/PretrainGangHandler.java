@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.bus.CaptionSidecarRecord;
+import dev.recap.bus.exchange.GangState;
 import dev.recap.bus.task.PretrainGangTask;
 import dev.recap.worker.caption.SidecarReader;
 import dev.recap.worker.data.CaptionOverrides;
@@ -56,7 +57,7 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
   public static final String TYPE = "pretrain-gang-member";
 
   /** Committed loss lines of every run (key {@code <run>/<step>}) and its start (key {@code <run>/start}). */
-  static final String LOSS_MAP = "recap.gang.loss";
+  static final String LOSS_MAP = GangState.LOSS_MAP;
 
   private static final String LOSS_HEADER = "step,loss,logit_scale,lr,world_size";
 

@@ -1,0 +1,42 @@
+package dev.recap.bus.exchange;
+
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.query.Predicates;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Where a gang training run keeps its state in the cluster, and how it is dropped.
+ *
+ * <p>A run's id is {@code <job id>/<stage name>}; every key of its state starts with it: the
+ * in-memory commits (parameters and optimizer moments, megabytes to gigabytes), the roster, the
+ * formations and the committed loss lines. Nothing needs them once the run's job has ended, and
+ * a long-lived cluster would otherwise keep every finished run's last commit in memory: the
+ * coordinator calls {@link #forgetJob} when a job ends.
+ */
+public final class GangState {
+
+  /** In-memory commits: {@code <run>/head} and {@code <run>/step-<n>/<chunk>}. */
+  public static final String COMMITS_MAP = "recap.exchange.commits";
+  /** The roster: {@code <run>/<member uuid>}. */
+  public static final String ROSTER_MAP = "recap.gang.roster";
+  /** The formations: key {@code <run>}. */
+  public static final String FORMATIONS_MAP = "recap.gang.formations";
+  /** Committed loss lines: {@code <run>/<step>} and {@code <run>/start}. */
+  public static final String LOSS_MAP = "recap.gang.loss";
+
+  private static final List<String> MAPS = List.of(COMMITS_MAP, ROSTER_MAP, FORMATIONS_MAP, LOSS_MAP);
+
+  private GangState() {}
+
+  /**
+   * Removes the state of every gang run of job {@code jobId} (keys {@code <jobId>/...}) from the
+   * cluster. Values are not read, so the calling member needs none of the workers' classes.
+   */
+  public static void forgetJob(HazelcastInstance hz, String jobId) {
+    String keys = Pattern.quote(jobId + "/") + ".*";
+    for (String map : MAPS) {
+      hz.getMap(map).removeAll(Predicates.regex("__key", keys));
+    }
+  }
+}

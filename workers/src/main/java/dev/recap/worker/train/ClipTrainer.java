@@ -358,15 +358,18 @@ public final class ClipTrainer {
         throw e;
       }
       int n = flat.length - 1;
-      int imageSize = n - earlySideSum.length;
-      float[] imageSide = new float[imageSize + 1];
-      scatter(imageSide, flat, true);
-      imageSide[imageSize] = flat[n];
+      int textSize = n - earlySideSum.length;
+      float[] textSide = new float[textSize + 1];
+      scatter(textSide, flat, true);
+      textSide[textSize] = flat[n];
       scatter(earlySideSum, flat, false, true);
-      return imageSide;
+      return textSide;
     }
 
-    /** Copies between a side's compact buffer and {@code flat}: into the buffer if {@code gather}. */
+    /**
+     * Copies between the text side's compact buffer and {@code flat}: into the buffer if {@code
+     * gather}.
+     */
     void scatter(float[] side, float[] flat, boolean gather) {
       scatter(side, flat, gather, false);
     }
@@ -388,7 +391,11 @@ public final class ClipTrainer {
       }
     }
 
-    /** Waits for a reduce this step will not finish, so that the collective is idle again. */
+    /**
+     * Waits for a reduce this step will not finish, so that the collective is idle again before
+     * the failure propagates (at most the collective's operation timeout: the other ranks wait
+     * that long for this one's text side anyway).
+     */
     void abandon() {
       try {
         reduce.join();

@@ -65,12 +65,14 @@ final class SubmitCommand implements Callable<Integer> {
     }
     ProgressLine progress = new ProgressLine(out, System.console() != null, System::currentTimeMillis);
     while (true) {
-      JobStatus s = JobStatus.fromJson(client.get("/api/jobs/" + jobId).body());
+      // the job as the console sees it: its stages carry samples/s and ETA from running tasks
+      JsonObject job = client.get("/api/jobs/" + jobId).body();
+      JobStatus s = JobStatus.fromJson(job);
       if (s.finished()) {
         progress.end(s);
         return s.state().equals("SUCCEEDED") ? RecapCli.OK : RecapCli.JOB_FAILED;
       }
-      progress.show(s);
+      progress.show(s, job);
       Thread.sleep(500);
     }
   }

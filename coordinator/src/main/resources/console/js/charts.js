@@ -84,10 +84,14 @@ export class StepChart {
   }
 }
 
-/** A bar chart of one metric across runs. */
-export function barChart(canvas, {title, labels, values, lowerIsBetter}) {
+/**
+ * A bar chart of one metric across runs; better ('lower', 'higher' or null for a
+ * bookkeeping metric) picks the highlighted bar and the title's hint.
+ */
+export function barChart(canvas, {title, labels, values, better}) {
   const Chart = library();
-  const best = values.length ? (lowerIsBetter ? Math.min(...values.filter(Number.isFinite)) : Math.max(...values.filter(Number.isFinite))) : null;
+  const finite = values.filter(Number.isFinite);
+  const best = better && finite.length > 1 ? (better === 'lower' ? Math.min(...finite) : Math.max(...finite)) : null;
   return new Chart(canvas, {
     type: 'bar',
     data: {
@@ -103,7 +107,7 @@ export function barChart(canvas, {title, labels, values, lowerIsBetter}) {
       responsive: true,
       maintainAspectRatio: false,
       plugins: {
-        title: {display: true, text: `${title} (${lowerIsBetter ? 'lower' : 'higher'} is better)`},
+        title: {display: true, text: better ? `${title} (${better} is better)` : title},
         legend: {display: false},
       },
       scales: {x: {ticks: {autoSkip: false, maxRotation: 45}}},

@@ -10,9 +10,31 @@ export const INTERESTS = ['job'];
 
 const RUN_FIELDS = ['run', 'encoder', 'captions', 'seed'];
 
-/** Depth errors are better low; accuracy, IoU and recall are better high. */
+/**
+ * Which way a metric is better: 'lower' for errors and losses (rmse, absRel, sqRel, log10,
+ * testLoss), 'higher' for accuracy, IoU, recall and the depth delta thresholds, null for
+ * bookkeeping (pairs, steps, samples, seconds, parameters), where no value is best.
+ */
+export function betterDirection(metric) {
+  if (/^(pairs|steps|samples|seconds|wallseconds|parameters|epochs|images)$/i.test(metric)) return null;
+  return /rmse|absrel|sqrel|log10|loss|error|mae/i.test(metric) ? 'lower' : 'higher';
+}
+
 export function lowerIsBetter(metric) {
-  return /rmse|absrel|loss|error|mae/i.test(metric);
+  return betterDirection(metric) === 'lower';
+}
+
+/** The best of the values for a metric, or undefined when it has no direction or one value. */
+function bestOf(metric, values) {
+  const direction = betterDirection(metric);
+  if (direction === null || values.length < 2) return undefined;
+  return direction === 'lower' ? Math.min(...values) : Math.max(...values);
+}
+
+/** ' ↓' / ' ↑' after a metric's name, nothing for bookkeeping. */
+function arrow(metric) {
+  const direction = betterDirection(metric);
+  return direction === null ? '' : direction === 'lower' ? ' ↓' : ' ↑';
 }
 
 /**
@@ -144,14 +166,13 @@ function mountResults(container, jobId) {
     if (summary.length === 0) return;
     const best = {};
     for (const m of metricNames) {
-      const means = summary.map((g) => g.mean[m]).filter(Number.isFinite);
-      if (means.length > 1) best[m] = lowerIsBetter(m) ? Math.min(...means) : Math.max(...means);
+      best[m] = bestOf(m, summary.map((g) => g.mean[m]).filter(Number.isFinite));
     }
     summaryBlock.append(
       h('h2', {}, 'Mean ± sd over seeds'),
       h('table', {id: 'results-summary', class: 'grid'},
         h('thead', {}, h('tr', {}, ['Run', 'Setting', 'Encoder', 'Captions', 'Seeds'].map((t) => h('th', {}, t)),
-          metricNames.map((m) => h('th', {class: 'num'}, m, lowerIsBetter(m) ? ' ↓' : ' ↑')))),
+          metricNames.map((m) => h('th', {class: 'num'}, m, arrow(m))))),
         h('tbody', {}, summary.map((g) => h('tr', {dataset: {run: g.run}},
           h('td', {class: 'mono'}, g.run), h('td', {}, g.setting), h('td', {}, g.encoder), h('td', {}, g.captions), h('td', {class: 'num'}, g.seeds.join(', ')),
           metricNames.map((m) => h('td', {class: `num${g.mean[m] === best[m] ? ' best' : ''}`, dataset: {metric: m}},
@@ -162,13 +183,12 @@ function mountResults(container, jobId) {
   function drawTable(rows, metricNames) {
     const best = {};
     for (const m of metricNames) {
-      const values = rows.map((r) => (r.metrics || {})[m]).filter(Number.isFinite);
-      if (values.length > 1) best[m] = lowerIsBetter(m) ? Math.min(...values) : Math.max(...values);
+      best[m] = bestOf(m, rows.map((r) => (r.metrics || {})[m]).filter(Number.isFinite));
     }
     clear(table).append(
       h('thead', {}, h('tr', {}, ['Run', 'Setting', 'Encoder', 'Captions', 'Seed'].map((t) => h('th', {}, t)),
-        metricNames.map((m) => h('th', {class: 'num', title: lowerIsBetter(m) ? 'lower is better' : 'higher is better'},
-          m, lowerIsBetter(m) ? ' ↓' : ' ↑')))),
+        metricNames.map((m) => h('th', betterDirection(m) === null ? {class: 'num'}
+          : {class: 'num', title: `${betterDirection(m)} is better`}, m, arrow(m))))),
       h('tbody', {}, rows.length === 0
         ? h('tr', {}, h('td', {colspan: 5 + metricNames.length, class: 'empty'}, 'No run has finished yet.'))
         : rows.map((row) => h('tr', {dataset: {run: row.run}},
@@ -191,7 +211,7 @@ function mountResults(container, jobId) {
       // only the rows that have this metric: a depth metric gets no empty bars for segmentation rows
       const shown = rows.filter((r) => Number.isFinite((r.metrics || {})[m]));
       charts.push(barChart(canvas, {title: m, labels: shown.map((r) => r.label), values: shown.map((r) => r.metrics[m]),
-        lowerIsBetter: lowerIsBetter(m)}));
+        better: betterDirection(m)}));
     }
   }
 

@@ -124,13 +124,16 @@ class ConsoleShellBrowserTest {
             // same run in another setting (finetune at 10%) is its own group, never averaged in
             assertEquals("{\"label\":\"a · frozen @ 100% segmentation\",\"mean\":2,\"sd\":1.4142,\"seeds\":[1,2]}"
                     + "|{\"label\":\"a · finetune @ 10% segmentation\",\"mean\":9,\"sd\":null,\"seeds\":[1]}"
-                    + "|{\"label\":\"b · frozen @ 100% segmentation\",\"mean\":5,\"sd\":null,\"seeds\":[1]}|rmse:true,mIoU:false",
-                    inPage(browser, "const {summarizeSeeds, lowerIsBetter} = await import('/console/js/pages/results.js');"
+                    + "|{\"label\":\"b · frozen @ 100% segmentation\",\"mean\":5,\"sd\":null,\"seeds\":[1]}|rmse:true,mIoU:false"
+                    + "|rmse:lower,sqRel:lower,log10:lower,testLoss:lower,delta1:higher,mIoU:higher,i2t_R@1:higher,pairs:null,seconds:null,steps:null",
+                    inPage(browser, "const {summarizeSeeds, lowerIsBetter, betterDirection} = await import('/console/js/pages/results.js');"
                             + " const f = (run, seed, v, protocol = 'frozen', fraction = 1) => ({run, seed, protocol, fraction, task: 'segmentation', metrics: {mIoU: v}});"
                             + " const rows = [f('a', 1, 1), f('a', 2, 3), f('a', 1, 9, 'finetune', 0.1), f('b', 1, 5)];"
                             + " done(summarizeSeeds(rows, ['mIoU']).map(g => JSON.stringify({label: g.label, mean: g.mean.mIoU,"
                             + " sd: g.sd.mIoU === null ? null : Math.round(g.sd.mIoU * 1e4) / 1e4, seeds: g.seeds})).join('|')"
-                            + " + '|rmse:' + lowerIsBetter('rmse') + ',mIoU:' + lowerIsBetter('mIoU'));"));
+                            + " + '|rmse:' + lowerIsBetter('rmse') + ',mIoU:' + lowerIsBetter('mIoU')"
+                            + " + '|' + ['rmse', 'sqRel', 'log10', 'testLoss', 'delta1', 'mIoU', 'i2t_R@1', 'pairs', 'seconds', 'steps']"
+                            + ".map(m => m + ':' + betterDirection(m)).join());"));
         }
     }
 

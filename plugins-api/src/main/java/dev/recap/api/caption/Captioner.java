@@ -39,10 +39,30 @@ public interface Captioner extends NamedPlugin {
       throw new UnsupportedOperationException("this captioner is not trainable");
     }
 
+    /**
+     * As {@link #train(List)}, telling {@code progress} after each training step. The default
+     * ignores it, for captioners whose training is not made of steps; a captioner that trains for
+     * minutes should report, so that the host can show progress and a loss curve.
+     */
+    default void train(List<CaptionRequest> references, TrainingProgress progress) {
+      train(references);
+    }
+
     /** Saves trained state so that {@code open(config.with("state", dir), ...)} restores it. */
     default void save(Path directory) throws IOException {}
 
     @Override
     default void close() {}
+  }
+
+  /** What a trainable captioner reports while it trains. */
+  @FunctionalInterface
+  interface TrainingProgress {
+
+    /**
+     * Step {@code step} (1-based) of {@code steps} finished with training loss {@code loss} (NaN
+     * for a skipped step).
+     */
+    void step(int step, int steps, double loss);
   }
 }

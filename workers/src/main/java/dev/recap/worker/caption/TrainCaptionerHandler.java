@@ -16,6 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /**
  * The {@code train-captioner} task: trains a trainable captioner on the reference shards, the
@@ -63,7 +65,15 @@ public final class TrainCaptionerHandler implements TaskHandler<TrainCaptionerTa
     long started = System.nanoTime();
     Path state = context.artifacts().directory().resolve("state");
     try (Captioner.Session session = captioner.open(config, context.seed(), context.extensions())) {
-      session.train(references);
+      // per step, as the pretrain task reports: the console's loss chart and the stage's ETA
+      session.train(references, (step, steps, loss) -> {
+        if (Double.isFinite(loss)) {
+          context.metric("loss", loss, Map.of("step", String.valueOf(step)));
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        context.progress(0.05 + 0.9 * step / steps, String.format(Locale.ROOT, "step %d/%d, loss %.3f, %.1f steps/s",
+            step, steps, loss, step / seconds));
+      });
       session.save(state);
     }
     double seconds = (System.nanoTime() - started) / 1e9;

@@ -152,6 +152,11 @@ final class LearnedSession implements Captioner.Session {
 
   @Override
   public void train(List<CaptionRequest> references) {
+    train(references, (step, steps, loss) -> {});
+  }
+
+  @Override
+  public void train(List<CaptionRequest> references, Captioner.TrainingProgress progress) {
     List<CaptionRequest> refs = references.stream().filter(r -> r.sourceCaption() != null && !r.sourceCaption().isBlank()).toList();
     if (refs.isEmpty()) {
       throw new IllegalArgumentException("learned captioner: none of the " + references.size()
@@ -223,6 +228,7 @@ final class LearnedSession implements Captioner.Session {
           float value = loss.getFloat();
           if (!Float.isFinite(value)) {
             streak = skip("loss", value, step, steps, streak, maxSkips, learningRate, batchSize);
+            progress.step(step + 1, steps, Double.NaN);
             continue;
           }
           gc.backward(loss);
@@ -234,11 +240,13 @@ final class LearnedSession implements Captioner.Session {
           String where = nonFinite(grads);
           grads.values().forEach(LearnedSession::zeroInPlace);
           streak = skip("gradient norm (non-finite in " + where + ")", norm, step, steps, streak, maxSkips, learningRate, batchSize);
+          progress.step(step + 1, steps, Double.NaN);
           continue;
         }
         streak = 0;
         trainer.step();
       }
+      progress.step(step + 1, steps, lastLoss);
     }
   }
 

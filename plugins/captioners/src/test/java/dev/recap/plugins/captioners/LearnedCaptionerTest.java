@@ -54,6 +54,29 @@ class LearnedCaptionerTest {
   }
 
   @Test
+  void trainingReportsEveryStepWithItsLossAndTheSameTrainingAsWithoutProgress() throws IOException {
+    List<CaptionRequest> refs = TinyScenes.scenes(0, 16, 16, 8).stream().map(TinyScenes.Scene::reference).toList();
+    List<String> reported = new java.util.ArrayList<>();
+    List<Double> losses = new java.util.ArrayList<>();
+    try (Captioner.Session s = new LearnedCaptioner().open(TINY, 21, EXTENSIONS)) {
+      s.train(refs, (step, steps, loss) -> {
+        reported.add(step + "/" + steps);
+        losses.add(loss);
+      });
+      s.save(dir.resolve("with"));
+    }
+    assertEquals(List.of("1/6", "2/6", "3/6", "4/6", "5/6", "6/6"), reported);
+    assertTrue(losses.stream().allMatch(l -> Double.isFinite(l) && l > 0), "losses " + losses);
+    try (Captioner.Session s = new LearnedCaptioner().open(TINY, 21, EXTENSIONS)) {
+      s.train(refs);
+      s.save(dir.resolve("without"));
+    }
+    assertArrayEquals(Files.readAllBytes(dir.resolve("without").resolve(LearnedSession.PARAMETERS_FILE)),
+        Files.readAllBytes(dir.resolve("with").resolve(LearnedSession.PARAMETERS_FILE)),
+        "reporting progress must not change the training");
+  }
+
+  @Test
   void decodingAfterTheCachedImagePrefixEqualsTheFullForwardPass() throws IOException {
     try (LearnedSession s = (LearnedSession) new LearnedCaptioner().open(TINY, 3, EXTENSIONS)) {
       s.train(TinyScenes.scenes(0, 16, 16, 8).stream().map(TinyScenes.Scene::reference).toList());

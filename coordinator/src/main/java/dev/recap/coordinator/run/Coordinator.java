@@ -2,8 +2,8 @@ package dev.recap.coordinator.run;
 
 import dev.recap.bus.Addresses;
 import dev.recap.bus.RecapCluster;
-import dev.recap.bus.exchange.GangState;
 import dev.recap.bus.SingleObjectFormat;
+import dev.recap.bus.exchange.GangState;
 import dev.recap.bus.msg.ConformanceResult;
 import dev.recap.bus.msg.Heartbeat;
 import dev.recap.bus.msg.HeartbeatAck;

@@ -168,7 +168,7 @@ public final class GangBench {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-cp", System.getProperty("java.class.path"), "-Xmx1g", "-Djava.net.preferIPv4Stack=true", "-Dai.djl.offline=true",
         "-Dai.djl.pytorch.num_threads=" + Integer.getInteger("threads", Math.max(1, 2 / n)), "-Dai.djl.pytorch.num_interop_threads=1"));
-    for (String p : List.of("image", "imageConfig", "text", "textConfig", "size", "batch", "warmup", "steps")) {
+    for (String p : List.of("image", "imageConfig", "text", "textConfig", "size", "batch", "warmup", "steps", "bucketFloats")) {
       if (System.getProperty(p) != null) {
         cmd.add("-D" + p + "=" + System.getProperty(p));
       }
@@ -210,7 +210,8 @@ public final class GangBench {
       }
       Gang gang = Gang.of(run, Arrays.stream(members.split(",")).map(UUID::fromString).toList(),
           hz.getCluster().getLocalMember().getUuid());
-      try (HazelcastCollective hc = HazelcastCollective.join(hz, gang, ExchangeOptions.defaults())) {
+      try (HazelcastCollective hc = HazelcastCollective.join(hz, gang,
+          ExchangeOptions.builder().bucketFloats(Integer.getInteger("bucketFloats", ExchangeOptions.defaults().bucketFloats())).build())) {
         TimedCollective timed = new TimedCollective(n == 1 || solo ? Collective.single() : hc);
         ClipTrainer trainer = new ClipTrainer(model, manager, probe, timed);
         double[] step = new double[steps];

@@ -502,6 +502,8 @@ public final class Coordinator implements AutoCloseable {
       completions.put(job.jobId, completion);
       if (job.state.equals("RUNNING")) {
         LOG.info("recovering job {} from the journal: {} task(s) already done", job.jobId, job.recoveredDone.size());
+        event(job, "RECOVERED", null, null, "coordinator restarted: job recovered from the journal with "
+            + job.recoveredDone.size() + " task(s) done");
         leaseAfterMillis = clock.getAsLong() + ADOPTION_GRACE_MILLIS;
         planReadyStages(job);
       } else {
@@ -544,10 +546,18 @@ public final class Coordinator implements AutoCloseable {
     bus.publish(Addresses.JOB_EVENT, e);
   }
 
-  /** Logs an event into the job's telemetry and the live feed. */
+  /**
+   * Logs an event into the job's telemetry, the journal (so that a restarted coordinator shows the
+   * job's log as it was; at most {@link JobRun#MAX_JOURNALED_EVENTS} per job) and the live feed.
+   */
   private void record(JobRun job, JobEvent e) {
     JobTelemetry.Event logged = job.telemetry.event(e.getTimestampMillis(), e.getKind(), e.getStage(), e.getTaskId(),
         e.getMessage());
+    if (job.journaledEvents < JobRun.MAX_JOURNALED_EVENTS) {
+      job.journaledEvents++;
+      journal.append(new JsonObject().put("type", "event").put("jobId", job.jobId).put("time", e.getTimestampMillis())
+          .put("kind", e.getKind()).put("stage", e.getStage()).put("taskId", e.getTaskId()).put("message", e.getMessage()));
+    }
     publish(logged.toJson().put("type", "event").put("jobId", job.jobId));
   }
 

@@ -21,6 +21,10 @@ final class JobRun {
   long finishedAtMillis;
   int retries;
   final JobTelemetry telemetry = new JobTelemetry();
+  /** Events journaled beyond this many per job are kept in memory only (a flood of skipped samples). */
+  static final int MAX_JOURNALED_EVENTS = 2000;
+  /** Events of this job in the journal. */
+  int journaledEvents;
   long lastProgressFeedMillis;
   /** Outputs of the tasks of a job recovered as finished (its plan is not rebuilt), by task id. */
   final Map<String, List<String>> finishedOutputs = new LinkedHashMap<>();

@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Rebuilds jobs from journal records: the spec of each submitted job, the outputs of its tasks
- * journaled as done, the attempts journaled as lost, and whether it finished. Running jobs come
+ * journaled as done, the attempts journaled as lost, its events log, and whether it finished. Running jobs come
  * back unplanned, with what is done attached, so the coordinator re-plans them and queues only
  * the rest.
  */
@@ -58,6 +58,10 @@ final class JournalRecovery {
         } else if (r.getString("type").equals("attempt-failed")) {
           job.recoveredAttempts.merge(taskId, r.getInteger("attempt", 1), Math::max);
           job.retries++;
+        } else if (r.getString("type").equals("event")) {
+          job.telemetry.event(r.getLong("time", 0L), r.getString("kind", "NOTE"), r.getString("stage"), taskId,
+              r.getString("message"));
+          job.journaledEvents++;
         }
       }
       JsonObject fin = finished.get(jobId);

@@ -126,6 +126,12 @@ class MultiProcessTest {
     for (Map.Entry<Path, FileTime> e : before.entrySet()) {
       assertEquals(e.getValue(), Files.getLastModifiedTime(e.getKey()), "finished task redone: " + e.getKey());
     }
+    // the job's events log survives the restart: what the first coordinator logged, then the recovery
+    List<String> kinds = get(api2, "/api/jobs/" + jobId).getJsonArray("events").stream()
+        .map(o -> ((JsonObject) o).getString("kind")).toList();
+    assertEquals("SUBMITTED", kinds.get(0), kinds.toString());
+    assertTrue(kinds.indexOf("RECOVERED") > kinds.indexOf("STAGE_PLANNED"), kinds.toString());
+    assertEquals("JOB_SUCCEEDED", kinds.get(kinds.size() - 1), kinds.toString());
     assertTrue(w1.isAlive());
   }
 

@@ -486,16 +486,21 @@ public final class Coordinator implements AutoCloseable {
    * hold a model and its optimizer moments in the cluster's memory for good.
    */
   private void forgetGangState(String jobId) {
+    forgetGangState(List.of(jobId));
+  }
+
+  private void forgetGangState(List<String> jobIds) {
     cluster.vertx().executeBlocking(() -> {
-      GangState.forgetJob(cluster.hazelcast(), jobId);
+      GangState.forgetJobs(cluster.hazelcast(), jobIds);
       return null;
-    }, false).onFailure(e -> LOG.warn("job {}: its gang state stays in the cluster's memory until the cluster"
-        + " restarts, dropping it failed: {}", jobId, e.toString()));
+    }, false).onFailure(e -> LOG.warn("job(s) {}: their gang state stays in the cluster's memory until the cluster"
+        + " restarts, dropping it failed: {}", jobIds, e.toString()));
   }
 
   // ---- recovery -----------------------------------------------------------------------------
 
   private void recover() {
+    List<String> ended = new ArrayList<>();
     for (JobRun job : JournalRecovery.jobs(journal.replayed())) {
       jobs.put(job.jobId, job);
       CompletableFuture<JobStatus> completion = new CompletableFuture<>();
@@ -508,7 +513,12 @@ public final class Coordinator implements AutoCloseable {
         planReadyStages(job);
       } else {
         completion.complete(job.status());
+        ended.add(job.jobId);
       }
+    }
+    if (!ended.isEmpty()) {
+      // a coordinator that died between a job's end and dropping its gang state left it behind
+      forgetGangState(ended);
     }
   }
 

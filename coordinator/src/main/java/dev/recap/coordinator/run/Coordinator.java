@@ -247,7 +247,8 @@ public final class Coordinator implements AutoCloseable {
             return;
           }
           ByteBuffer payload = format.encode(p.payload());
-          TaskRun t = new TaskRun(taskId, stage.spec.name(), p, payload, taskSeed(job.spec.seed(), taskId));
+          TaskRun t = new TaskRun(taskId, stage.spec.name(), p, payload,
+              taskSeed(job.spec.seed(), stage.spec.name() + "/" + p.name()));
           t.attempts = job.recoveredAttempts.getOrDefault(taskId, 0);
           job.tasks.put(taskId, t);
           stage.taskIds.add(taskId);
@@ -269,9 +270,13 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
-  /** A task's seed: fixed by the job seed and the task id, so every attempt sees the same. */
-  static long taskSeed(long jobSeed, String taskId) {
-    long h = jobSeed * 0x9E3779B97F4A7C15L + taskId.hashCode();
+  /**
+   * A task's seed: fixed by the job seed and the task's place in the spec ({@code <stage>/<task>},
+   * not the job id, which changes with every submission), so every attempt and every
+   * resubmission of the same spec sees the same seed.
+   */
+  static long taskSeed(long jobSeed, String stageAndTask) {
+    long h = jobSeed * 0x9E3779B97F4A7C15L + stageAndTask.hashCode();
     h ^= h >>> 33;
     h *= 0xff51afd7ed558ccdL;
     return h ^ (h >>> 33);

@@ -24,7 +24,10 @@ public interface TaskContext<P> {
   /** 1-based attempt number. */
   int attempt();
 
-  /** The task's seed, fixed by the job spec and the task, the same on every attempt. */
+  /**
+   * The task's seed, fixed by the job seed and the task's stage and name: the same on every
+   * attempt and every submission of the same spec.
+   */
   long seed();
 
   /** The worker's id. */

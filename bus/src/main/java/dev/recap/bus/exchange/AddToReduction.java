@@ -50,17 +50,8 @@ public final class AddToReduction
               + ": ranks disagree on the gang");
     }
     bucket.add(rank, chunk);
-    if (bucket.failure() != null) {
-      entry.setValue(bucket);
-      return ExchangeRead.failed(bucket.failure());
-    }
-    if (bucket.complete()) {
-      float[] sum = bucket.sum();
-      entry.setValue(bucket.markRead(rank) ? null : bucket);
-      return ExchangeRead.of(sum);
-    }
     entry.setValue(bucket);
-    return ExchangeRead.incomplete(bucket.missingRanks());
+    return ReadReduction.readFor(entry, rank);
   }
 
   @Override

@@ -27,6 +27,14 @@ public final class ReadReduction
 
   @Override
   public ExchangeRead process(Map.Entry<Object, Reduction> entry) {
+    return readFor(entry, rank);
+  }
+
+  /**
+   * The entry's bucket read for {@code rank}: absent, failed, incomplete with the missing ranks,
+   * or the sum (marking the read; the entry is removed once every rank has read it).
+   */
+  static ExchangeRead readFor(Map.Entry<Object, Reduction> entry, int rank) {
     Reduction bucket = entry.getValue();
     if (bucket == null) {
       return ExchangeRead.absent();

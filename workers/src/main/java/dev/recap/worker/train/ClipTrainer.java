@@ -20,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.IntPredicate;
 import java.util.zip.CRC32;
 
 /**
@@ -186,18 +187,12 @@ public final class ClipTrainer {
           String tag = "step-" + step + "/micro-" + k;
           ClipBatch batch = microBatches.get(k);
           int parts = microBatches.size();
-          Runnable afterImage = overlap && k == parts - 1 ? () -> started[0] = startEarlyReduce() : null;
+          Runnable afterImage = overlap && k == parts - 1 ? () -> started[0] = startEarlyReduce(flat) : null;
           loss += Autograd.withGradMode(true, () -> forwardBackward(ps, scope, batch, parts, tag, afterImage));
         }
         early = started[0];
-        int i = 0;
-        for (Parameter p : parameters) {
-          if (early == null || !earlySide[i]) {
-            float[] g = half ? halfStore.gradient(p) : Autograd.gradient(p.getArray());
-            System.arraycopy(g, 0, flat, optimizer.offset(i), g.length);
-          }
-          i++;
-        }
+        boolean earlyCopied = early != null;
+        gradientsInto(flat, halfStore, i -> !(earlyCopied && earlySide[i]));
       } catch (RuntimeException e) {
         if (started[0] != null) {
           started[0].abandon();
@@ -215,11 +210,9 @@ public final class ClipTrainer {
         flat[i] *= inverse;
       }
     }
-    if (collective.rank() != 0 && early == null) {
-      int from = optimizer.offset(logitScaleIndex);
-      java.util.Arrays.fill(flat, from, optimizer.offset(logitScaleIndex + 1), 0f);
-    }
-    boolean locallyFinite = Double.isFinite(loss) && allFinite(flat, n) && (early == null || early.locallyFinite);
+    zeroLogitScaleUnlessRankZero(flat);
+    // with overlap, flat holds the early side's local gradients too (as sent)
+    boolean locallyFinite = Double.isFinite(loss) && allFinite(flat, n);
     flat[n] = locallyFinite ? 0f : 1f;
     if (!locallyFinite) {
       java.util.Arrays.fill(flat, 0, n, 0f); // keep the sum finite; the flag says skip
@@ -230,7 +223,7 @@ public final class ClipTrainer {
       // the text side (and the flag) after the early side, in the same order on every rank
       float[] textSide = early.finish(flat);
       collective.allReduceSum("grad/step-" + step + "/text", textSide);
-      early.scatter(textSide, flat, false);
+      unpack(textSide, flat, false);
       flat[n] = textSide[textSide.length - 1];
     }
     double lr = options.schedule().rate(step);
@@ -300,45 +293,80 @@ public final class ClipTrainer {
     return loss.getFloat();
   }
 
-  /** Copies the early side's gradients to the host and starts their all-reduce. */
-  private EarlyReduce startEarlyReduce() {
+  /** Copies the gradients of the parameters {@code which} accepts into their slices of {@code flat}. */
+  private void gradientsInto(float[] flat, HalfPrecisionParameterStore halfStore, IntPredicate which) {
+    for (int i = 0; i < parameters.size(); i++) {
+      if (which.test(i)) {
+        Parameter p = parameters.get(i);
+        float[] g = halfStore != null ? halfStore.gradient(p) : Autograd.gradient(p.getArray());
+        System.arraycopy(g, 0, flat, optimizer.offset(i), g.length);
+      }
+    }
+  }
+
+  /** The logit scale enters every replica's loss: only rank 0's gradient of it counts. */
+  private void zeroLogitScaleUnlessRankZero(float[] flat) {
+    if (collective.rank() != 0) {
+      java.util.Arrays.fill(flat, optimizer.offset(logitScaleIndex), optimizer.offset(logitScaleIndex + 1), 0f);
+    }
+  }
+
+  /** One side's slices of {@code flat}, in parameter order, followed by {@code extra} zeros. */
+  private float[] pack(float[] flat, boolean early, int extra) {
     int size = 0;
     for (int i = 0; i < earlySide.length; i++) {
-      if (earlySide[i]) {
+      if (earlySide[i] == early) {
         size += optimizer.offset(i + 1) - optimizer.offset(i);
       }
     }
-    float[] buffer = new float[size];
+    float[] side = new float[size + extra];
     int at = 0;
     for (int i = 0; i < earlySide.length; i++) {
-      if (earlySide[i]) {
-        float[] g = Autograd.gradient(parameters.get(i).getArray());
-        if (i == logitScaleIndex && collective.rank() != 0) {
-          java.util.Arrays.fill(g, 0f); // the logit scale enters every replica's loss: rank 0's counts
-        }
-        System.arraycopy(g, 0, buffer, at, g.length);
-        at += g.length;
+      if (earlySide[i] == early) {
+        int len = optimizer.offset(i + 1) - optimizer.offset(i);
+        System.arraycopy(flat, optimizer.offset(i), side, at, len);
+        at += len;
       }
     }
-    boolean finite = allFinite(buffer, buffer.length);
+    return side;
+  }
+
+  /** Writes what {@link #pack} took from one side back into {@code flat}. */
+  private void unpack(float[] side, float[] flat, boolean early) {
+    int at = 0;
+    for (int i = 0; i < earlySide.length; i++) {
+      if (earlySide[i] == early) {
+        int len = optimizer.offset(i + 1) - optimizer.offset(i);
+        System.arraycopy(side, at, flat, optimizer.offset(i), len);
+        at += len;
+      }
+    }
+  }
+
+  /**
+   * Copies the early side's gradients into {@code flat} (as the text side's are later) and
+   * starts their all-reduce.
+   */
+  private EarlyReduce startEarlyReduce(float[] flat) {
+    gradientsInto(flat, null, i -> earlySide[i]);
+    zeroLogitScaleUnlessRankZero(flat); // the logit scale is on the early side
+    float[] buffer = pack(flat, true, 0);
     String tag = "grad/step-" + step + "/image";
     CompletableFuture<Void> reduce = CompletableFuture.runAsync(
         () -> collective.allReduceSum(tag, buffer), EARLY_REDUCE);
-    return new EarlyReduce(buffer, finite, reduce);
+    return new EarlyReduce(buffer, reduce);
   }
 
   /**
    * The early side's all-reduce, running while the text tower's backward runs. Its buffer holds
-   * the early side's gradients in parameter order.
+   * the early side's gradients in parameter order, then their sums.
    */
   private final class EarlyReduce {
     private final float[] earlySideSum;
-    private final boolean locallyFinite;
     private final CompletableFuture<Void> reduce;
 
-    EarlyReduce(float[] buffer, boolean locallyFinite, CompletableFuture<Void> reduce) {
+    EarlyReduce(float[] buffer, CompletableFuture<Void> reduce) {
       this.earlySideSum = buffer;
-      this.locallyFinite = locallyFinite;
       this.reduce = reduce;
     }
 
@@ -358,37 +386,10 @@ public final class ClipTrainer {
         throw e;
       }
       int n = flat.length - 1;
-      int textSize = n - earlySideSum.length;
-      float[] textSide = new float[textSize + 1];
-      scatter(textSide, flat, true);
-      textSide[textSize] = flat[n];
-      scatter(earlySideSum, flat, false, true);
+      float[] textSide = pack(flat, false, 1);
+      textSide[textSide.length - 1] = flat[n];
+      unpack(earlySideSum, flat, true);
       return textSide;
-    }
-
-    /**
-     * Copies between the text side's compact buffer and {@code flat}: into the buffer if {@code
-     * gather}.
-     */
-    void scatter(float[] side, float[] flat, boolean gather) {
-      scatter(side, flat, gather, false);
-    }
-
-    private void scatter(float[] side, float[] flat, boolean gather, boolean earlySideBuffer) {
-      int at = 0;
-      for (int i = 0; i < earlySide.length; i++) {
-        if (earlySide[i] != earlySideBuffer) {
-          continue;
-        }
-        int from = optimizer.offset(i);
-        int len = optimizer.offset(i + 1) - from;
-        if (gather) {
-          System.arraycopy(flat, from, side, at, len);
-        } else {
-          System.arraycopy(side, at, flat, from, len);
-        }
-        at += len;
-      }
     }
 
     /**

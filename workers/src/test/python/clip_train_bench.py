@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch reference for the issue-3 CLIP training benchmark (docs/benchmarks-trainer.md).
+"""PyTorch reference for the CLIP training benchmark (docs/benchmarks.md#trainer).
 
 The same tiny CLIP as the DJL run of ClipTrainingBench with the vit / text-transformer plugins:
   image: pre-LN ViT, patch 8, width 128, depth 4, heads 4, MLP 4x, class token, learned

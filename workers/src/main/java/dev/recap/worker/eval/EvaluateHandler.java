@@ -40,7 +40,7 @@ import java.util.Map;
  * The {@code evaluate} task: one dense evaluation of a pretrained image encoder
  * ({@link DenseEvaluator}: frozen linear probe or finetuning, segmentation or depth, a fraction of
  * the dense training split), or one retrieval evaluation of a CLIP run (R@1/5 image<->text on
- * held-out pairs against their quality captions). Writes {@code result.json} (see RESULTS.md)
+ * held-out pairs against their quality captions). Writes {@code result.json} (see docs/results.md)
  * and, for dense tasks, prediction PNGs.
  */
 public final class EvaluateHandler implements TaskHandler<EvaluateTask> {

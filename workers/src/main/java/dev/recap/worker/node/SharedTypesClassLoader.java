@@ -9,7 +9,7 @@ import org.pf4j.PluginManager;
  * A plugin class loader that takes the types shared across the plugin boundary from the host
  * first (the extension points, DJL, PF4J, logging, Avro, Vert.x), and everything else from the
  * plugin first. A plugin that bundles DJL would otherwise get a second DJL whose engine
- * providers are "not a subtype" of the host's (see STACK-NOTES).
+ * providers are "not a subtype" of the host's ({@code ServiceConfigurationError}).
  */
 final class SharedTypesClassLoader extends PluginClassLoader {
 

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The three claims of issue 9, evaluated from the numbers. The rule, stated in the report: one
+ * The experiment's three claims, evaluated from the numbers. The rule, stated in the report: one
  * run beats another on a metric only if the difference of the means exceeds the combined spread
  * (the sum of the two sample standard deviations over seeds); with fewer than two seeds there is
  * no spread and nothing is shown. "Close" (claim b) holds only if the mobile encoder's deficit

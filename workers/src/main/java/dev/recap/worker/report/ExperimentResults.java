@@ -122,7 +122,7 @@ public final class ExperimentResults {
     return List.copyOf(all);
   }
 
-  /** The metrics reported for a setting: the RESULTS.md ones in their order, then others by name. */
+  /** The metrics reported for a setting: the docs/results.md ones in their order, then others by name. */
   public List<String> metrics(Setting setting) {
     TreeSet<String> names = new TreeSet<>((a, b) -> {
       int ra = METRIC_ORDER.indexOf(a);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One {@code result.json} (RESULTS.md), as read.
+ * One {@code result.json} (docs/results.md), as read.
  *
  * @param objective {@code clip}, {@code mae}, {@code none}: the field {@code objective} if present,
  *     else {@code mae}/{@code none} when the captions say so, else {@code clip}

@@ -14,7 +14,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * Linear-probe evaluation throughput at 64 px (issue 6's benchmark). Not a unit test: run it with
+ * Linear-probe evaluation throughput at 64 px. Not a unit test: run it with
  * the command in docs/benchmarks.md. Measures, in one JVM and one run:
  * the reference (the encoder's inference forward alone over the test images, images/s), then the
  * frozen protocol end to end (feature caching over train + test, head training, scoring) with its

@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Test and benchmark fixture: a plain ViT of the size issue 9 orients on (patch 8, width 128,
+ * Test and benchmark fixture: a plain ViT of the headline experiment's size (patch 8, width 128,
  * depth 4, 4 heads, MLP 512, final layer norm) built from DJL's transformer blocks, with fixed sinusoidal position
  * encodings. Dense level 0 is the final token grid at stride 8; pooled is the token mean. Not the
  * project's ViT plugin, only a stand-in of the same cost.

@@ -11,8 +11,8 @@ import java.util.UUID;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * Hazelcast members on 127.0.0.1 only, for tests and the benchmark: what STACK-NOTES found
- * works on these machines, plus failure detection in seconds instead of 300 s.
+ * Hazelcast members on 127.0.0.1 only, for tests and the benchmark: the settings found to work on
+ * loopback (bind to 127.0.0.1 only, tcp-ip join, no multicast), plus failure detection in seconds instead of 300 s.
  */
 public final class LoopbackCluster implements AutoCloseable {
 

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The issue's claim in miniature: a learned captioner trained on a small reference set with
+ * Recaptioning's premise in miniature: a learned captioner trained on a small reference set with
  * quality captions captions held-out images far better than the alt-text does, measured with
  * BLEU-4 and CIDEr-D against the quality captions.
  */

@@ -151,18 +151,19 @@ class GangCoordinatorRestartTest {
   // ---- fixtures ------------------------------------------------------------------------------
 
   /**
-   * The workers' test encoders ({@code test-conv}, {@code test-bag}) as a PF4J plugin jar: the
-   * workers module's compiled test classes, a manifest and an extension index.
+   * The workers' test encoders ({@code test-conv}, {@code test-bag}) as a PF4J plugin jar: their
+   * class files (unpacked from the workers' test-jar into this module's build directory by the
+   * build), a manifest and an extension index.
    */
   private static Path fixturePlugin(Path dir) throws IOException {
-    Path classes = Path.of(System.getProperty("user.dir")).resolveSibling("workers").resolve("target/test-classes");
+    Path classes = Path.of("target", "gang-fixture-classes");
     Path pkg = classes.resolve("dev/recap/worker/train");
     assertTrue(Files.isRegularFile(pkg.resolve("ConvImageEncoderFixture.class")),
-        "the workers module's test classes are needed in " + classes + " (build with -pl workers,coordinator -am)");
+        "the workers' test encoders are unpacked into " + classes.toAbsolutePath()
+            + " by the build (mvn -pl coordinator -am verify)");
     Map<String, Path> classFiles = new LinkedHashMap<>();
     try (Stream<Path> files = Files.list(pkg)) {
-      for (Path f : files.filter(f -> f.getFileName().toString().startsWith("ConvImageEncoderFixture")
-          || f.getFileName().toString().startsWith("BagTextEncoderFixture")).toList()) {
+      for (Path f : files.sorted().toList()) {
         classFiles.put("dev/recap/worker/train/" + f.getFileName(), f);
       }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.recap.bus.ClusterOptions;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.task.SmokeTask;
+import dev.recap.coordinator.console.BrowserHarness;
 import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.run.JobStatus;
 import dev.recap.coordinator.spec.SpecCheck;
@@ -27,11 +28,14 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.WebElement;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The report stage on the embedded cluster: a stand-in evaluation stage writes result.json and
- * loss.csv files (RESULTS.md) through the artifact store, the report stage reads them from its
+ * loss.csv files (docs/results.md) through the artifact store, the report stage reads them from its
  * planned inputs, and every table number in report.md is the mean / sample std of those files.
  */
 class ReportStageEndToEndTest {
@@ -78,6 +82,37 @@ class ReportStageEndToEndTest {
     }
   }
 
+  /**
+   * report.html as a reader sees it, in headless Chromium at 1280 px: the headline cell of
+   * vit-grounded's mIoU is the mean of its result.json files, marked best, every chart draws
+   * something, and the page does not scroll sideways. Leaves a screenshot for docs/report.md.
+   */
+  private static void readReportInChromium(Path html, double mean, double std) {
+    try (BrowserHarness browser = BrowserHarness.start(BrowserHarness.docsScreenshotDir())) {
+      browser.driver().manage().window().setSize(new Dimension(1280, 900));
+      browser.open(html.toUri().toString());
+      WebElement cell = browser.driver().findElement(
+          By.cssSelector(".headline td[data-run='vit-grounded'][data-metric='mIoU']"));
+      assertEquals(mean, Double.parseDouble(cell.getAttribute("data-mean")), 1e-12);
+      assertEquals(Numbers.format(mean) + " ± " + Numbers.format(std), cell.getText());
+      assertEquals("best", cell.getAttribute("class"), "0.40 beats 0.30: the grounded run's cell is the column's best");
+      List<WebElement> charts = browser.driver().findElements(By.cssSelector("figure.chart svg"));
+      assertTrue(charts.size() >= 2, "a loss chart and the headline's bar chart, got " + charts.size());
+      for (WebElement chart : charts) {
+        long marks = (Long) browser.script("return arguments[0].querySelectorAll('polyline.series, polyline.seed, rect.bar')"
+            + ".length", chart);
+        String label = chart.getAttribute("aria-label");
+        assertTrue(marks > 0, "chart '" + label + "' draws nothing");
+        Object box = browser.script("const b = arguments[0].getBoundingClientRect(); return b.width * b.height;", chart);
+        assertTrue(((Number) box).doubleValue() > 10_000, "chart '" + label + "' is laid out at " + box + " px²");
+      }
+      long scrollWidth = (Long) browser.script("return document.documentElement.scrollWidth;");
+      long viewport = (Long) browser.script("return window.innerWidth;");
+      assertTrue(scrollWidth <= viewport, "the page scrolls sideways: " + scrollWidth + " > " + viewport + " px");
+      browser.screenshot("report");
+    }
+  }
+
   @Test
   void theReportOfAJobShowsTheNumbersItsTasksWrote() throws Exception {
     List<RecapCluster> members = RecapCluster.startEmbedded(2, ClusterOptions.isolated());
@@ -115,9 +150,8 @@ class ReportStageEndToEndTest {
       assertTrue(md.contains("| vit-grounded | vit:vit-tiny | grounded | clip | 826624 | " + cell + " |"), cell + "\n" + md);
       assertTrue(md.contains("Built from 4 result.json file(s) and 4 loss.csv file(s)"), md);
       assertTrue(md.contains("| evaluate | 4 | 6.0000 | 1.5000 |"), md);
-      assertTrue(Files.isRegularFile(copy.resolve("report.html")));
-      assertTrue(Files.isRegularFile(copy.resolve("chart.umd.min.js")));
-      assertTrue(Files.isRegularFile(copy.resolve("chart-loss.png")));
+      assertTrue(Files.isRegularFile(copy.resolve("chart-loss-clip.svg")));
+      readReportInChromium(copy.resolve("report.html"), mean, std);
     } finally {
       if (worker != null) {
         worker.close();

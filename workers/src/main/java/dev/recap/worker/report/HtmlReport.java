@@ -1,91 +1,103 @@
 package dev.recap.worker.report;
 
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
+import java.util.Base64;
 import java.util.List;
 
 /**
- * Renders report.html: the same claims and tables as report.md, with charts drawn by Chart.js
- * ({@code chart.umd.min.js}, the console's vendored copy, written next to the html).
+ * Renders report.html, in the same order as report.md: the claims read in words and the headline
+ * table first, then the charts (the same SVG markup as the files report.md links, inlined), the
+ * prediction grid, and everything else in collapsible sections. One self-contained file (images
+ * as data URIs), no script; wide tables scroll inside their own box so the page never scrolls
+ * sideways.
  */
 public final class HtmlReport {
 
-  /** The Chart.js file name next to report.html. */
-  public static final String CHART_JS = "chart.umd.min.js";
+  private static final String STYLE = "body{font-family:sans-serif;margin:2em auto;max-width:1200px;padding:0 1em;color:#222}"
+      + "table{border-collapse:collapse;margin:.5em 0;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;"
+      + "text-align:right;white-space:nowrap}td:first-child,th{text-align:left}caption{caption-side:bottom;text-align:left;"
+      + "font-size:12px;color:#555;padding-top:4px}.headline{font-size:15px}.headline td.best{font-weight:bold;"
+      + "background:#e8f5e9}.scroll{overflow-x:auto;max-width:100%}.chart{display:inline-block;margin:.5em;max-width:100%}"
+      + ".chart svg{max-width:100%;height:auto}.holds{color:#1a7f37}.does-not-hold{color:#b42318}"
+      + ".not-shown,.not-evaluated{color:#8a6d00}.claims li{margin:.4em 0}.grid img{width:96px;height:96px;"
+      + "image-rendering:pixelated}.grid td{text-align:center}details{margin:.6em 0}summary{cursor:pointer;font-weight:bold}"
+      + "figure img{max-width:320px}.note{font-size:12px;color:#555;margin:.2em 0 1em}";
 
   private HtmlReport() {}
 
-  public static String render(ReportBuilder.Contents c, ReportCharts charts, SamplePredictions samples) {
+  public static String render(ReportBuilder.Contents c, ReportCharts charts, SamplePredictions samples,
+      PredictionGrid.Grids grids) {
     StringBuilder h = new StringBuilder();
-    h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(esc(c.title()))
-        .append("</title>\n<script src=\"").append(CHART_JS).append("\"></script>\n<style>")
-        .append("body{font-family:sans-serif;margin:2em;max-width:1400px}table{border-collapse:collapse;margin:1em 0;font-size:13px}")
-        .append("td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}td:first-child,th{text-align:left}")
-        .append(".chart{width:720px;height:380px;display:inline-block;margin:1em}.holds{color:#1a7f37}")
-        .append(".does-not-hold{color:#b42318}.not-shown,.not-evaluated{color:#8a6d00}img{max-width:320px;margin:4px}")
-        .append("</style></head><body>\n");
+    h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" ")
+        .append("content=\"width=device-width, initial-scale=1\"><title>").append(esc(c.title()))
+        .append("</title>\n<style>").append(STYLE).append("</style></head><body>\n");
     h.append("<h1>").append(esc(c.title())).append("</h1>\n<p>Built from ").append(c.results().results().size())
         .append(" result.json file(s) and ").append(c.curves().size())
-        .append(" loss.csv file(s). Every number below comes from those files.</p>\n");
+        .append(" loss.csv file(s); every number below comes from those files. All rows: ")
+        .append("<a href=\"results.csv\">results.csv</a>, <a href=\"results.json\">results.json</a>.");
     if (!c.skipped().isEmpty()) {
-      h.append("<h3>Skipped inputs (").append(c.skipped().size()).append(")</h3><ul>\n");
-      c.skipped().forEach(s -> h.append("<li>").append(esc(s)).append("</li>\n"));
-      h.append("</ul>\n");
+      h.append(" <b>").append(c.skipped().size()).append(" input(s) were skipped</b> (listed at the end).");
     }
-    h.append("<h2>Claims</h2>\n<p>").append(esc(ClaimCheck.rule(c.claimSettings().closeTolerance()))).append("</p>\n<ul>\n");
+    h.append("</p>\n<h2>Claims</h2>\n<ul class=\"claims\">\n");
     for (ClaimCheck.Claim claim : c.claims()) {
       h.append("<li><b class=\"").append(claim.verdict().text().replace(' ', '-')).append("\">(").append(claim.id())
-          .append(") ").append(claim.verdict().text()).append("</b>: ").append(esc(claim.statement())).append("<ul>");
+          .append(") ").append(claim.verdict().text()).append("</b>: ").append(esc(claim.statement())).append(". ")
+          .append(esc(ClaimReading.of(claim))).append("</li>\n");
+    }
+    h.append("</ul>\n<p><small>").append(esc(ClaimCheck.rule(c.claimSettings().closeTolerance()))).append("</small></p>\n");
+    h.append("<h2>Headline</h2>\n<div class=\"scroll\">")
+        .append(HeadlineTable.of(c.results(), c.claimSettings()).html()).append("</div>\n");
+
+    h.append("<h2>Charts</h2>\n");
+    charts.headline().forEach(chart -> figure(h, charts, chart));
+    charts.fractions().forEach(chart -> figure(h, charts, chart));
+    h.append("<h3>Training</h3>\n");
+    if (charts.training().isEmpty()) {
+      h.append("<p>No loss curves (no valid loss.csv).</p>\n");
+    }
+    charts.training().forEach(chart -> figure(h, charts, chart));
+
+    h.append("<h2>Predictions side by side</h2>\n");
+    if (grids.grids().isEmpty()) {
+      h.append("<p>No prediction strips were listed in the results.</p>\n");
+    }
+    for (PredictionGrid grid : grids.grids()) {
+      h.append("<div class=\"scroll\"><table class=\"grid\"><caption>").append(esc(grid.task())).append(", ")
+          .append(esc(grid.setting().label())).append(" (lowest seed of each run)</caption>\n<tr>");
+      grid.headings().forEach(x -> h.append("<th>").append(esc(x)).append("</th>"));
+      h.append("</tr>\n");
+      for (var row : grid.rows()) {
+        h.append("<tr>");
+        for (String cell : grid.cells(row)) {
+          h.append("<td>").append(cell == null ? "—" : "<img src=\"" + dataUri(grids.files().get(cell)) + "\" alt=\""
+              + esc(cell) + "\">").append("</td>");
+        }
+        h.append("</tr>\n");
+      }
+      h.append("</table></div>\n");
+    }
+
+    h.append("<h2>Everything else</h2>\n<details><summary>All metrics, every setting</summary><div class=\"scroll\">");
+    table(h, ReportTable.comparison(c.results()));
+    h.append("</div></details>\n");
+    List<ReportTable> perClass = ReportTable.perClass(c.results());
+    if (!perClass.isEmpty()) {
+      h.append("<details><summary>Per-class IoU</summary><div class=\"scroll\">");
+      perClass.forEach(t -> table(h, t));
+      h.append("</div></details>\n");
+    }
+    h.append("<details><summary>Claims: every comparison</summary><ul>\n");
+    for (ClaimCheck.Claim claim : c.claims()) {
+      h.append("<li><b>(").append(claim.id()).append(") ").append(claim.verdict().text()).append("</b><ul>");
       claim.evidence().forEach(e -> h.append("<li>").append(esc(e)).append("</li>"));
       h.append("</ul></li>\n");
     }
-    h.append("</ul>\n<h2>Comparison</h2>\n");
-    table(h, ReportTable.comparison(c.results()));
-    List<ReportTable> perClass = ReportTable.perClass(c.results());
-    if (!perClass.isEmpty()) {
-      h.append("<h2>Per-class IoU</h2>\n");
-      perClass.forEach(t -> table(h, t));
+    h.append("</ul></details>\n");
+    if (!charts.other().isEmpty()) {
+      h.append("<details><summary>Charts of every other metric</summary>\n");
+      charts.other().forEach(chart -> figure(h, charts, chart));
+      h.append("</details>\n");
     }
-    h.append("<h2>Charts</h2>\n");
-    JsonArray specs = new JsonArray();
-    if (charts.lossFile() != null) {
-      JsonArray datasets = new JsonArray();
-      for (int i = 0; i < charts.curves().size(); i++) {
-        LossCurve curve = charts.curves().get(i);
-        JsonArray points = new JsonArray();
-        for (int k = 0; k < curve.steps().size(); k++) {
-          points.add(new JsonObject().put("x", curve.steps().get(k)).put("y", curve.losses().get(k)));
-        }
-        datasets.add(new JsonObject().put("label", curve.label()).put("data", points).put("borderColor", ChartPainter.hex(i))
-            .put("backgroundColor", ChartPainter.hex(i)).put("pointRadius", 0).put("borderWidth", 1.5));
-      }
-      specs.add(new JsonObject().put("type", "line").put("data", new JsonObject().put("datasets", datasets))
-          .put("options", options("Pretraining loss", "step", "loss", true)));
-    }
-    for (ReportCharts.BarChart bar : charts.barCharts()) {
-      JsonArray labels = new JsonArray();
-      JsonArray data = new JsonArray();
-      JsonArray colors = new JsonArray();
-      JsonArray spread = new JsonArray();
-      for (int i = 0; i < bar.bars().size(); i++) {
-        labels.add(bar.bars().get(i).label());
-        data.add(bar.bars().get(i).value());
-        colors.add(ChartPainter.hex(i));
-        spread.add(Numbers.format(bar.bars().get(i).error()));
-      }
-      specs.add(new JsonObject().put("type", "bar").put("spread", spread).put("data", new JsonObject().put("labels", labels)
-          .put("datasets", new JsonArray().add(new JsonObject().put("label", bar.metric()).put("data", data)
-              .put("backgroundColor", colors)))).put("options", options(bar.title() + "; sample std in the tooltip", "run", bar.metric(), false)));
-    }
-    for (int i = 0; i < specs.size(); i++) {
-      h.append("<div class=\"chart\"><canvas id=\"chart-").append(i).append("\"></canvas></div>\n");
-    }
-    h.append("<script>\nconst specs = ").append(specs.encode().replace("</", "<\\/")).append(";\n")
-        .append("specs.forEach((s, i) => {\n")
-        .append("  if (s.spread) { s.options.plugins.tooltip = {callbacks: {afterLabel: c => 'sample std ' + s.spread[c.dataIndex]}}; }\n")
-        .append("  new Chart(document.getElementById('chart-' + i), {type: s.type, data: s.data, options: s.options});\n")
-        .append("});\n</script>\n");
-    h.append("<h2>Sample predictions</h2>\n<p>The images listed in the results, of the lowest seed of each run, setting and task.</p>\n");
+    h.append("<details><summary>All sample prediction images</summary>\n");
     if (samples.names().isEmpty()) {
       h.append("<p>No prediction images were listed in the results.</p>\n");
     }
@@ -95,30 +107,34 @@ public final class HtmlReport {
         if (name != null) {
           String caption = r.run() + " seed " + r.seed() + ", " + r.protocol() + " @ " + Math.round(r.fraction() * 100)
               + "%, " + image.kind();
-          h.append("<figure style=\"display:inline-block\"><img src=\"").append(esc(name)).append("\" alt=\"")
+          h.append("<figure style=\"display:inline-block\"><img src=\"").append(dataUri(samples.files().get(name)))
+              .append("\" alt=\"")
               .append(esc(caption)).append("\"><figcaption>").append(esc(caption)).append("</figcaption></figure>\n");
         }
       }
     }
-    h.append("<h2>Wall time per stage</h2>\n");
+    h.append("</details>\n<details><summary>Wall time per stage</summary>\n");
     if (c.stageTimes().isEmpty()) {
       h.append("<p>Not recorded: no input result.json has a wallSeconds field.</p>\n");
     } else {
       table(h, ReportTable.wallTimes(c.stageTimes()));
     }
+    h.append("</details>\n");
+    if (!c.skipped().isEmpty()) {
+      h.append("<h3>Skipped inputs (").append(c.skipped().size()).append(")</h3><ul>\n");
+      c.skipped().forEach(s -> h.append("<li>").append(esc(s)).append("</li>\n"));
+      h.append("</ul>\n");
+    }
     return h.append("</body></html>\n").toString();
   }
 
-  private static JsonObject options(String title, String x, String y, boolean linearX) {
-    JsonObject xAxis = new JsonObject().put("title", new JsonObject().put("display", true).put("text", x));
-    if (linearX) {
-      xAxis.put("type", "linear");
-    }
-    return new JsonObject().put("responsive", true).put("maintainAspectRatio", false).put("animation", false)
-        .put("plugins", new JsonObject().put("title", new JsonObject().put("display", true).put("text", title))
-            .put("legend", new JsonObject().put("display", linearX)))
-        .put("scales", new JsonObject().put("x", xAxis)
-            .put("y", new JsonObject().put("title", new JsonObject().put("display", true).put("text", y))));
+  /** Images go inside the page, so report.html is one file that shows whole wherever it is opened. */
+  private static String dataUri(byte[] png) {
+    return png == null ? "" : "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
+  }
+
+  private static void figure(StringBuilder h, ReportCharts charts, ReportCharts.Chart chart) {
+    h.append("<figure class=\"chart\">").append(charts.svgs().get(chart.file())).append("</figure>\n");
   }
 
   private static void table(StringBuilder h, ReportTable t) {

@@ -2,46 +2,91 @@ package dev.recap.worker.report;
 
 import java.util.List;
 
-
-/** Renders report.md: claims, tables, PNG charts, sample predictions, wall times, skipped inputs. */
+/**
+ * Renders report.md. The first screen is what a reader came for: the claims with their verdicts
+ * read in one line each, and the headline table. Then the charts that compare runs at a glance,
+ * the prediction grid, and everything else (all metrics, per-class IoU, wall time, skipped inputs)
+ * below, in the same order as report.html.
+ */
 public final class MarkdownReport {
 
   private MarkdownReport() {}
 
-  public static String render(ReportBuilder.Contents c, ReportCharts charts, SamplePredictions samples) {
+  public static String render(ReportBuilder.Contents c, ReportCharts charts, SamplePredictions samples,
+      PredictionGrid.Grids grids) {
     StringBuilder md = new StringBuilder();
     md.append("# ").append(c.title()).append("\n\n");
     md.append("Built from ").append(c.results().results().size()).append(" result.json file(s) and ")
-        .append(c.curves().size()).append(" loss.csv file(s). Every number below comes from those files.\n\n");
+        .append(c.curves().size()).append(" loss.csv file(s); every number below comes from those files. All rows are in ")
+        .append("[results.csv](results.csv) and [results.json](results.json).");
     if (!c.skipped().isEmpty()) {
-      md.append("**Skipped inputs (").append(c.skipped().size()).append(")** — the report covers only what was valid:\n\n");
-      c.skipped().forEach(s -> md.append("- ").append(escape(s)).append('\n'));
-      md.append('\n');
+      md.append(" **").append(c.skipped().size()).append(" input(s) were skipped** (listed at the end).");
     }
-    md.append("## Claims\n\n").append(ClaimCheck.rule(c.claimSettings().closeTolerance())).append("\n\n");
+    md.append("\n\n## Claims\n\n");
     for (ClaimCheck.Claim claim : c.claims()) {
       md.append("- **(").append(claim.id()).append(") ").append(claim.verdict().text()).append("**: ")
-          .append(escape(claim.statement())).append('\n');
-      claim.evidence().forEach(e -> md.append("  - ").append(escape(e)).append('\n'));
+          .append(escape(claim.statement())).append(". ").append(escape(ClaimReading.of(claim))).append('\n');
     }
-    md.append('\n');
-    md.append("## Comparison\n\n");
-    table(md, ReportTable.comparison(c.results()));
-    List<ReportTable> perClass = ReportTable.perClass(c.results());
-    if (!perClass.isEmpty()) {
-      md.append("## Per-class IoU\n\n");
-      perClass.forEach(t -> table(md, t));
-    }
+    md.append('\n').append(ClaimCheck.rule(c.claimSettings().closeTolerance())).append("\n\n");
+    md.append("## Headline\n\n").append(HeadlineTable.of(c.results(), c.claimSettings()).markdown());
+
     md.append("## Charts\n\n");
-    if (charts.lossFile() != null) {
-      md.append("![Pretraining loss](").append(charts.lossFile()).append(")\n\n");
-    } else {
+    for (ReportCharts.Chart chart : charts.headline()) {
+      image(md, chart);
+    }
+    for (ReportCharts.Chart chart : charts.fractions()) {
+      image(md, chart);
+    }
+    md.append("### Training\n\n");
+    if (charts.training().isEmpty()) {
       md.append("No loss curves (no valid loss.csv).\n\n");
     }
-    for (ReportCharts.BarChart bar : charts.barCharts()) {
-      md.append("![").append(escape(bar.title())).append("](").append(bar.file()).append(")\n\n");
+    for (ReportCharts.Chart chart : charts.training()) {
+      image(md, chart);
     }
-    md.append("## Sample predictions\n\nThe images listed in the results, of the lowest seed of each run, setting and task.\n\n");
+
+    md.append("## Predictions side by side\n\n");
+    if (grids.grids().isEmpty()) {
+      md.append("No prediction strips were listed in the results.\n\n");
+    }
+    for (PredictionGrid grid : grids.grids()) {
+      md.append("**").append(escape(grid.task())).append(", ").append(escape(grid.setting().label()))
+          .append("** (lowest seed of each run)\n\n|");
+      grid.headings().forEach(h -> md.append(' ').append(escape(h)).append(" |"));
+      md.append("\n|");
+      grid.headings().forEach(h -> md.append(" --- |"));
+      md.append('\n');
+      for (var row : grid.rows()) {
+        md.append('|');
+        for (String cell : grid.cells(row)) {
+          md.append(' ').append(cell == null ? "—" : "![](" + cell + ")").append(" |");
+        }
+        md.append('\n');
+      }
+      md.append('\n');
+    }
+
+    md.append("## Everything else\n\n<details><summary>All metrics, every setting</summary>\n\n");
+    table(md, ReportTable.comparison(c.results()));
+    md.append("</details>\n\n");
+    List<ReportTable> perClass = ReportTable.perClass(c.results());
+    if (!perClass.isEmpty()) {
+      md.append("<details><summary>Per-class IoU</summary>\n\n");
+      perClass.forEach(t -> table(md, t));
+      md.append("</details>\n\n");
+    }
+    md.append("<details><summary>Claims: every comparison</summary>\n\n");
+    for (ClaimCheck.Claim claim : c.claims()) {
+      md.append("- **(").append(claim.id()).append(") ").append(claim.verdict().text()).append("**\n");
+      claim.evidence().forEach(e -> md.append("  - ").append(escape(e)).append('\n'));
+    }
+    md.append("\n</details>\n\n");
+    if (!charts.other().isEmpty()) {
+      md.append("<details><summary>Charts of every other metric</summary>\n\n");
+      charts.other().forEach(chart -> image(md, chart));
+      md.append("</details>\n\n");
+    }
+    md.append("<details><summary>All sample prediction images</summary>\n\n");
     if (samples.names().isEmpty()) {
       md.append("No prediction images were listed in the results.\n\n");
     }
@@ -55,13 +100,22 @@ public final class MarkdownReport {
         }
       }
     }
-    md.append("## Wall time per stage\n\n");
+    md.append("</details>\n\n<details><summary>Wall time per stage</summary>\n\n");
     if (c.stageTimes().isEmpty()) {
-      md.append("Not recorded: no input result.json has a wallSeconds field.\n");
+      md.append("Not recorded: no input result.json has a wallSeconds field.\n\n");
     } else {
       table(md, ReportTable.wallTimes(c.stageTimes()));
     }
+    md.append("</details>\n");
+    if (!c.skipped().isEmpty()) {
+      md.append("\n**Skipped inputs (").append(c.skipped().size()).append(")** — the report covers only what was valid:\n\n");
+      c.skipped().forEach(s -> md.append("- ").append(escape(s)).append('\n'));
+    }
     return md.toString();
+  }
+
+  private static void image(StringBuilder md, ReportCharts.Chart chart) {
+    md.append("![").append(escape(chart.title())).append("](").append(chart.file()).append(")\n\n");
   }
 
   private static void table(StringBuilder md, ReportTable t) {
@@ -81,5 +135,4 @@ public final class MarkdownReport {
   private static String escape(String s) {
     return s.replace("|", "\\|").replace("\n", " ");
   }
-
 }

@@ -1,5 +1,6 @@
 package dev.recap.worker.report;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,7 +57,8 @@ public final class ReportBuilder {
         }
         String label = owner != null ? owner.run() + " seed " + owner.seed() : in.stage() + "/" + in.task();
         try {
-          curves.add(ResultFiles.readLoss(in.file(), in.stage(), in.task(), label));
+          curves.add(ResultFiles.readLoss(in.file(), in.stage(), in.task(), label, owner != null ? owner.objective() : "",
+              owner != null ? owner.run() : ""));
         } catch (ReportInputException e) {
           skipped.add(e.getMessage() + "; loss curve left out");
         }
@@ -83,7 +85,7 @@ public final class ReportBuilder {
     Contents contents = read(title, inputs, settings);
     Map<String, byte[]> files = new LinkedHashMap<>();
     ReportCharts charts = ReportCharts.draw(contents);
-    files.putAll(charts.pngs());
+    charts.svgs().forEach((name, svg) -> files.put(name, svg.getBytes(StandardCharsets.UTF_8)));
     SamplePredictions samples = SamplePredictions.copy(contents.results());
     if (!samples.skipped().isEmpty()) {
       List<String> skipped = new ArrayList<>(contents.skipped());
@@ -92,8 +94,14 @@ public final class ReportBuilder {
           contents.claimSettings(), contents.stageTimes(), List.copyOf(skipped));
     }
     files.putAll(samples.files());
-    files.put("report.md", MarkdownReport.render(contents, charts, samples).getBytes(java.nio.charset.StandardCharsets.UTF_8));
-    files.put("report.html", HtmlReport.render(contents, charts, samples).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    PredictionGrid.Grids grids = PredictionGrid.cut(contents.results(), samples);
+    files.putAll(grids.files());
+    files.put("results.csv", ResultRows.csv(contents.results().results()).getBytes(StandardCharsets.UTF_8));
+    files.put("results.json", ResultRows.json(contents.results().results()).getBytes(StandardCharsets.UTF_8));
+    files.put("headline.json", HeadlineTable.of(contents.results(), contents.claimSettings()).json()
+        .getBytes(StandardCharsets.UTF_8));
+    files.put("report.md", MarkdownReport.render(contents, charts, samples, grids).getBytes(StandardCharsets.UTF_8));
+    files.put("report.html", HtmlReport.render(contents, charts, samples, grids).getBytes(StandardCharsets.UTF_8));
     return new Output(files, contents);
   }
 }

@@ -6,7 +6,6 @@ import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
 import dev.recap.worker.node.TaskHandler;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -16,8 +15,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code report} task: builds report.md / report.html (with charts, sample images and
- * Chart.js) from the payload's inputs, writes them through the artifact store and copies them to
+ * The {@code report} task: builds report.md / report.html (with SVG charts and sample images) from the payload's inputs, writes them through the artifact store and copies them to
  * {@code copyTo}. Invalid inputs are listed in the report, not fatal; a report with no valid
  * result at all is still written, then the task fails permanently (a retry would read the same files).
  */
@@ -25,12 +23,6 @@ public final class ReportTaskHandler implements TaskHandler<ReportTask> {
 
   /** The task type the coordinator's {@code report} stage planner emits. */
   public static final String TYPE = "report";
-
-  /** Where the build puts the console's vendored Chart.js (see the workers pom). */
-  static final String VENDOR = "/dev/recap/worker/report/vendor/";
-
-  /** Chart.js's MIT licence, shipped beside its copy. */
-  static final String CHART_JS_LICENSE = "LICENSE-chart.js.md";
 
   @Override
   public String taskType() {
@@ -52,8 +44,6 @@ public final class ReportTaskHandler implements TaskHandler<ReportTask> {
     context.progress(0.1, "reading " + inputs.size() + " input files");
     ReportBuilder.Output output = ReportBuilder.build(task.getTitle(), inputs, settings(task));
     Map<String, byte[]> files = new LinkedHashMap<>(output.files());
-    files.put(HtmlReport.CHART_JS, vendored(HtmlReport.CHART_JS));
-    files.put(CHART_JS_LICENSE, vendored(CHART_JS_LICENSE));
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       context.artifacts().write(f.getKey(), f.getValue());
     }
@@ -78,16 +68,6 @@ public final class ReportTaskHandler implements TaskHandler<ReportTask> {
     return new ClaimCheck.Settings(task.getQualityRun(), task.getAltTextRun(), task.getMaeRun(), task.getMobileRun(),
         task.getLargeRun(), task.getProbeProtocol(), task.getFinetuneProtocol(), task.getLowFraction(),
         task.getCloseTolerance());
-  }
-
-  static byte[] vendored(String name) throws IOException {
-    try (InputStream in = ReportTaskHandler.class.getResourceAsStream(VENDOR + name)) {
-      if (in == null) {
-        throw new IOException(name + " is missing from the workers jar (" + VENDOR + name
-            + "); the build copies it from coordinator/src/main/resources/console/vendor");
-      }
-      return in.readAllBytes();
-    }
   }
 
   /** Copies the report files into {@code target}, each through a temporary file renamed into place. */

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Reads the report's inputs: {@code result.json} and {@code loss.csv} (RESULTS.md). A file that
+ * Reads the report's inputs: {@code result.json} and {@code loss.csv} (docs/results.md). A file that
  * cannot be used throws {@link ReportInputException} naming the file and field; smaller problems
  * (a listed image that is missing) go to the {@code skipped} consumer and the rest is kept.
  */
@@ -77,7 +77,8 @@ public final class ResultFiles {
   }
 
   /** Reads one loss.csv: a header naming {@code step} and {@code loss}, then one row per step. */
-  public static LossCurve readLoss(Path file, String stage, String task, String label) throws ReportInputException {
+  public static LossCurve readLoss(Path file, String stage, String task, String label, String objective, String run)
+      throws ReportInputException {
     List<String> lines;
     try {
       lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -97,6 +98,12 @@ public final class ResultFiles {
     }
     List<Double> steps = new ArrayList<>();
     List<Double> losses = new ArrayList<>();
+    Map<String, List<Double>> extra = new LinkedHashMap<>();
+    for (String column : LossCurve.TRACKED) {
+      if (header.contains(column)) {
+        extra.put(column, new ArrayList<>());
+      }
+    }
     for (int i = 1; i < lines.size(); i++) {
       String line = lines.get(i).trim();
       if (line.isEmpty()) {
@@ -105,11 +112,17 @@ public final class ResultFiles {
       String[] cells = line.split(",", -1);
       steps.add(cell(file, cells, stepColumn, "step", i + 1));
       losses.add(cell(file, cells, lossColumn, "loss", i + 1));
+      for (Map.Entry<String, List<Double>> e : extra.entrySet()) {
+        e.getValue().add(cell(file, cells, header.indexOf(e.getKey()), e.getKey(), i + 1));
+      }
     }
     if (steps.isEmpty()) {
       throw new ReportInputException(file, null, "has a header but no rows");
     }
-    return new LossCurve(file, stage, task, label, List.copyOf(steps), List.copyOf(losses));
+    Map<String, List<Double>> columns = new LinkedHashMap<>();
+    extra.forEach((k, v) -> columns.put(k, List.copyOf(v)));
+    return new LossCurve(file, stage, task, label, objective, run, List.copyOf(steps), List.copyOf(losses),
+        Map.copyOf(columns));
   }
 
   private static double cell(Path file, String[] cells, int column, String name, int lineNumber)

@@ -5,16 +5,20 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.awt.image.BufferedImage;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import javax.imageio.ImageIO;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.NodeList;
 
 class ReportBuilderTest {
 
@@ -88,37 +92,162 @@ class ReportBuilderTest {
     }
     // per-class IoU: sky of alt-text is 0.8 on both seeds, road 0.5 / 0.51
     assertTrue(md.contains("| vit-alt-text | " + cell(0.5, 0.51) + " | 0.8000 ± 0.0000 (n=2) |"), md);
-    assertTrue(html.contains("<script src=\"chart.umd.min.js\"></script>"));
-    assertTrue(html.contains("new Chart("));
+    assertTrue(html.contains("<svg "), "charts inlined");
+    assertTrue(!html.contains("<script"), "the page needs no script");
     // wall time per stage from the pretrain results' wallSeconds: 12.5 + 13.5
     assertTrue(md.contains("| pretrain | 2 | 26.0000 | 13.5000 |"), md);
   }
 
   @Test
-  void chartsArePngsNamedInTheMarkdown() throws Exception {
+  void chartsAreSvgFilesLinkedFromTheMarkdownAndInlinedInTheHtml() throws Exception {
     ResultFixture f = twoRunsTwoSeeds();
     ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
     String md = new String(out.files().get("report.md"), StandardCharsets.UTF_8);
-    List<String> pngs = out.files().keySet().stream().filter(n -> n.startsWith("chart-")).toList();
-    assertTrue(pngs.contains("chart-loss.png"), pngs.toString());
-    assertTrue(pngs.contains("chart-frozen-100-mIoU.png"), pngs.toString());
-    for (String png : pngs) {
-      BufferedImage img = ImageIO.read(new ByteArrayInputStream(out.files().get(png)));
-      assertNotNull(img, png);
-      assertEquals(760, img.getWidth());
-      assertTrue(md.contains("](" + png + ")"), png);
+    String html = new String(out.files().get("report.html"), StandardCharsets.UTF_8);
+    List<String> charts = out.files().keySet().stream().filter(n -> n.startsWith("chart-")).toList();
+    assertTrue(charts.contains("chart-loss-clip.svg"), charts.toString());
+    assertTrue(charts.contains("chart-frozen-100-mIoU.svg"), charts.toString());
+    for (String name : charts) {
+      assertTrue(name.endsWith(".svg"), name);
+      String svg = new String(out.files().get(name), StandardCharsets.UTF_8);
+      Document doc = parse(svg);
+      assertEquals("svg", doc.getDocumentElement().getTagName(), name);
+      assertTrue(md.contains("](" + name + ")"), name);
+      assertTrue(html.contains(svg.strip()), name + " inlined in the html");
     }
-    // the loss chart draws something besides white, black and grey: the curves
-    BufferedImage loss = ImageIO.read(new ByteArrayInputStream(out.files().get("chart-loss.png")));
-    int blue = 0;
-    for (int y = 0; y < loss.getHeight(); y++) {
-      for (int x = 0; x < loss.getWidth(); x++) {
-        if ((loss.getRGB(x, y) & 0xffffff) == 0x1f77b4) {
-          blue++;
+    // the loss chart draws one line per loss.csv (one pretraining seed per run), through all 3 steps
+    Document loss = parse(new String(out.files().get("chart-loss-clip.svg"), StandardCharsets.UTF_8));
+    NodeList lines = loss.getElementsByTagName("polyline");
+    assertEquals(2, lines.getLength());
+    for (int i = 0; i < lines.getLength(); i++) {
+      String points = ((Element) lines.item(i)).getAttribute("points");
+      assertEquals(3, points.split(" ").length, points);
+    }
+    // a bar per run, with whiskers: two seeds give a spread
+    Document miou = parse(new String(out.files().get("chart-frozen-100-mIoU.svg"), StandardCharsets.UTF_8));
+    NodeList bars = miou.getElementsByTagName("rect");
+    long barCount = java.util.stream.IntStream.range(0, bars.getLength())
+        .filter(i -> "bar".equals(((Element) bars.item(i)).getAttribute("class"))).count();
+    assertEquals(2, barCount);
+    NodeList paths = miou.getElementsByTagName("path");
+    long whiskers = java.util.stream.IntStream.range(0, paths.getLength())
+        .filter(i -> "whisker".equals(((Element) paths.item(i)).getAttribute("class"))).count();
+    assertEquals(2, whiskers);
+  }
+
+  @Test
+  void theFirstScreenIsTheClaimsReadInWordsAndTheHeadlineTableWithTheBestMarked() throws Exception {
+    ResultFixture f = twoRunsTwoSeeds();
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    String md = new String(out.files().get("report.md"), StandardCharsets.UTF_8);
+    // claims and the headline come before any chart or the full table
+    int claims = md.indexOf("## Claims");
+    int headline = md.indexOf("## Headline");
+    assertTrue(claims >= 0 && headline > claims && md.indexOf("## Charts") > headline, md);
+    assertTrue(md.indexOf("All metrics, every setting") > md.indexOf("## Charts"));
+    // the headline: probe mIoU, probe RMSE and R@1 (no finetune results here), n once in the caption
+    String expected = "| run | probe mIoU ↑ | probe RMSE ↓ | retrieval R@1 ↑ |";
+    assertTrue(md.contains(expected), md);
+    String grounded = "| vit-grounded | **" + Numbers.format(mean(0.41, 0.43)) + " ± " + Numbers.format(sampleStd(0.41, 0.43))
+        + "** | **" + Numbers.format(mean(1.60, 1.64)) + " ± " + Numbers.format(sampleStd(1.60, 1.64)) + "** | "
+        + Numbers.format(mean(0.10, 0.11)) + " ± " + Numbers.format(sampleStd(0.10, 0.11)) + " |";
+    String alt = "| vit-alt-text | " + Numbers.format(mean(0.30, 0.315)) + " ± " + Numbers.format(sampleStd(0.30, 0.315))
+        + " | " + Numbers.format(mean(1.90, 1.95)) + " ± " + Numbers.format(sampleStd(1.90, 1.95)) + " | **"
+        + Numbers.format(mean(0.20, 0.21)) + " ± " + Numbers.format(sampleStd(0.20, 0.21)) + "** |";
+    assertTrue(md.contains(grounded), md);
+    assertTrue(md.contains(alt), md);
+    assertTrue(md.contains("(n = 2 seeds)"), md);
+    // every claim has a one-line reading after its statement
+    for (ClaimCheck.Claim claim : out.contents().claims()) {
+      assertTrue(md.contains(ClaimReading.of(claim)), claim.id());
+    }
+    JsonObject json = new JsonObject(new String(out.files().get("headline.json"), StandardCharsets.UTF_8));
+    assertEquals(3, json.getJsonArray("columns").size());
+    JsonObject first = json.getJsonArray("rows").stream().map(r -> (JsonObject) r)
+        .filter(r -> r.getString("run").equals("vit-grounded")).findFirst().orElseThrow();
+    assertEquals(mean(0.41, 0.43), first.getJsonArray("cells").getJsonObject(0).getDouble("mean"), 1e-12);
+    assertEquals(List.of(true, true, false), first.getJsonArray("best").getList());
+  }
+
+  @Test
+  void everyResultIsOneRowOfResultsCsvAndResultsJson() throws Exception {
+    ResultFixture f = twoRunsTwoSeeds();
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    List<String> lines = List.of(new String(out.files().get("results.csv"), StandardCharsets.UTF_8).split("\r\n"));
+    List<String> header = List.of(lines.get(0).split(","));
+    int results = out.contents().results().results().size();
+    assertEquals(results + 1, lines.size());
+    assertEquals(List.of("run", "encoder", "captions", "objective", "seed", "protocol", "fraction", "task"), header.subList(0, 8));
+    int miou = header.indexOf("mIoU");
+    int seed = header.indexOf("seed");
+    int protocol = header.indexOf("protocol");
+    int task = header.indexOf("task");
+    List<Double> groundedMiou = lines.stream().skip(1).map(l -> l.split(",", -1))
+        .filter(c -> c[0].equals("vit-grounded") && c[protocol].equals("frozen") && c[task].equals("segmentation"))
+        .sorted((x, y) -> x[seed].compareTo(y[seed])).map(c -> Double.parseDouble(c[miou])).toList();
+    assertEquals(List.of(0.41, 0.43), groundedMiou);
+    JsonArray rows = new JsonArray(new String(out.files().get("results.json"), StandardCharsets.UTF_8));
+    assertEquals(results, rows.size());
+    assertTrue(rows.stream().map(r -> (JsonObject) r).anyMatch(r -> r.getString("run").equals("vit-alt-text")
+        && r.getLong("seed") == 2 && r.getString("task").equals("depth") && r.getJsonObject("metrics").getDouble("rmse") == 1.95));
+  }
+
+  @Test
+  void predictionStripsOfEveryRunAreCutIntoOneGridOfTheSameTestImages() throws Exception {
+    ResultFixture f = new ResultFixture(dir);
+    String[] runs = {"vit-grounded", "vit-alt-text"};
+    int[] colour = {0x00ff00, 0x0000ff};
+    for (int r = 0; r < 2; r++) {
+      Path result = f.result("evaluate", runs[r], "vit:vit-tiny", "grounded", 1, "frozen", "segmentation", 1.0,
+          Map.of("mIoU", 0.4), Map.of(), 826624);
+      // strips input | truth | prediction, 8 px each with 2 px gaps: input red, truth white, prediction per run
+      java.awt.image.BufferedImage strip = new java.awt.image.BufferedImage(28, 8, java.awt.image.BufferedImage.TYPE_INT_RGB);
+      for (int y = 0; y < 8; y++) {
+        for (int x = 0; x < 8; x++) {
+          strip.setRGB(x, y, 0xff0000);
+          strip.setRGB(10 + x, y, 0xffffff);
+          strip.setRGB(20 + x, y, colour[r]);
         }
       }
+      Path png = result.resolveSibling("strip.png");
+      javax.imageio.ImageIO.write(strip, "png", png.toFile());
+      JsonObject json = new JsonObject(Files.readString(result));
+      Files.writeString(result, json.put("images", new JsonArray().add(new JsonObject().put("kind", "segmentation")
+          .put("file", "strip.png"))).encode());
     }
-    assertTrue(blue > 50, "first series pixels: " + blue);
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    String md = new String(out.files().get("report.md"), StandardCharsets.UTF_8);
+    assertTrue(md.contains("| input | ground truth | vit-alt-text | vit-grounded |"), md); // runs in report order
+    List<String> cells = out.files().keySet().stream().filter(n -> n.startsWith("grid-")).toList();
+    assertEquals(4, cells.size(), cells.toString()); // input + truth once, one prediction per run
+    for (String name : cells) {
+      java.awt.image.BufferedImage img = javax.imageio.ImageIO.read(new ByteArrayInputStream(out.files().get(name)));
+      assertEquals(8, img.getWidth(), name);
+      int rgb = img.getRGB(4, 4) & 0xffffff;
+      int expected = name.endsWith("-input.png") ? 0xff0000 : name.endsWith("-truth.png") ? 0xffffff
+          : name.contains("vit-grounded") ? 0x00ff00 : 0x0000ff;
+      assertEquals(expected, rgb, name);
+      assertTrue(md.contains("![](" + name + ")"), name);
+    }
+  }
+
+  @Test
+  void clipAndMaeLossesAreDrawnOnSeparateAxes() throws Exception {
+    ResultFixture f = new ResultFixture(dir);
+    f.pretrain("vit-grounded", 1, new double[] {4.0, 2.0, 1.5}, null, "clip");
+    f.pretrain("vit-mae", 1, new double[] {0.9, 0.5, 0.47}, null, "mae");
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    Document clip = parse(new String(out.files().get("chart-loss-clip.svg"), StandardCharsets.UTF_8));
+    Document mae = parse(new String(out.files().get("chart-loss-mae.svg"), StandardCharsets.UTF_8));
+    assertEquals(1, clip.getElementsByTagName("polyline").getLength());
+    assertEquals(1, mae.getElementsByTagName("polyline").getLength());
+    assertTrue(clip.getElementsByTagName("polyline").item(0).getTextContent().contains("vit-grounded"));
+    assertTrue(mae.getElementsByTagName("polyline").item(0).getTextContent().contains("vit-mae"));
+  }
+
+  private static Document parse(String svg) throws Exception {
+    return DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        .parse(new ByteArrayInputStream(svg.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
 
-/** Writes result.json / loss.csv / PNG files the way the pipeline's tasks do (RESULTS.md), one directory per task. */
+/** Writes result.json / loss.csv / PNG files the way the pipeline's tasks do (docs/results.md), one directory per task. */
 final class ResultFixture {
 
   final Path root;
@@ -43,7 +43,12 @@ final class ResultFixture {
 
   /** A pretrain task: result.json with protocol pretrain plus loss.csv. */
   Path pretrain(String run, long seed, double[] losses, Double wallSeconds) throws IOException {
+    return pretrain(run, seed, losses, wallSeconds, "clip");
+  }
+
+  Path pretrain(String run, long seed, double[] losses, Double wallSeconds, String objective) throws IOException {
     JsonObject json = new JsonObject().put("run", run).put("encoder", "vit:vit-tiny").put("captions", "grounded")
+        .put("objective", objective)
         .put("seed", seed).put("protocol", "pretrain").put("task", "pretrain").put("parameters", 1000)
         .put("metrics", new JsonObject().put("finalLoss", losses[losses.length - 1]));
     if (wallSeconds != null) {

@@ -21,9 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * Issue 8's end-to-end scenario, written once against the HTTP contract: a subclass supplies a
+ * The console's end-to-end scenario, written once against the HTTP contract: a subclass supplies a
  * running coordinator with two workers and a tiny job spec, and the scenario drives the console in
- * real headless Chromium through it, screenshotting every page into {@code docs/console/}.
+ * real headless Chromium through it, screenshotting every page (see {@link BrowserHarness#screenshotDir()}).
  *
  * <p>Abstract on purpose: it runs only as a subclass that starts the real coordinator, e.g.
  * <pre>{@code

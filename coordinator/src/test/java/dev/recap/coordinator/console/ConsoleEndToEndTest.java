@@ -18,7 +18,7 @@ import java.util.UUID;
 import java.util.stream.Stream;
 
 /**
- * Issue 8's scenario against the real thing: an embedded coordinator with its REST API and
+ * The console's end-to-end scenario against the real thing: an embedded coordinator with its REST API and
  * console, two real worker nodes on a loopback Hazelcast cluster that load the distribution's
  * plugin jars (built by {@code mvn package} of the plugins into {@code target/recap/plugins}) and
  * a third-party fixture plugin with one conforming and one broken encoder, and a tiny real job:

@@ -11,7 +11,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
@@ -182,6 +184,17 @@ public final class BrowserHarness implements AutoCloseable {
     /** Severe entries of the browser console since the last read: script errors, failed requests. */
     public List<String> browserErrors() {
         return browserLog().stream().filter(line -> line.contains("SEVERE")).collect(Collectors.toList());
+    }
+
+    /**
+     * Matches the browser console's entry for a request to an address matching {@code urlRegex}
+     * that was answered with {@code status}: Chromium logs every non-2xx answer as a failed load,
+     * even when the page handles it.
+     */
+    public static Predicate<String> failedLoad(String urlRegex, int status) {
+        Pattern entry = Pattern.compile(".*\\[SEVERE\\] " + urlRegex
+                + " - Failed to load resource: the server responded with a status of " + status + "\\b.*");
+        return line -> entry.matcher(line).matches();
     }
 
     /**

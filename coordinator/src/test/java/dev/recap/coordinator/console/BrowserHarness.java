@@ -11,7 +11,9 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.logging.Level;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
@@ -30,7 +32,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * A real headless Chromium (Debian's {@code chromium} and {@code chromium-driver}, which
  * {@code .ci/run} installs) driven through Selenium, with a fresh profile per harness, waits that
- * say what they waited for, and full-page screenshots written to {@code docs/console/}.
+ * say what they waited for, and full-page screenshots written under the build's {@code target/}
+ * (see {@link #screenshotDir()}).
  *
  * <p>The binaries default to {@code /usr/bin/chromium} and {@code /usr/bin/chromedriver}; set
  * {@code -Drecap.chromium=...} / {@code -Drecap.chromedriver=...} to use others. Both are given
@@ -42,6 +45,9 @@ public final class BrowserHarness implements AutoCloseable {
     public static final int WIDTH = 1400;
     public static final int HEIGHT = 1000;
     private static final int MAX_SCREENSHOT_HEIGHT = 6000;
+
+    /** The system property that sends the screenshots elsewhere, e.g. {@code docs/console} to refresh the docs' pictures. */
+    public static final String SCREENSHOTS_PROPERTY = "recap.console.screenshots";
 
     private final ChromeDriver driver;
     private final ChromeDriverService service;
@@ -55,9 +61,9 @@ public final class BrowserHarness implements AutoCloseable {
         this.screenshotDir = screenshotDir;
     }
 
-    /** Starts Chromium with screenshots going to {@link #docsScreenshotDir()}. */
+    /** Starts Chromium with screenshots going to {@link #screenshotDir()}. */
     public static BrowserHarness start() {
-        return start(docsScreenshotDir());
+        return start(screenshotDir());
     }
 
     /** Starts Chromium with screenshots going to {@code screenshotDir}. */
@@ -102,20 +108,27 @@ public final class BrowserHarness implements AutoCloseable {
     }
 
     /**
-     * {@code docs/console/} of the repository: found by walking up from the working directory to the
-     * folder holding {@code .ci/run}, or {@code -Drecap.screenshots=DIR}.
+     * Where screenshots go: {@code target/console-screenshots/} of the module under test, so a test
+     * run leaves the repository's files alone; or {@code -Drecap.console.screenshots=DIR}, a
+     * relative {@code DIR} taken from the repository root (the folder holding {@code .ci/run}), so
+     * {@code -Drecap.console.screenshots=docs/console} refreshes the documentation's screenshots.
      */
-    public static Path docsScreenshotDir() {
-        String configured = System.getProperty("recap.screenshots");
-        if (configured != null) {
-            return Paths.get(configured);
+    public static Path screenshotDir() {
+        String configured = System.getProperty(SCREENSHOTS_PROPERTY);
+        if (configured == null || configured.isBlank()) {
+            return Paths.get("target", "console-screenshots").toAbsolutePath();
         }
+        Path dir = Paths.get(configured);
+        return dir.isAbsolute() ? dir : repositoryRoot().resolve(dir);
+    }
+
+    private static Path repositoryRoot() {
         for (Path dir = Paths.get("").toAbsolutePath(); dir != null; dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve(".ci/run"))) {
-                return dir.resolve("docs/console");
+                return dir;
             }
         }
-        return Paths.get("docs/console").toAbsolutePath();
+        return Paths.get("").toAbsolutePath();
     }
 
     public WebDriver driver() {
@@ -171,6 +184,17 @@ public final class BrowserHarness implements AutoCloseable {
     /** Severe entries of the browser console since the last read: script errors, failed requests. */
     public List<String> browserErrors() {
         return browserLog().stream().filter(line -> line.contains("SEVERE")).collect(Collectors.toList());
+    }
+
+    /**
+     * Matches the browser console's entry for a request to an address matching {@code urlRegex}
+     * that was answered with {@code status}: Chromium logs every non-2xx answer as a failed load,
+     * even when the page handles it.
+     */
+    public static Predicate<String> failedLoad(String urlRegex, int status) {
+        Pattern entry = Pattern.compile(".*\\[SEVERE\\] " + urlRegex
+                + " - Failed to load resource: the server responded with a status of " + status + "\\b.*");
+        return line -> entry.matcher(line).matches();
     }
 
     /**

@@ -2,7 +2,6 @@ package dev.recap.coordinator.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,12 +78,26 @@ class LeaseTableTest {
   @Test
   void theFirstCompletionWinsEvenAfterARequeue() {
     table.enqueue(task("a", Set.of()));
-    Lease l = table.lease("w1", Set.of(), SMOKE);
+    table.lease("w1", Set.of(), SMOKE);
     table.requeue(table.release("w1").get(0).task());
+    assertEquals(1, table.queued(), "the lost attempt's task waits in the queue");
     assertTrue(table.complete("a"), "a late result of the lost attempt completes the re-queued task");
+    assertEquals(0, table.queued(), "the completed task left the queue");
     assertNull(table.lease("w2", Set.of(), SMOKE), "nothing left to run");
     assertFalse(table.complete("a"));
-    assertNotNull(l);
+  }
+
+  @Test
+  void aLateResultOfTheLostAttemptEndsTheRetryThatIsRunning() {
+    table.enqueue(task("a", Set.of()));
+    table.lease("w1", Set.of(), SMOKE);
+    table.requeue(table.release("w1").get(0).task());
+    Lease retry = table.lease("w2", Set.of(), SMOKE);
+    assertEquals(2, retry.attempt());
+    assertTrue(table.complete("a"), "the lost attempt's late result completes the task");
+    assertFalse(table.isLeased("a"), "the retry's lease ends with the task");
+    assertFalse(table.renew("w2", "a", 2), "the retry cannot renew a completed task");
+    assertFalse(table.complete("a"), "the retry's own result comes second");
   }
 
   @Test

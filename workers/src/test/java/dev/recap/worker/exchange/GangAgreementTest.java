@@ -5,10 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
-import java.util.Set;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -50,14 +51,14 @@ class GangAgreementTest {
           ParameterChecksum.verifyAcross(c, "checksum/step-10",
               ParameterChecksum.of(new float[] {1f, 2f}));
           float[] params = {1f, c.rank() == 2 ? 2.5f : 2f};
-          try {
-            ParameterChecksum.verifyAcross(c, "checksum/step-20", ParameterChecksum.of(params));
-            return null;
-          } catch (ReplicaDivergenceException e) {
-            assertEquals(Set.of(List.of(0, 1), List.of(2)),
-                Set.copyOf(e.ranksByChecksum().values()));
-            return e.getMessage();
-          }
+          ReplicaDivergenceException e = assertThrows(ReplicaDivergenceException.class,
+              () -> ParameterChecksum.verifyAcross(c, "checksum/step-20", ParameterChecksum.of(params)),
+              "rank " + c.rank() + " must see the divergence");
+          // the checksums arrive intact: each group is keyed by the checksum its ranks sent
+          assertEquals(Map.of(ParameterChecksum.of(new float[] {1f, 2f}), List.of(0, 1),
+                  ParameterChecksum.of(new float[] {1f, 2.5f}), List.of(2)),
+              e.ranksByChecksum(), "rank " + c.rank());
+          return e.getMessage();
         });
     for (String message : outcomes) {
       assertTrue(message.contains("checksum/step-20") && message.contains("[2]")

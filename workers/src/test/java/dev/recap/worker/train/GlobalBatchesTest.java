@@ -2,6 +2,7 @@ package dev.recap.worker.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
@@ -58,13 +59,19 @@ class GlobalBatchesTest {
 
   @Test
   void everyEpochVisitsEverySampleOnceInASeededOrder() throws IOException {
+    List<List<String>> orders = new ArrayList<>();
     for (int epoch = 0; epoch < 3; epoch++) {
       Set<String> keys = new HashSet<>();
+      List<String> order = new ArrayList<>();
       for (long s = epoch * 4L; s < epoch * 4L + 4; s++) {
-        keys.addAll(data.slice(s, 0, 1).keys());
+        List<String> batch = data.slice(s, 0, 1).keys();
+        keys.addAll(batch);
+        batch.forEach(k -> order.add(withoutEpoch(k)));
       }
       assertEquals(48, keys.size(), "epoch " + epoch);
+      orders.add(order);
     }
+    assertEveryEpochDiffers(orders, "order");
     assertEquals(data.slice(5, 0, 1).keys(), GangWorkerMain.shardData(dir.resolve("shards"), 12).slice(5, 0, 1).keys(),
         "same seed, same order");
     assertEquals(true, data.slice(0, 0, 1).keys().stream().allMatch(k -> k.startsWith("epoch-0/sample-")), "epoch-keyed");
@@ -83,13 +90,24 @@ class GlobalBatchesTest {
       for (long s = 2L * e; s < 2L * e + 2; s++) {
         ClipBatch b = odd.slice(s, 0, 1);
         assertEquals(12, b.size());
-        b.keys().forEach(k -> keys.add(k.substring(k.indexOf('/') + 1)));
+        b.keys().forEach(k -> keys.add(withoutEpoch(k)));
       }
       assertEquals(24, keys.size(), "epoch " + e + " trains 24 distinct samples");
       perEpoch.add(keys);
     }
-    assertEquals(false, perEpoch.get(0).equals(perEpoch.get(1)) && perEpoch.get(1).equals(perEpoch.get(2)),
-        "each epoch's permutation leaves other samples over");
+    assertEveryEpochDiffers(perEpoch, "trained samples (each epoch's permutation leaves other samples over)");
+  }
+
+  private static String withoutEpoch(String key) {
+    return key.substring(key.indexOf('/') + 1);
+  }
+
+  private static void assertEveryEpochDiffers(List<?> perEpoch, String what) {
+    for (int a = 0; a < perEpoch.size(); a++) {
+      for (int b = a + 1; b < perEpoch.size(); b++) {
+        assertNotEquals(perEpoch.get(a), perEpoch.get(b), "epochs " + a + " and " + b + " have the same " + what);
+      }
+    }
   }
 
   @Test

@@ -1,6 +1,8 @@
 package dev.recap.worker.train;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.hazelcast.core.HazelcastInstance;
@@ -11,6 +13,7 @@ import dev.recap.worker.node.ArtifactStore;
 import dev.recap.worker.node.FileArtifactStore;
 import dev.recap.worker.node.TaskContext;
 import ai.djl.ndarray.NDManager;
+import ai.djl.nn.Block;
 import io.vertx.core.json.JsonObject;
 import java.io.DataInputStream;
 import java.nio.file.Files;
@@ -106,10 +109,32 @@ class PretrainGangHandlerTest {
       }
       assertEquals(result.getLong("parameters"), ClipRunFactory.parameterCount(tower.block()));
       ClipModel model = factory.clipModel(manager, factory.textEncoder().loadTokenizer(dir.resolve("tokenizer")), 1);
+      long untrained = ClipTrainer.checksum(model.parameterList());
       try (DataInputStream in = new DataInputStream(Files.newInputStream(dir.resolve("clip.params")))) {
         model.restoreParameters(manager, in);
       }
+      // the restored CLIP holds the parameters the gang trained: the final checkpoint recorded
+      // their checksum from the live trainer after step 6
+      Checkpoint last = Checkpoint.latest(root.resolve("job-9").resolve("pretrain-checkpoints")).orElseThrow();
+      assertEquals(6, last.step());
+      long restored = ClipTrainer.checksum(model.parameterList());
+      assertNotEquals(untrained, restored, "clip.params must hold trained, not freshly initialized, parameters");
+      assertEquals(last.parameterChecksum(), restored, "clip.params restores the parameters of the last step");
+      // encoder.params is the image tower of that same CLIP
+      assertArrayEquals(flat(model.imageTower().block()), flat(tower.block()),
+          "encoder.params holds the restored CLIP's image tower");
     }
+  }
+
+  private static float[] flat(Block block) {
+    List<float[]> parts = block.getParameters().values().stream().map(p -> p.getArray().toFloatArray()).toList();
+    float[] out = new float[parts.stream().mapToInt(a -> a.length).sum()];
+    int offset = 0;
+    for (float[] part : parts) {
+      System.arraycopy(part, 0, out, offset, part.length);
+      offset += part.length;
+    }
+    return out;
   }
 
   private record Context(PretrainGangTask payload, ArtifactStore artifacts, HazelcastInstance hazelcast,

@@ -77,8 +77,9 @@ final class LearnedSession implements Captioner.Session {
     model.setBlock(network);
   }
 
+  /** Where the host computes: the network, its training and its captioning live there. */
   private Device device() {
-    return Device.cpu();
+    return extensions.device();
   }
 
   @Override

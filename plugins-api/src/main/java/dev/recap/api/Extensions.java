@@ -1,12 +1,38 @@
 package dev.recap.api;
 
+import ai.djl.Device;
 import java.util.List;
 
 /**
  * The host's view of the extensions its plugins provide, handed to plugins that build on other
- * plugins (a learned captioner on an image encoder, say).
+ * plugins (a learned captioner on an image encoder, say), and of the device the host computes on.
  */
 public interface Extensions {
+
+  /**
+   * The device the host computes on. A plugin that creates its own {@code Model}, {@code Trainer}
+   * or base {@code NDManager} puts it there; arrays it receives already live there. The CPU unless
+   * the host says otherwise ({@link #onDevice}).
+   */
+  default Device device() {
+    return Device.cpu();
+  }
+
+  /** These extensions, reporting {@code device} as the host's device. */
+  default Extensions onDevice(Device device) {
+    Extensions host = this;
+    return new Extensions() {
+      @Override
+      public <T extends NamedPlugin> List<T> all(Class<T> type) {
+        return host.all(type);
+      }
+
+      @Override
+      public Device device() {
+        return device;
+      }
+    };
+  }
 
   /** Every extension of {@code type} the host has loaded. */
   <T extends NamedPlugin> List<T> all(Class<T> type);

@@ -2,6 +2,7 @@ package dev.recap.coordinator.cli;
 
 import dev.recap.bus.ClusterOptions;
 import dev.recap.bus.RecapCluster;
+import dev.recap.bus.WorkerDevice;
 import dev.recap.bus.WorkerLauncher;
 import dev.recap.coordinator.console.ConsoleRoutes;
 import dev.recap.coordinator.plan.StagePlanners;
@@ -14,6 +15,9 @@ import io.vertx.core.http.HttpServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
@@ -40,6 +44,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--slots", defaultValue = "1", description = "Task slots per worker (default: ${DEFAULT-VALUE}).")
   int slots;
+
+  @Option(names = "--devices", defaultValue = "auto",
+      description = "Devices of the workers: auto (worker i on cuda:i when CUDA GPUs are visible and a CUDA libtorch is set up, else cpu), one device for every worker (cpu, cuda:0), or a comma-separated list with one per worker (default: ${DEFAULT-VALUE}; see docs/gpu.md).")
+  String devices;
 
   @Option(names = "--no-conformance-kits",
       description = "Workers do not run the plugins' conformance kits after joining (they run by default, in the background).")
@@ -82,8 +90,19 @@ final class RunCommand implements Callable<Integer> {
       err.println("recap: --workers must be at least 1, got " + workers);
       return RecapCli.INVALID;
     }
-    Path stateDir = state != null ? state : Files.createTempDirectory("recap-state");
+    List<WorkerDevice> chosen;
+    try {
+      chosen = chosenDevices(devices, workers);
+    } catch (IllegalArgumentException e) {
+      err.println("recap: --devices " + e.getMessage());
+      return RecapCli.INVALID;
+    }
     WorkerLauncher launcher = WorkerLauncher.find();
+    List<WorkerDevice> workerDevices = chosen != null ? chosen : launcher.defaultDevices(workers);
+    for (WorkerDevice d : new LinkedHashSet<>(workerDevices)) {
+      launcher.requireDevice(d);
+    }
+    Path stateDir = state != null ? state : Files.createTempDirectory("recap-state");
     ClusterOptions options = ClusterOptions.isolated().setBindHost(bind);
     List<RecapCluster> members = RecapCluster.startEmbedded(workers + 1, options);
     List<WorkerLauncher.RunningWorker> running = new ArrayList<>();
@@ -96,7 +115,8 @@ final class RunCommand implements Callable<Integer> {
       out.println("console: " + ConsoleRoutes.consoleUrl("http://" + bind + ":" + http.actualPort(), token));
       for (int i = 1; i <= workers; i++) {
         running.add(launcher.launch(members.get(i),
-            new WorkerLauncher.Settings("worker-" + i, pluginsDir(plugins), artifacts, slots, !noConformanceKits)));
+            new WorkerLauncher.Settings("worker-" + i, pluginsDir(plugins), artifacts, slots, !noConformanceKits,
+                workerDevices.get(i - 1))));
       }
       long deadline = System.currentTimeMillis() + 60_000;
       while (coordinator.aliveWorkerCount() < workers) {
@@ -113,7 +133,8 @@ final class RunCommand implements Callable<Integer> {
         err.println(e.getMessage());
         return RecapCli.INVALID;
       }
-      out.println("job " + jobId + " on " + workers + " embedded worker(s); journal " + coordinator.journalFile());
+      out.println("job " + jobId + " on " + workers + " embedded worker(s) (" + describe(workerDevices) + "); journal "
+          + coordinator.journalFile());
       ProgressLine progress = new ProgressLine(out, System.console() != null, System::currentTimeMillis);
       var done = coordinator.completion(jobId);
       while (!done.isDone()) {
@@ -136,6 +157,38 @@ final class RunCommand implements Callable<Integer> {
         members.get(i).close();
       }
     }
+  }
+
+  /**
+   * The devices {@code --devices} names for {@code workers} workers, worker i getting element i;
+   * null for {@code auto} (the launcher decides).
+   *
+   * @throws IllegalArgumentException quoting the bad entry, or saying how many devices are needed
+   */
+  static List<WorkerDevice> chosenDevices(String text, int workers) {
+    if (text.equals("auto")) {
+      return null;
+    }
+    List<WorkerDevice> listed = new ArrayList<>();
+    for (String entry : text.split(",", -1)) {
+      listed.add(WorkerDevice.parse(entry.trim()));
+    }
+    if (listed.size() == 1) {
+      return Collections.nCopies(workers, listed.get(0));
+    }
+    if (listed.size() != workers) {
+      throw new IllegalArgumentException("'" + text + "' names " + listed.size() + " devices for " + workers
+          + " workers: give one device for all of them, or exactly one per worker");
+    }
+    return listed;
+  }
+
+  /** "2 x cpu" or "cuda:0, cuda:1". */
+  private static String describe(List<WorkerDevice> devices) {
+    if (new HashSet<>(devices).size() == 1) {
+      return devices.size() + " x " + devices.get(0);
+    }
+    return String.join(", ", devices.stream().map(WorkerDevice::toString).toList());
   }
 
   /** {@code --plugins}, else {@code <recap.home>/plugins} (set by bin/recap), else ./plugins. */

@@ -1,6 +1,7 @@
 package dev.recap.coordinator.cli;
 
 import dev.recap.bus.RecapCluster;
+import dev.recap.bus.WorkerDevice;
 import dev.recap.bus.WorkerLauncher;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -35,6 +36,10 @@ final class WorkerCommand implements Callable<Integer> {
   @Option(names = "--slots", defaultValue = "1", description = "Tasks run at once (default: ${DEFAULT-VALUE}).")
   int slots;
 
+  @Option(names = "--device", defaultValue = "cpu",
+      description = "What the worker computes on: cpu, or cuda:N for the CUDA GPU with index N; cuda needs a CUDA libtorch in PYTORCH_LIBRARY_PATH (default: ${DEFAULT-VALUE}; see docs/gpu.md).")
+  String device;
+
   @Option(names = "--no-conformance-kits",
       description = "Do not run the plugins' conformance kits after joining (they run by default, in the background, and the console's Plugins page shows the outcome).")
   boolean noConformanceKits;
@@ -46,13 +51,22 @@ final class WorkerCommand implements Callable<Integer> {
       spec.commandLine().getErr().println("recap worker: --join HOST:PORT is required (the coordinator prints it)");
       return RecapCli.INVALID;
     }
+    WorkerDevice workerDevice;
+    try {
+      workerDevice = WorkerDevice.parse(device);
+    } catch (IllegalArgumentException e) {
+      spec.commandLine().getErr().println("recap worker: --device " + e.getMessage());
+      return RecapCli.INVALID;
+    }
     String workerId = id != null ? id : "worker-" + ManagementFactory.getRuntimeMXBean().getName().replace('@', '-');
     WorkerLauncher launcher = WorkerLauncher.find();
+    launcher.requireDevice(workerDevice); // before joining: a worker that cannot compute never shows up
     RecapCluster member = RecapCluster.start(cluster.toOptions());
     WorkerLauncher.RunningWorker worker = null;
     try {
-      worker = launcher.launch(member, new WorkerLauncher.Settings(workerId, RunCommand.pluginsDir(plugins), artifacts, slots, !noConformanceKits));
-      out.println("worker " + workerId + " joined cluster " + cluster.clusterName + " at " + member.address());
+      worker = launcher.launch(member,
+          new WorkerLauncher.Settings(workerId, RunCommand.pluginsDir(plugins), artifacts, slots, !noConformanceKits, workerDevice));
+      out.println("worker " + workerId + " on " + workerDevice + " joined cluster " + cluster.clusterName + " at " + member.address());
       out.flush();
       CountDownLatch stop = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));

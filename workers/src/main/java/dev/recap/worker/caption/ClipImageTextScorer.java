@@ -82,7 +82,8 @@ public final class ClipImageTextScorer implements ImageTextScorer, AutoCloseable
    * parameters from {@value #PARAMETERS}.
    *
    * @param pretrained the pretrain task's artifact directory
-   * @param extensions the loaded plugins (the run's image and text encoders must be among them)
+   * @param extensions the loaded plugins (the run's image and text encoders must be among them); the
+   *     model lives on their {@link Extensions#device() device}
    * @throws IOException naming the file that is missing or unreadable
    * @throws IllegalArgumentException naming the file and field that cannot be used
    */
@@ -123,7 +124,7 @@ public final class ClipImageTextScorer implements ImageTextScorer, AutoCloseable
     } catch (IOException | RuntimeException e) {
       throw new IOException("CLIP scorer: cannot load the tokenizer in " + tokenizerDir + ": " + e.getMessage(), e);
     }
-    NDManager manager = NDManager.newBaseManager();
+    NDManager manager = NDManager.newBaseManager(extensions.device());
     try {
       ClipModel model;
       try {

@@ -1,5 +1,6 @@
 package dev.recap.worker.eval;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -50,10 +51,18 @@ public final class DenseEvaluator {
 
   private final DenseEvalConfig config;
   private final SampleTensors tensors;
+  private final Device device;
 
+  /** An evaluator on the CPU. */
   public DenseEvaluator(DenseEvalConfig config) {
+    this(config, Device.cpu());
+  }
+
+  /** An evaluator whose head, batches and features live on {@code device} (where the encoder's parameters are). */
+  public DenseEvaluator(DenseEvalConfig config, Device device) {
     this.config = config;
     this.tensors = new SampleTensors(config.mean(), config.std());
+    this.device = device;
   }
 
   public DenseEvalConfig config() {
@@ -114,7 +123,7 @@ public final class DenseEvaluator {
     int batchesPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
     int totalSteps = batchesPerEpoch * config.epochs();
 
-    try (NDManager root = NDManager.newBaseManager();
+    try (NDManager root = NDManager.newBaseManager(device);
         EncoderState saved = new EncoderState(encoder.block(), !frozen, root)) {
       try {
         Engine.getInstance().setRandomSeed((int) config.seed());

@@ -109,12 +109,12 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     PluginConfig headConfig = PluginConfig.of(config.getJsonObject("headConfig", new JsonObject()).getMap());
     context.progress(0.05, t.getProtocol() + " " + t.getTask() + " at " + t.getFraction() + ": " + train.size() + " train images");
     DenseResult r;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = NDManager.newBaseManager(context.device())) {
       ImageTower tower = factory.initializedImageTower(manager, t.getSeed());
       try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve("encoder.params")))) {
         tower.block().loadParameters(manager, new DataInputStream(in));
       }
-      r = new DenseEvaluator(evalConfig).evaluate(tower, head, headConfig, task,
+      r = new DenseEvaluator(evalConfig, context.device()).evaluate(tower, head, headConfig, task,
           new DenseSplits(train, test, segmentation ? classNames : List.of()), context.artifacts().directory());
     }
     JsonObject metrics = new JsonObject();
@@ -159,7 +159,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     }
     List<float[]> images = new ArrayList<>();
     List<float[]> texts = new ArrayList<>();
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = NDManager.newBaseManager(context.device())) {
       TextTokenizer tokenizer = factory.textEncoder().loadTokenizer(pretrained.resolve("tokenizer"));
       ClipModel model = factory.clipModel(manager, tokenizer, t.getSeed());
       try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve("clip.params")))) {

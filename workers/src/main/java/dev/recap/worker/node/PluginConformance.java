@@ -1,5 +1,6 @@
 package dev.recap.worker.node;
 
+import ai.djl.Device;
 import dev.recap.api.Extensions;
 import dev.recap.api.NamedPlugin;
 import dev.recap.api.PluginConfig;
@@ -64,13 +65,13 @@ public final class PluginConformance implements AutoCloseable {
    * Starts the kits of every extension of {@code plugins} on a daemon thread of low priority.
    * Until an extension's kit has run, its result says "pending".
    */
-  public static PluginConformance start(WorkerPlugins plugins, String workerId) {
+  public static PluginConformance start(WorkerPlugins plugins, String workerId, Device device) {
     List<ConformanceResult> results = new ArrayList<>();
     for (WorkerPlugins.Loaded l : plugins.loaded()) {
       results.add(result(l.info(), "pending", "", 0));
     }
     PluginConformance started = new PluginConformance(results);
-    started.thread = new Thread(() -> started.runAll(plugins), workerId + "-conformance");
+    started.thread = new Thread(() -> started.runAll(plugins, plugins.extensions().onDevice(device)), workerId + "-conformance");
     started.thread.setDaemon(true);
     started.thread.setPriority(Thread.MIN_PRIORITY);
     started.thread.start();
@@ -88,14 +89,14 @@ public final class PluginConformance implements AutoCloseable {
     return off;
   }
 
-  private void runAll(WorkerPlugins plugins) {
+  private void runAll(WorkerPlugins plugins, Extensions extensions) {
     try {
       List<WorkerPlugins.Loaded> loaded = plugins.loaded();
       for (int i = 0; i < loaded.size() && !stopped; i++) {
         WorkerPlugins.Loaded l = loaded.get(i);
         ConformanceResult r;
         try {
-          r = check(l.info(), l.extension(), plugins.extensions(), () -> stopped);
+          r = check(l.info(), l.extension(), extensions, () -> stopped);
         } catch (InterruptedException e) {
           return; // the worker is closing
         }

@@ -1,5 +1,6 @@
 package dev.recap.worker.node;
 
+import ai.djl.Device;
 import dev.recap.api.Extensions;
 import java.util.Map;
 
@@ -56,8 +57,16 @@ public interface TaskContext<P> {
    */
   void event(String message);
 
-  /** The extensions of the plugins this worker loaded. */
+  /** The extensions of the plugins this worker loaded; they report {@link #device()} as the host's device. */
   Extensions extensions();
+
+  /**
+   * The device this worker computes on: a task creates its base {@code NDManager}s and models
+   * there. The CPU for contexts outside a worker node.
+   */
+  default Device device() {
+    return Device.cpu();
+  }
 
   /** This task's artifact store: atomic writes under names derived from the task id. */
   ArtifactStore artifacts();

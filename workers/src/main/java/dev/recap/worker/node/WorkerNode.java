@@ -1,9 +1,11 @@
 package dev.recap.worker.node;
 
+import ai.djl.Device;
 import dev.recap.api.Extensions;
 import dev.recap.bus.Addresses;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.SingleObjectFormat;
+import dev.recap.bus.WorkerDevice;
 import dev.recap.bus.msg.Heartbeat;
 import dev.recap.bus.msg.HeartbeatAck;
 import dev.recap.bus.msg.HeldLease;
@@ -16,6 +18,7 @@ import dev.recap.bus.msg.TaskRequest;
 import dev.recap.bus.msg.TaskResult;
 import dev.recap.bus.msg.TaskSuccess;
 import dev.recap.bus.msg.WorkerHello;
+import dev.recap.worker.device.WorkerDevices;
 import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
@@ -55,34 +58,48 @@ public final class WorkerNode implements AutoCloseable {
    *
    * @param conformanceKits whether the worker runs the conformance kit of every loaded extension
    *     in the background after it joins and reports the outcomes with its heartbeats
+   * @param device what the worker computes on and advertises; its tasks and plugins put their
+   *     arrays there (checked by the launcher, see {@code WorkerDevices.open})
    */
   public record Options(String workerId, Path artifactRoot, int slots, Duration heartbeat, Duration requestTimeout,
-      boolean conformanceKits) {
+      boolean conformanceKits, WorkerDevice device) {
     public Options {
       Objects.requireNonNull(workerId, "workerId");
       Objects.requireNonNull(artifactRoot, "artifactRoot");
+      Objects.requireNonNull(device, "device");
       if (slots < 1) {
         throw new IllegalArgumentException("slots must be at least 1, got " + slots);
       }
     }
 
-    /** With the conformance kits on. */
+    /** On the CPU. */
+    public Options(String workerId, Path artifactRoot, int slots, Duration heartbeat, Duration requestTimeout,
+        boolean conformanceKits) {
+      this(workerId, artifactRoot, slots, heartbeat, requestTimeout, conformanceKits, WorkerDevice.cpu());
+    }
+
+    /** With the conformance kits on, on the CPU. */
     public Options(String workerId, Path artifactRoot, int slots, Duration heartbeat, Duration requestTimeout) {
       this(workerId, artifactRoot, slots, heartbeat, requestTimeout, true);
     }
 
-    /** One slot, 1 s heartbeat, 30 s request timeout (the coordinator long-polls for 5 s), conformance kits on. */
+    /** One slot, 1 s heartbeat, 30 s request timeout (the coordinator long-polls for 5 s), conformance kits on, CPU. */
     public static Options defaults(String workerId, Path artifactRoot) {
       return new Options(workerId, artifactRoot, 1, Duration.ofSeconds(1), Duration.ofSeconds(30));
     }
 
     public Options withSlots(int n) {
-      return new Options(workerId, artifactRoot, n, heartbeat, requestTimeout, conformanceKits);
+      return new Options(workerId, artifactRoot, n, heartbeat, requestTimeout, conformanceKits, device);
     }
 
     /** The same options with the conformance kits on or off. */
     public Options withConformanceKits(boolean on) {
-      return new Options(workerId, artifactRoot, slots, heartbeat, requestTimeout, on);
+      return new Options(workerId, artifactRoot, slots, heartbeat, requestTimeout, on, device);
+    }
+
+    /** The same options on another device. */
+    public Options withDevice(WorkerDevice other) {
+      return new Options(workerId, artifactRoot, slots, heartbeat, requestTimeout, conformanceKits, other);
     }
   }
 
@@ -93,6 +110,7 @@ public final class WorkerNode implements AutoCloseable {
   private final TaskHandlers handlers;
   private final Options options;
   private final WorkerHello hello;
+  private final Device device;
   private final Map<String, RunningTask> held = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Thread> slots = new ArrayList<>();
@@ -111,9 +129,10 @@ public final class WorkerNode implements AutoCloseable {
     this.plugins = plugins;
     this.handlers = handlers;
     this.options = options;
+    this.device = WorkerDevices.toDjl(options.device());
     long memory = Runtime.getRuntime().maxMemory();
     this.hello = WorkerHello.newBuilder().setWorkerId(options.workerId()).setNodeId(cluster.nodeId())
-        .setHost(cluster.options().bindHost()).setDevice("cpu")
+        .setHost(cluster.options().bindHost()).setDevice(options.device().toString())
         .setCores(Runtime.getRuntime().availableProcessors()).setMemoryBytes(memory).setSlots(options.slots())
         .setPlugins(plugins.advertised()).setTaskTypes(new ArrayList<>(handlers.types())).build();
     this.heartbeatTimer = cluster.vertx().setPeriodic(options.heartbeat().toMillis(), id -> heartbeat());
@@ -124,7 +143,7 @@ public final class WorkerNode implements AutoCloseable {
     WorkerNode node = new WorkerNode(cluster, plugins, handlers, options);
     node.bus.request(Addresses.WORKER_HELLO, node.hello, new DeliveryOptions().setSendTimeout(5000));
     node.conformance = options.conformanceKits()
-        ? PluginConformance.start(plugins, options.workerId())
+        ? PluginConformance.start(plugins, options.workerId(), node.device)
         : PluginConformance.disabled(plugins);
     for (int i = 0; i < options.slots(); i++) {
       Thread t = new Thread(node::slotLoop, options.workerId() + "-slot-" + i);
@@ -132,8 +151,8 @@ public final class WorkerNode implements AutoCloseable {
       node.slots.add(t);
       t.start();
     }
-    LOG.info("worker {} started on {} with {} slot(s), task types {}, plugins {}", options.workerId(),
-        cluster.address(), options.slots(), handlers.types(), plugins.advertised().size());
+    LOG.info("worker {} started on {} with {} slot(s) on {}, task types {}, plugins {}", options.workerId(),
+        cluster.address(), options.slots(), options.device(), handlers.types(), plugins.advertised().size());
     return node;
   }
 
@@ -383,7 +402,12 @@ public final class WorkerNode implements AutoCloseable {
 
     @Override
     public Extensions extensions() {
-      return plugins.extensions();
+      return plugins.extensions().onDevice(device);
+    }
+
+    @Override
+    public Device device() {
+      return device;
     }
 
     @Override

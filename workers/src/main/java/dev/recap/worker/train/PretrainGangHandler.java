@@ -114,7 +114,7 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
     Path samplesFile = dir.resolve("samples.txt");
     Map<String, String> curated = curatedCaptions(t);
     List<Path> shards = t.getShards().stream().map(Path::of).toList();
-    try (ShardIndex index = ShardIndex.open(shards); NDManager manager = NDManager.newBaseManager()) {
+    try (ShardIndex index = ShardIndex.open(shards); NDManager manager = NDManager.newBaseManager(context.device())) {
       List<String> corpus = new ArrayList<>();
       for (int i = 0; i < index.size(); i++) {
         String c = index.originalCaption(i);

@@ -69,7 +69,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     long started = System.nanoTime();
     double finalLoss = Double.NaN;
     long parameters;
-    try (NDManager manager = NDManager.newBaseManager()) {
+    try (NDManager manager = NDManager.newBaseManager(context.device())) {
       ImageTower tower;
       switch (spec.objective()) {
         case "none" -> tower = factory.initializedImageTower(manager, seed);
@@ -144,7 +144,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
         throw new InterruptedException("lease revoked at step " + done);
       }
       try (BatchLoader loader = factory.loader(shards, curated, seed, epoch, 0, 1);
-          NDManager scope = NDManager.newBaseManager()) {
+          NDManager scope = NDManager.newBaseManager(context.device())) {
         long t0 = System.nanoTime();
         boolean any = false;
         for (Batch next = loader.next(scope); next != null; next = done < totalSteps ? loader.next(scope) : null) {

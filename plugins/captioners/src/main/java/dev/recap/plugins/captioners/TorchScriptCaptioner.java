@@ -1,6 +1,5 @@
 package dev.recap.plugins.captioners;
 
-import ai.djl.Device;
 import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -66,7 +65,7 @@ public final class TorchScriptCaptioner implements Captioner {
     HuggingFaceTokenizer tokenizer = HuggingFaceTokenizer.newInstance(tokenizerFile, Map.of("maxLength", "512"));
     long start = tokenId(tokenizer, config.getString("startToken", "<start>"), "startToken", tokenizerFile);
     long end = tokenId(tokenizer, config.getString("endToken", "<end>"), "endToken", tokenizerFile);
-    Model model = Model.newInstance("torchscript-captioner", Device.cpu(), "PyTorch");
+    Model model = Model.newInstance("torchscript-captioner", extensions.device(), "PyTorch");
     String name = modelFile.getFileName().toString();
     try {
       model.load(modelFile.toAbsolutePath().getParent(), name.endsWith(".pt") ? name.substring(0, name.length() - 3) : name);

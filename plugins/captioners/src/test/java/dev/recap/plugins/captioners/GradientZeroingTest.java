@@ -25,7 +25,7 @@ class GradientZeroingTest {
       try (NDManager step = m.newSubManager()) {
         NDArray g = w.getGradient();
         g.attach(step);
-        LearnedSession.zeroInPlace(g);
+        StepGradients.zeroInPlace(g);
       }
       System.gc(); // the handle used for zeroing is gone; the parameter's gradient must not depend on it
       assertArrayEquals(new float[] {0f, 0f, 0f}, w.getGradient().toFloatArray());

@@ -38,7 +38,7 @@ class LearnedCaptionerTest {
       out.add(s.caption(probe));
       s.save(state);
     }
-    return Files.readAllBytes(state.resolve(LearnedSession.PARAMETERS_FILE));
+    return Files.readAllBytes(state.resolve(LearnedState.PARAMETERS_FILE));
   }
 
   @Test
@@ -71,8 +71,8 @@ class LearnedCaptionerTest {
       s.train(refs);
       s.save(dir.resolve("without"));
     }
-    assertArrayEquals(Files.readAllBytes(dir.resolve("without").resolve(LearnedSession.PARAMETERS_FILE)),
-        Files.readAllBytes(dir.resolve("with").resolve(LearnedSession.PARAMETERS_FILE)),
+    assertArrayEquals(Files.readAllBytes(dir.resolve("without").resolve(LearnedState.PARAMETERS_FILE)),
+        Files.readAllBytes(dir.resolve("with").resolve(LearnedState.PARAMETERS_FILE)),
         "reporting progress must not change the training");
   }
 

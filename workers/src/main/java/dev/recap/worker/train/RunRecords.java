@@ -23,7 +23,8 @@ import java.util.function.ToLongFunction;
  *   <li>{@code committed-loss.csv}: the committed steps' loss lines, appended by rank 0 at each
  *       commit. A step trained again after a resume from disk is appended again; its last line
  *       counts.
- *   <li>{@code slots.txt}: the {@code samples.txt} of every slot that trained in the run, so a
+ *   <li>{@code slots.txt}: the {@code samples.txt} of every slot that trained in the run
+ *       (relative to the job's directory), so a
  *       resume from disk can take the keys of the steps it trains again out of all of them, also
  *       out of slots whose workers are gone.
  * </ul>
@@ -42,7 +43,10 @@ final class RunRecords {
   /** Lists a slot's {@code samples.txt} (once; a slot leased again finds itself listed). */
   synchronized void register(Path samplesFile) throws IOException {
     Files.createDirectories(directory);
-    String entry = samplesFile.toAbsolutePath().toString();
+    // relative to the job's directory where possible: hosts may mount the shared file system elsewhere
+    Path file = samplesFile.toAbsolutePath();
+    Path job = directory.toAbsolutePath().getParent();
+    String entry = job != null && file.startsWith(job) ? job.relativize(file).toString() : file.toString();
     if (!slots().contains(entry)) {
       append(directory.resolve(SLOTS), List.of(entry));
     }
@@ -80,7 +84,8 @@ final class RunRecords {
   synchronized int dropSamplesFrom(long step, ToLongFunction<String> stepOfKey) throws IOException {
     int dropped = 0;
     for (String slot : slots()) {
-      Path file = Path.of(slot);
+      Path job = directory.toAbsolutePath().getParent();
+      Path file = job == null ? Path.of(slot) : job.resolve(slot);
       if (!Files.isRegularFile(file)) {
         continue;
       }

@@ -25,7 +25,8 @@ import java.util.Set;
  * (text-transformer), {@code textConfig} ({@code {preset: text-tiny}}), {@code embedDim} (128),
  * {@code imageSize} (64), {@code batchSize} (128), {@code epochs} (1), {@code maxSteps} (0 = no
  * cap), {@code learningRate} (5e-4), {@code warmupSteps} (20), {@code curatedProbability} (1.0),
- * {@code maskRatio} (0.75), {@code decoderWidth} (128), {@code loaderThreads} (1).
+ * {@code maskRatio} (0.75), {@code decoderWidth} (128), {@code loaderThreads} (1), and
+ * {@code checkpointEvery} (50 steps; 0 = no checkpoints): a retried task resumes from its latest.
  * Task names: {@code <run>-s<seed>}.
  */
 public final class PretrainStagePlanner implements StagePlanner {
@@ -34,10 +35,14 @@ public final class PretrainStagePlanner implements StagePlanner {
   public static final String KIND = "pretrain";
 
   private static final Set<String> PARAMS = Set.of("runs", "seeds", "text", "textConfig", "embedDim", "imageSize", "batchSize",
-      "epochs", "maxSteps", "learningRate", "warmupSteps", "curatedProbability", "maskRatio", "decoderWidth", "loaderThreads");
+      "epochs", "maxSteps", "learningRate", "warmupSteps", "curatedProbability", "maskRatio", "decoderWidth", "loaderThreads",
+      "checkpointEvery");
   private static final Set<String> RUN_KEYS = Set.of("name", "objective", "encoder", "encoderConfig", "captions",
       "curatedProbability", "learningRate", "epochs");
   private static final Set<String> OBJECTIVES = Set.of("clip", "mae", "none");
+
+  /** Steps between a task's checkpoints unless the stage says otherwise. */
+  static final int DEFAULT_CHECKPOINT_EVERY = 50;
 
   /** One run as the spec defines it; {@code spec} is the worker's ClipRunSpec JSON form. */
   record Run(String name, String objective, String encoder, String captions, Map<String, Object> spec) {}
@@ -57,6 +62,7 @@ public final class PretrainStagePlanner implements StagePlanner {
       }
     }
     seeds(stage, check);
+    check.intParam(stage, "checkpointEvery", DEFAULT_CHECKPOINT_EVERY, 0, 1 << 20);
   }
 
   static List<Long> seeds(StageSpec stage, SpecCheck check) {
@@ -160,6 +166,7 @@ public final class PretrainStagePlanner implements StagePlanner {
     SpecCheck check = PipelineParams.reading();
     List<Run> runs = runs(stage, check);
     List<Long> seeds = seeds(stage, check);
+    int checkpointEvery = check.intParam(stage, "checkpointEvery", DEFAULT_CHECKPOINT_EVERY, 0, 1 << 20);
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
     List<String> shards = new ArrayList<>();
@@ -197,7 +204,7 @@ public final class PretrainStagePlanner implements StagePlanner {
       }
       for (long seed : seeds) {
         PretrainTask payload = new PretrainTask(run.name, seed, run.objective, run.captions == null ? "" : run.captions,
-            shards, sidecars, PipelineParams.json(run.spec));
+            shards, sidecars, PipelineParams.json(run.spec), checkpointEvery);
         tasks.add(new PlannedTask(taskName(run.name, seed), KIND, payload, requires));
       }
     }

@@ -119,6 +119,7 @@ class ExperimentPlannersTest {
     assertEquals(Set.of("vit", "text-transformer"), pretrain.get(0).requiredPlugins());
     assertEquals(Set.of("mci"), pretrain.get(6).requiredPlugins());
     assertTrue(((PretrainTask) pretrain.get(4).payload()).getSidecars().isEmpty());
+    assertEquals(50, alt.getCheckpointEvery(), "a retried pretrain task resumes from checkpoints by default");
 
     List<PlannedTask> evaluate = plan(new EvaluateStagePlanner(), job, "evaluate",
         Map.of("data", dataOut, "pretrain", outputs(pretrain, "pretrain", "result.json")));
@@ -170,6 +171,8 @@ class ExperimentPlannersTest {
         "stages[0].runs[0].epoch", "unknown run field");
     assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, seeds: [1, 1], runs: [{name: a, objective: none}]}"),
         "stages[0].seeds[1]", "listed twice");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, checkpointEvery: -1, runs: [{name: a, objective: none}]}"),
+        "stages[0].checkpointEvery", "must be between 0 and");
     assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, tasks: [segmentation, normals]}"), "stages[0].tasks[1]",
         "must be one of");
     assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, finetune: {fractions: [0.1, 1.5]}}"),

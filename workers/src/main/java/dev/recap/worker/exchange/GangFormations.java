@@ -26,7 +26,8 @@ import java.util.UUID;
  * <p>Who writes: the <em>leader</em>, the live roster member that joined first. It writes
  * formation {@code seq + 1} when the current one finished its step range or lost a member; the
  * new formation takes the live roster in join order (at most {@code maxWorkers}), so a worker that
- * joined during a range is admitted at the next range boundary.
+ * joined during a range is admitted at the next range boundary. The first formation of a run is
+ * numbered by the cluster time, later ones count up from it, so no two gangs of a run share an id.
  */
 public final class GangFormations {
 
@@ -149,7 +150,10 @@ public final class GangFormations {
       return Optional.empty();
     }
     List<UUID> members = live.subList(0, Math.min(maxWorkers, live.size()));
-    Formation next = new Formation(previous.map(p -> p.seq() + 1).orElse(0L), startStep, List.copyOf(members));
+    // A first formation is numbered by the cluster clock: when a whole gang dies the formation
+    // entry may die with it, and a number used again would meet the dead gang's exchange entries.
+    long seq = previous.map(p -> p.seq() + 1).orElseGet(() -> hz.getCluster().getClusterTime());
+    Formation next = new Formation(seq, startStep, List.copyOf(members));
     boolean won = previous.isEmpty()
         ? formations.putIfAbsent(runId, next.encode()) == null
         : formations.replace(runId, previous.get().encode(), next.encode());

@@ -21,7 +21,8 @@ import java.util.concurrent.ExecutionException;
  * The last state a run's gang committed, kept in Hazelcast with one backup so that it survives
  * the loss of any one member: a re-formed gang (or a newly admitted worker) loads it and goes
  * on from there. Periodic checkpoints on disk are the trainer's business; this is the fast,
- * in-memory one.
+ * in-memory one, and it is lost when a chunk's member and its backup die together (e.g. the whole
+ * gang): {@link #complete} tells.
  *
  * <p>A commit is collective: every rank calls {@link #commit} with its (identical) state; each
  * rank stores a 1/N share of the chunks, the ranks check that their parameter checksums agree,
@@ -102,6 +103,27 @@ public final class StepCommits {
   /** The last commit of the run, if any. */
   public Optional<CommitHead> head() {
     return Optional.ofNullable((CommitHead) map.get(headKey()));
+  }
+
+  /**
+   * Whether every chunk of {@code head} is still in the cluster. It is not when the members that
+   * held a chunk and its backup all died (e.g. the whole gang); the state must then come from disk.
+   */
+  public boolean complete(CommitHead head) {
+    for (int k = 0; k < head.chunks(); k++) {
+      if (!map.containsKey(chunkKey(head.step(), k))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Removes {@code head} if it is still the run's head (its state is lost): the next commit may
+   * then be of an earlier step, the one the run resumes from on disk.
+   */
+  public void abandon(CommitHead head) {
+    map.remove(headKey(), head);
   }
 
   /**

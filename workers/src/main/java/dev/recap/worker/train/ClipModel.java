@@ -112,12 +112,17 @@ public final class ClipModel extends AbstractBlock {
    * gradients and closes the replaced arrays.
    */
   public void restoreParameters(NDManager manager, DataInputStream in) throws IOException, MalformedModelException {
-    List<Parameter> params = parameterList();
+    restoreTrainable(this, parameterList(), manager, in);
+  }
+
+  /** {@link #restoreParameters} for any block whose parameters, in order, are {@code params}. */
+  static void restoreTrainable(AbstractBlock block, List<Parameter> params, NDManager manager, DataInputStream in)
+      throws IOException, MalformedModelException {
     List<NDArray> old = new ArrayList<>();
     for (Parameter p : params) {
       old.add(p.getArray());
     }
-    loadParameters(manager, in);
+    block.loadParameters(manager, in);
     for (int i = 0; i < params.size(); i++) {
       NDArray now = params.get(i).getArray();
       now.setRequiresGradient(params.get(i).requiresGradient());

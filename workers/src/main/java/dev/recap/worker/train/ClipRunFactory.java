@@ -14,6 +14,7 @@ import dev.recap.api.encoder.TextTower;
 import dev.recap.worker.data.Batch;
 import dev.recap.worker.data.BatchLoader;
 import dev.recap.worker.data.CaptionOverrides;
+import dev.recap.worker.data.DataPosition;
 import dev.recap.worker.data.LoaderOptions;
 import dev.recap.worker.data.TarShard;
 import dev.recap.worker.exchange.Collective;
@@ -127,6 +128,12 @@ public final class ClipRunFactory {
    * chosen from {@code curated} with the run's probability.
    */
   public BatchLoader loader(List<Path> shards, CaptionOverrides curated, long seed, int epoch, int rank, int worldSize) {
+    return loader(shards, curated, seed, epoch, rank, worldSize, null);
+  }
+
+  /** {@link #loader} going on from {@code resumeFrom} (a position of the same epoch; null: its start). */
+  public BatchLoader loader(List<Path> shards, CaptionOverrides curated, long seed, int epoch, int rank, int worldSize,
+      DataPosition resumeFrom) {
     List<TarShard> tars = new ArrayList<>();
     shards.forEach(p -> tars.add(new TarShard(p)));
     LoaderOptions options = LoaderOptions.builder()
@@ -137,6 +144,7 @@ public final class ClipRunFactory {
         .epoch(epoch)
         .rank(rank, worldSize)
         .curatedCaptions(curated == null ? CaptionOverrides.none() : curated, curated == null ? 0 : spec.curatedProbability())
+        .resumeFrom(resumeFrom)
         .build();
     return new BatchLoader(tars, options);
   }

@@ -1,6 +1,6 @@
 package dev.recap.worker.train;
 
-import dev.recap.api.ScalarOps;
+import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -9,7 +9,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import dev.recap.api.ScalarOps;
 import dev.recap.worker.exchange.Collective;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -52,7 +56,7 @@ import java.util.zip.CRC32;
  *
  * <p>Memory: every step runs in a sub-manager of the model's manager, closed at the end.
  */
-public final class ClipTrainer {
+public final class ClipTrainer implements Checkpointable {
 
   private final ClipModel model;
   private final NDManager manager;
@@ -111,15 +115,18 @@ public final class ClipTrainer {
   static final int LOSS_SCALE_GROWTH_INTERVAL = 200;
 
   /** The fp16 loss scale (1 in fp32). */
+  @Override
   public float lossScale() {
     return lossScale;
   }
 
-  int cleanSteps() {
+  @Override
+  public int cleanSteps() {
     return cleanSteps;
   }
 
-  void restoreLossScale(float scale, int clean) {
+  @Override
+  public void restoreLossScale(float scale, int clean) {
     this.lossScale = scale;
     this.cleanSteps = clean;
   }
@@ -128,6 +135,17 @@ public final class ClipTrainer {
     return model;
   }
 
+  @Override
+  public void saveParameters(DataOutputStream out) throws IOException {
+    model.saveParameters(out);
+  }
+
+  @Override
+  public void restoreParameters(NDManager manager, DataInputStream in) throws IOException, MalformedModelException {
+    model.restoreParameters(manager, in);
+  }
+
+  @Override
   public AdamW optimizer() {
     return optimizer;
   }
@@ -145,11 +163,13 @@ public final class ClipTrainer {
   }
 
   /** Steps taken so far (applied or skipped): the index of the next step. */
+  @Override
   public long step() {
     return step;
   }
 
-  void restoreStep(long step) {
+  @Override
+  public void restoreStep(long step) {
     this.step = step;
     this.consecutiveSkips = 0;
   }
@@ -171,28 +191,54 @@ public final class ClipTrainer {
       throw new IllegalArgumentException("a step needs at least one micro-batch");
     }
     int n = optimizer.size();
-    float[] flat = new float[n + 1];
-    double loss = 0;
-    // With replicas (fp32), the last micro-batch's backward runs the image tower first and the
-    // image-side gradients are all-reduced while the text tower's backward runs.
+    float[] flat = new float[n + 1]; // this replica's gradients, then the non-finite flag
+    LocalBackward local = forwardAndBackward(microBatches, flat);
+    unscaleHalfPrecision(flat, n);
+    zeroLogitScaleUnlessRankZero(flat);
+    boolean locallyFinite = flagNonFinite(local.loss(), flat, n);
+    allReduce(flat, local.early());
+    double lr = options.schedule().rate(step);
+    long current = step++;
+    if (flat[n] != 0f) {
+      return skip(current, locallyFinite ? local.loss() : Double.NaN, lr, microBatches);
+    }
+    consecutiveSkips = 0;
+    growLossScale();
+    double norm = GradientClipping.clip(flat, n, options.clipNorm());
+    update(flat, lr);
+    return new StepResult(current, local.loss(), norm, lr, false, currentScale());
+  }
+
+  /**
+   * The summed loss of a step's micro-batches and, with overlap, the early side's all-reduce that
+   * is still running.
+   */
+  private record LocalBackward(double loss, EarlyReduce early) {}
+
+  /**
+   * Forward, gather, loss and backward of every micro-batch; leaves this replica's gradients in
+   * {@code flat}. With replicas (fp32), the last micro-batch's backward runs the image tower first
+   * and starts the early side's all-reduce before the text tower's backward.
+   */
+  private LocalBackward forwardAndBackward(List<ClipBatch> microBatches, float[] flat) {
     boolean overlap = collective.worldSize() > 1 && !half;
     overlapWaitNanos = 0;
-    EarlyReduce early = null;
     EarlyReduce[] started = new EarlyReduce[1];
+    double loss = 0;
     try (NDManager scope = manager.newSubManager()) {
       try {
         HalfPrecisionParameterStore halfStore = half ? new HalfPrecisionParameterStore(scope) : null;
         ParameterStore ps = half ? halfStore : new ParameterStore(scope, false);
-        for (int k = 0; k < microBatches.size(); k++) {
+        int parts = microBatches.size();
+        for (int k = 0; k < parts; k++) {
           String tag = "step-" + step + "/micro-" + k;
           ClipBatch batch = microBatches.get(k);
-          int parts = microBatches.size();
           Runnable afterImage = overlap && k == parts - 1 ? () -> started[0] = startEarlyReduce(flat) : null;
           loss += Autograd.withGradMode(true, () -> forwardBackward(ps, scope, batch, parts, tag, afterImage));
         }
-        early = started[0];
-        boolean earlyCopied = early != null;
-        gradientsInto(flat, halfStore, i -> !(earlyCopied && earlySide[i]));
+        EarlyReduce early = started[0];
+        gradientsInto(flat, halfStore, i -> !(early != null && earlySide[i]));
+        return new LocalBackward(loss, early);
       } catch (RuntimeException e) {
         if (started[0] != null) {
           started[0].abandon();
@@ -204,61 +250,107 @@ public final class ClipTrainer {
         }
       }
     }
+  }
+
+  /** fp16: the gradients came from {@code loss * lossScale}. */
+  private void unscaleHalfPrecision(float[] flat, int n) {
     if (half) {
       float inverse = 1f / lossScale;
       for (int i = 0; i < n; i++) {
         flat[i] *= inverse;
       }
     }
-    zeroLogitScaleUnlessRankZero(flat);
-    // with overlap, flat holds the early side's local gradients too (as sent)
+  }
+
+  /**
+   * Sets the flag after the gradients if this replica's loss or gradients are not finite, and
+   * then zeroes its gradients so that the sum stays finite: the flag alone says skip. With
+   * overlap the early side was sent already, so its local values are checked as sent.
+   */
+  private static boolean flagNonFinite(double loss, float[] flat, int n) {
     boolean locallyFinite = Double.isFinite(loss) && allFinite(flat, n);
     flat[n] = locallyFinite ? 0f : 1f;
     if (!locallyFinite) {
-      java.util.Arrays.fill(flat, 0, n, 0f); // keep the sum finite; the flag says skip
+      Arrays.fill(flat, 0, n, 0f);
     }
+    return locallyFinite;
+  }
+
+  /** Sums the gradients and the flag over the replicas, the early side's first if it was started. */
+  private void allReduce(float[] flat, EarlyReduce early) {
     if (early == null) {
       collective.allReduceSum("grad/step-" + step, flat);
-    } else {
-      // the text side (and the flag) after the early side, in the same order on every rank
-      float[] textSide = early.finish(flat);
-      collective.allReduceSum("grad/step-" + step + "/text", textSide);
-      unpack(textSide, flat, false);
-      flat[n] = textSide[textSide.length - 1];
+      return;
     }
-    double lr = options.schedule().rate(step);
-    long current = step++;
-    if (flat[n] != 0f) {
-      if (half && lossScale > 1f) {
-        // most likely an fp16 overflow: every rank sees the same flag, so all halve together
-        lossScale /= 2;
-        cleanSteps = 0;
-        return new StepResult(current, locallyFinite ? loss : Double.NaN, Double.NaN, lr, true, currentScale());
-      }
-      consecutiveSkips++;
-      if (consecutiveSkips > options.maxConsecutiveSkips()) {
-        List<String> keys = new ArrayList<>();
-        microBatches.forEach(b -> keys.addAll(b.keys()));
-        throw new NonFiniteTrainingException(current, consecutiveSkips, keys);
-      }
-      return new StepResult(current, locallyFinite ? loss : Double.NaN, Double.NaN, lr, true, currentScale());
+    // the text side (and the flag) after the early side, in the same order on every rank
+    float[] textSide = early.finish(flat);
+    collective.allReduceSum("grad/step-" + step + "/text", textSide);
+    unpack(textSide, flat, false);
+    flat[flat.length - 1] = textSide[textSide.length - 1];
+  }
+
+  /** A step some replica found non-finite: every replica skips it alike. */
+  private StepResult skip(long current, double loss, double lr, List<ClipBatch> microBatches) {
+    if (half && lossScale > 1f) {
+      // most likely an fp16 overflow: every rank sees the same flag, so all halve together
+      lossScale /= 2;
+      cleanSteps = 0;
+      return new StepResult(current, loss, Double.NaN, lr, true, currentScale());
     }
-    consecutiveSkips = 0;
+    consecutiveSkips++;
+    if (consecutiveSkips > options.maxConsecutiveSkips()) {
+      List<String> keys = new ArrayList<>();
+      microBatches.forEach(b -> keys.addAll(b.keys()));
+      throw new NonFiniteTrainingException(current, consecutiveSkips, keys);
+    }
+    return new StepResult(current, loss, Double.NaN, lr, true, currentScale());
+  }
+
+  /** fp16: after enough clean steps in a row, try a larger loss scale. */
+  private void growLossScale() {
     if (half && ++cleanSteps >= LOSS_SCALE_GROWTH_INTERVAL) {
       lossScale *= 2;
       cleanSteps = 0;
     }
-    double norm = GradientClipping.clip(flat, n, options.clipNorm());
+  }
+
+  /** AdamW on the summed, clipped gradients; the logit scale stays within its clamp. */
+  private void update(float[] flat, double lr) {
     Autograd.withGradMode(false, () -> {
       optimizer.update(flat, lr);
       clampLogitScale();
       return null;
     });
-    return new StepResult(current, loss, norm, lr, false, currentScale());
   }
 
+  /**
+   * One micro-batch: encode, gather the global batch's embeddings, the contrastive loss over it,
+   * backward (split at the embeddings when {@code afterImageBackward} is given). Returns the loss.
+   */
   private double forwardBackward(ParameterStore ps, NDManager scope, ClipBatch b, int parts, String tag,
       Runnable afterImageBackward) {
+    boolean split = afterImageBackward != null;
+    Embeddings local = encode(ps, scope, b, split);
+    NDList global = gather(tag + "/embeddings", local.imageLeaf(), local.textLeaf(), scope);
+    NDArray loss = ContrastiveLoss.symmetricInfoNce(global.get(0), global.get(1), fp32(model.scale(ps, scope, true)));
+    if (parts > 1) {
+      loss = ScalarOps.dividedBy(loss, parts);
+    }
+    Autograd.backward(half ? ScalarOps.times(loss, lossScale) : loss);
+    if (split) {
+      backwardTowers(local, afterImageBackward);
+    }
+    return loss.getFloat();
+  }
+
+  /**
+   * A micro-batch's embeddings ({@code image}, {@code text}) and the arrays the loss is computed
+   * from: the same ones, or, when the backward is split, detached leaves where the loss's
+   * backward stops.
+   */
+  private record Embeddings(NDArray image, NDArray text, NDArray imageLeaf, NDArray textLeaf) {}
+
+  private Embeddings encode(ParameterStore ps, NDManager scope, ClipBatch b, boolean split) {
     NDArray images = scope.create(b.pixels(), new Shape(b.size(), 3, b.height(), b.width()));
     NDArray tokens = scope.create(b.tokens());
     if (half) {
@@ -266,31 +358,28 @@ public final class ClipTrainer {
     }
     NDArray image = fp32(model.encodeImages(ps, images, true));
     NDArray text = fp32(model.encodeTexts(ps, tokens, true));
-    NDArray imageLeaf = image;
-    NDArray textLeaf = text;
-    if (afterImageBackward != null) {
-      // The loss's backward stops at these leaves; each tower's backward then runs on its own.
-      imageLeaf = image.stopGradient();
-      imageLeaf.setRequiresGradient(true);
-      textLeaf = text.stopGradient();
-      textLeaf.setRequiresGradient(true);
+    if (!split) {
+      return new Embeddings(image, text, image, text);
     }
-    NDList all = gather(tag + "/embeddings", imageLeaf, textLeaf, scope);
-    NDArray loss = ContrastiveLoss.symmetricInfoNce(all.get(0), all.get(1), fp32(model.scale(ps, scope, true)));
-    if (parts > 1) {
-      loss = ScalarOps.dividedBy(loss, parts);
+    NDArray imageLeaf = image.stopGradient();
+    imageLeaf.setRequiresGradient(true);
+    NDArray textLeaf = text.stopGradient();
+    textLeaf.setRequiresGradient(true);
+    return new Embeddings(image, text, imageLeaf, textLeaf);
+  }
+
+  /**
+   * The towers' backward from the leaves' gradients: the image tower first, then {@code
+   * afterImageBackward} (which starts the early side's all-reduce), then the text tower.
+   */
+  private static void backwardTowers(Embeddings e, Runnable afterImageBackward) {
+    try (NDArray imageGradient = e.imageLeaf().getGradient()) {
+      Autograd.backward(e.image(), imageGradient);
     }
-    Autograd.backward(half ? ScalarOps.times(loss, lossScale) : loss);
-    if (afterImageBackward != null) {
-      try (NDArray imageGradient = imageLeaf.getGradient()) {
-        Autograd.backward(image, imageGradient);
-      }
-      afterImageBackward.run();
-      try (NDArray textGradient = textLeaf.getGradient()) {
-        Autograd.backward(text, textGradient);
-      }
+    afterImageBackward.run();
+    try (NDArray textGradient = e.textLeaf().getGradient()) {
+      Autograd.backward(e.text(), textGradient);
     }
-    return loss.getFloat();
   }
 
   /** Copies the gradients of the parameters {@code which} accepts into their slices of {@code flat}. */
@@ -477,6 +566,7 @@ public final class ClipTrainer {
   }
 
   /** CRC-32 of every parameter's float bits in order: equal on replicas that are in sync. */
+  @Override
   public long parameterChecksum() {
     return checksum(parameters);
   }

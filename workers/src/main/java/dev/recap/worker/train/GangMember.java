@@ -17,7 +17,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,10 +29,11 @@ import java.util.UUID;
  * has reached its last step.
  *
  * <p>Per formation: join the gang's {@link HazelcastCollective}; load the last committed state
- * (parameters, AdamW moments, step) from {@link StepCommits}, else the last {@link Checkpoint}
- * on disk, else keep the seeded initialization (every replica initializes identically and the
- * first commit checks that); train the steps up to the range end, each rank on its slice of the
- * fixed global batch; commit; rank 0 writes a checkpoint every {@code checkpointEvery} steps.
+ * (parameters, AdamW moments, step) from {@link StepCommits}, else (none, or lost with the members
+ * that held it: the whole gang died) the newest valid {@link Checkpoint} on disk, else keep the
+ * seeded initialization (every replica initializes identically and the first commit checks
+ * that); train the steps up to the range end, each rank on its slice of the fixed global batch;
+ * commit; rank 0 writes a checkpoint every {@code checkpointEvery} steps.
  *
  * <p>Failure: a member that dies mid-step makes the exchange throw {@link GangBrokenException}
  * on every survivor; the step is abandoned (nobody applied it: the update follows the
@@ -66,6 +66,14 @@ public final class GangMember {
 
     /** Steps up to {@code step} (exclusive) are committed; {@code keys} are this rank's since the last commit. */
     default void committed(long step, int rank, List<String> keys) {}
+
+    /**
+     * The run goes on from {@code step}, the newest checkpoint on disk (0 if none), because the
+     * committed state in the cluster is gone (the whole gang died): steps from {@code step} on
+     * that were committed before will be trained again. Called on the leader, before the gang
+     * that trains them is formed.
+     */
+    default void resumedFromDisk(long step) {}
 
     /** A note for the job's event stream. */
     default void event(String message) {}
@@ -158,7 +166,7 @@ public final class GangMember {
         // the first formation waits for minWorkers; later ones take whoever is alive
         boolean enough = current.isPresent() || live.size() >= settings.minWorkers();
         if (leader && stale && enough) {
-          long start = commits.head().map(CommitHead::step).orElse(checkpointStep());
+          long start = resumePoint();
           formations.formNext(current, start, settings.maxWorkers())
               .ifPresent(f -> observer.event("formed gang " + settings.runId() + "/f" + f.seq() + " of "
                   + f.members().size() + " worker(s) from step " + f.startStep()));
@@ -171,13 +179,29 @@ public final class GangMember {
     }
   }
 
-  private long checkpointStep() {
-    try {
-      return settings.checkpointDir() == null ? 0
-          : Checkpoint.latest(settings.checkpointDir()).map(Checkpoint::step).orElse(0L);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+  /**
+   * Where the next formation starts: the last commit if all of its state is still in the
+   * cluster; else (every member holding part of it died) the newest valid checkpoint on disk, or
+   * the seeded start.
+   */
+  private long resumePoint() throws IOException {
+    Optional<CommitHead> head = commits.head();
+    if (head.isPresent() && commits.complete(head.get())) {
+      return head.get().step();
     }
+    if (head.isPresent()) {
+      observer.event("run " + settings.runId() + ": the committed state of step " + head.get().step()
+          + " was lost with the members that held it; resuming from the last checkpoint on disk");
+      commits.abandon(head.get());
+    }
+    long step = latestCheckpoint().map(Checkpoint::step).orElse(0L);
+    observer.resumedFromDisk(step);
+    return step;
+  }
+
+  private Optional<Checkpoint> latestCheckpoint() throws IOException {
+    return settings.checkpointDir() == null ? Optional.empty()
+        : Checkpoint.latestValid(settings.checkpointDir(), observer::event);
   }
 
   private void train(Formation f, UUID self) throws IOException {
@@ -241,11 +265,9 @@ public final class GangMember {
       trainer.restoreStep(head.get().step());
       return;
     }
-    if (settings.checkpointDir() != null) {
-      Optional<Checkpoint> latest = Checkpoint.latest(settings.checkpointDir());
-      if (latest.isPresent()) {
-        latest.get().restore(trainer, manager);
-      }
+    Optional<Checkpoint> latest = latestCheckpoint();
+    if (latest.isPresent()) {
+      latest.get().restore(trainer, manager);
     }
   }
 

@@ -1,5 +1,10 @@
 package dev.recap.worker.train;
 
+import ai.djl.MalformedModelException;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+
 import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -21,7 +26,7 @@ import java.util.SplittableRandom;
  * <p>The mask is a pure function of (seed, step, sample index within the global batch) so
  * replicas and resumed runs draw the same masks.
  */
-public final class MaskedImageTrainer {
+public final class MaskedImageTrainer implements Checkpointable {
 
   private final MaskedImageModel model;
   private final NDManager manager;
@@ -49,8 +54,34 @@ public final class MaskedImageTrainer {
     this.seed = seed;
   }
 
+  @Override
   public long step() {
     return step;
+  }
+
+  @Override
+  public void restoreStep(long step) {
+    this.step = step;
+  }
+
+  @Override
+  public void saveParameters(DataOutputStream out) throws IOException {
+    model.saveParameters(out);
+  }
+
+  @Override
+  public void restoreParameters(NDManager manager, DataInputStream in) throws IOException, MalformedModelException {
+    ClipModel.restoreTrainable(model, model.parameterList(), manager, in);
+  }
+
+  @Override
+  public AdamW optimizer() {
+    return optimizer;
+  }
+
+  @Override
+  public long parameterChecksum() {
+    return ClipTrainer.checksum(parameters);
   }
 
   public MaskedImageModel model() {

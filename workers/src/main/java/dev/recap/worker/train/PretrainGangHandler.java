@@ -33,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 
 /**
  * The worker side of the {@code pretrain-gang} stage: holds one member slot of a run and trains
@@ -49,14 +50,16 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@code clip.params}, {@code tokenizer/}, {@code run.json}, {@code loss.csv} (every committed
  * step of the run, from all gangs) and {@code result.json} (protocol {@code pretrain}, with
  * {@code wallSeconds} since the run's first slot started). Checkpoints go to
- * {@code <artifact root>/<jobId>/<stage>-checkpoints}, shared by all members of the run.
+ * {@code <artifact root>/<jobId>/<stage>-checkpoints}, shared by all members of the run, with the
+ * run's {@link RunRecords} (committed loss lines, the slots' sample files), so that a run whose
+ * whole gang died resumes from disk with its loss curve and sample accounting intact.
  */
 public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> {
 
   /** The task type the coordinator's {@code pretrain-gang} planner emits. */
   public static final String TYPE = "pretrain-gang-member";
 
-  /** Committed loss lines of every run (key {@code <run>/<step>}) and its start (key {@code <run>/start}). */
+  /** The start of every run (key {@code <run>/start}), for its {@code wallSeconds}. */
   static final String LOSS_MAP = GangState.LOSS_MAP;
 
   private static final String LOSS_HEADER = "step,loss,logit_scale,lr,world_size";
@@ -136,11 +139,13 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
       GangMember.Settings settings = new GangMember.Settings(t.getRunId(), totalSteps, t.getStepsPerRange(),
           t.getMinWorkers(), t.getMaxWorkers(), t.getChecksumEvery(), t.getCheckpointEvery(), checkpoints,
           ExchangeOptions.builder().operationTimeout(Duration.ofSeconds(t.getOperationTimeoutSeconds())).build());
-      SlotObserver observer = new SlotObserver(context, t.getRunId(), totalSteps, samplesFile, lossMap);
+      RunRecords records = new RunRecords(checkpoints);
+      SlotObserver observer = new SlotObserver(context, t.getRunId(), totalSteps, samplesFile, records, data::stepOf);
       GangMember member = new GangMember(hz, settings, model, manager, options, data, observer);
       if (!Files.exists(samplesFile)) {
         Files.writeString(samplesFile, "", StandardCharsets.UTF_8);
       }
+      records.register(samplesFile);
       long last;
       try {
         last = member.run();
@@ -150,7 +155,7 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
       }
       context.artifacts().write("member-loss.csv", observer.memberLoss.toString().getBytes(StandardCharsets.UTF_8));
       if (member.finalRank() == 0) {
-        writeRunOutputs(context, t, spec, model, tokenizer, lossMap, totalSteps, index.size());
+        writeRunOutputs(context, t, spec, model, tokenizer, lossMap, records, totalSteps, index.size());
       }
       context.progress(1.0, last < 0 ? "run finished without this worker" : "run finished at step " + last);
     }
@@ -159,24 +164,27 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
   /**
    * What one slot records of its member: metrics and progress per step, its steps' loss lines,
    * and at each commit the committed sample keys (appended to {@code samples.txt}) and, as rank
-   * 0, the committed steps' loss lines (published for the run's {@code loss.csv}).
+   * 0, the committed steps' loss lines (appended to the run's {@link RunRecords}). When the run
+   * resumes from disk, the keys of the steps it trains again leave every slot's {@code samples.txt}.
    */
   private static final class SlotObserver implements GangMember.Observer {
     private final TaskContext<PretrainGangTask> context;
     private final String runId;
     private final long totalSteps;
     private final Path samplesFile;
-    private final IMap<String, String> lossMap;
+    private final RunRecords records;
+    private final ToLongFunction<String> stepOfKey;
     final StringBuilder memberLoss = new StringBuilder(LOSS_HEADER + "\n");
     private final Map<Long, String> uncommitted = new LinkedHashMap<>();
 
     SlotObserver(TaskContext<PretrainGangTask> context, String runId, long totalSteps, Path samplesFile,
-        IMap<String, String> lossMap) {
+        RunRecords records, ToLongFunction<String> stepOfKey) {
       this.context = context;
       this.runId = runId;
       this.totalSteps = totalSteps;
       this.samplesFile = samplesFile;
-      this.lossMap = lossMap;
+      this.records = records;
+      this.stepOfKey = stepOfKey;
     }
 
     @Override
@@ -202,15 +210,26 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
       try {
         // one append per commit: the keys survive a later kill of this worker
         Files.writeString(samplesFile, lines, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        if (rank == 0) {
+          records.appendLoss(uncommitted.values());
+        }
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot append committed sample keys to " + samplesFile, e);
-      }
-      if (rank == 0) {
-        Map<String, String> committed = new LinkedHashMap<>();
-        uncommitted.forEach((s, line) -> committed.put(runId + "/" + s, line));
-        lossMap.putAll(committed);
+        throw new UncheckedIOException("cannot record the commit of step " + step + " of run " + runId, e);
       }
       uncommitted.clear();
+    }
+
+    @Override
+    public void resumedFromDisk(long step) {
+      try {
+        int dropped = records.dropSamplesFrom(step, stepOfKey);
+        if (dropped > 0) {
+          context.event("run " + runId + " resumes from its checkpoint of step " + step + ": " + dropped
+              + " committed sample keys of later steps leave the slots' samples.txt (those steps are trained again)");
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot roll the slots' samples.txt of run " + runId + " back to step " + step, e);
+      }
     }
 
     @Override
@@ -240,8 +259,8 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
 
   /** The outputs of a {@code pretrain} task, for the whole run; written by one slot. */
   private static void writeRunOutputs(TaskContext<PretrainGangTask> context, PretrainGangTask t, ClipRunSpec spec,
-      ClipModel model, TextTokenizer tokenizer, IMap<String, String> lossMap, long totalSteps, int samples)
-      throws IOException {
+      ClipModel model, TextTokenizer tokenizer, IMap<String, String> lossMap, RunRecords records, long totalSteps,
+      int samples) throws IOException {
     Path dir = context.artifacts().directory();
     context.artifacts().write("clip.params", out -> model.saveParameters(new DataOutputStream(out)));
     Path tokenizerDir = dir.resolve("tokenizer");
@@ -252,10 +271,11 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
     StringBuilder csv = new StringBuilder(LOSS_HEADER + "\n");
     double recent = 0;
     int counted = 0;
+    Map<Long, String> committedLoss = records.lossByStep();
     for (long s = 0; s < totalSteps; s++) {
-      String line = lossMap.get(t.getRunId() + "/" + s);
+      String line = committedLoss.get(s);
       if (line == null) {
-        continue; // committed by a gang whose rank 0 died before publishing: the slot's member-loss.csv has it
+        continue; // committed by a gang whose rank 0 died before recording it: the slot's member-loss.csv has it
       }
       csv.append(line).append('\n');
       if (s >= totalSteps - 10) {

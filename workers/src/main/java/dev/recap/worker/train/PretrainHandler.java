@@ -10,19 +10,24 @@ import dev.recap.worker.caption.SidecarReader;
 import dev.recap.worker.data.Batch;
 import dev.recap.worker.data.BatchLoader;
 import dev.recap.worker.data.CaptionOverrides;
+import dev.recap.worker.data.DataPosition;
 import dev.recap.worker.exchange.Collective;
 import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
 import dev.recap.worker.node.TaskHandler;
 import io.vertx.core.json.JsonObject;
 import java.io.DataOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The {@code pretrain} task: one (run x seed) on this worker alone ({@link Collective#single()}).
@@ -34,11 +39,23 @@ import java.util.Map;
  * objective), for clip also {@code clip.params} and {@code tokenizer/}; {@code loss.csv}
  * ({@code step,loss,logit_scale,lr,images_per_sec}); {@code run.json} (the run spec) and
  * {@code result.json} (protocol {@code pretrain}, parameter count of the image encoder).
+ *
+ * <p>Resume, never restart: every {@code checkpointEvery} steps the trainer's whole state, the
+ * loader's position and the loss lines so far go into a {@link Checkpoint} under
+ * {@code checkpoints/} in the task's directory (named by the task id, so a retried attempt finds
+ * them). An attempt starts from the newest checkpoint that verifies; a damaged one is skipped with
+ * an event naming the file.
  */
 public final class PretrainHandler implements TaskHandler<PretrainTask> {
 
   /** The task type the {@code pretrain} planner emits. */
   public static final String TYPE = "pretrain";
+
+  /** Where a task keeps its checkpoints, under its artifact directory. */
+  static final String CHECKPOINTS = "checkpoints";
+
+  private static final String REPORTED = "reported-steps.txt";
+  private static final String LOSS_HEADER = "step,loss,logit_scale,lr,images_per_sec";
 
   @Override
   public String taskType() {
@@ -65,7 +82,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     }
     long seed = t.getSeed();
     long totalSteps = factory.totalSteps(samples);
-    StringBuilder csv = new StringBuilder("step,loss,logit_scale,lr,images_per_sec\n");
+    Run run = new Run(context, factory, shards, seed, totalSteps, t.getCheckpointEvery(), dir.resolve(CHECKPOINTS));
     long started = System.nanoTime();
     double finalLoss = Double.NaN;
     long parameters;
@@ -76,7 +93,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
         case "mae" -> {
           MaskedImageModel model = factory.maskedImageModel(manager, seed);
           MaskedImageTrainer trainer = factory.maskedImageTrainer(model, manager, totalSteps, seed, Collective.single());
-          finalLoss = train(context, factory, shards, null, seed, totalSteps, csv, (batch, sub) -> {
+          finalLoss = run.train(trainer, manager, null, batch -> {
             int h = (int) batch.images().getShape().get(2);
             int w = (int) batch.images().getShape().get(3);
             return trainer.step(batch.images().toFloatArray(), batch.size(), h, w, 0);
@@ -97,8 +114,8 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
           TextTokenizer tokenizer = factory.tokenizer(new ArrayList<>(curated.values()));
           ClipModel model = factory.clipModel(manager, tokenizer, seed);
           ClipTrainer trainer = factory.clipTrainer(model, manager, totalSteps, Collective.single());
-          finalLoss = train(context, factory, shards, CaptionOverrides.of(curated), seed, totalSteps, csv,
-              (batch, sub) -> trainer.step(ClipRunFactory.clipBatch(batch, tokenizer)));
+          finalLoss = run.train(trainer, manager, CaptionOverrides.of(curated),
+              batch -> trainer.step(ClipRunFactory.clipBatch(batch, tokenizer)));
           context.artifacts().write("clip.params", out -> model.saveParameters(new DataOutputStream(out)));
           Path tokenizerDir = dir.resolve("tokenizer");
           Files.createDirectories(tokenizerDir);
@@ -112,12 +129,15 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
       context.artifacts().write("encoder.params", out -> block.saveParameters(new DataOutputStream(out)));
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    context.artifacts().write("loss.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
+    context.artifacts().write("loss.csv", (LOSS_HEADER + "\n" + run.lossLines).getBytes(StandardCharsets.UTF_8));
     context.artifacts().write("run.json", spec.toJson().getBytes(StandardCharsets.UTF_8));
     JsonObject metrics = new JsonObject().put("seconds", seconds).put("steps", spec.objective().equals("none") ? 0 : totalSteps)
         .put("samples", samples);
     if (Double.isFinite(finalLoss)) {
       metrics.put("finalLoss", finalLoss);
+    }
+    if (run.resumedFrom > 0) {
+      metrics.put("resumedFromStep", run.resumedFrom);
     }
     JsonObject result = new JsonObject().put("run", t.getRun())
         .put("encoder", spec.imageEncoder() + ":" + spec.imageConfig().getOrDefault("preset", "custom"))
@@ -130,58 +150,153 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
 
   /** One optimizer step on a loaded batch. */
   private interface Step {
-    StepResult apply(Batch batch, NDManager scope) throws Exception;
+    StepResult apply(Batch batch) throws Exception;
   }
 
-  /** Epochs over the shards until {@code totalSteps}; returns the mean loss of the last 10 steps. */
-  private static double train(TaskContext<PretrainTask> context, ClipRunFactory factory, List<Path> shards,
-      CaptionOverrides curated, long seed, long totalSteps, StringBuilder csv, Step step) throws Exception {
-    long done = 0;
-    double[] recent = new double[10];
-    int epoch = 0;
-    while (done < totalSteps) {
-      if (context.isCancelled()) {
-        throw new InterruptedException("lease revoked at step " + done);
-      }
-      try (BatchLoader loader = factory.loader(shards, curated, seed, epoch, 0, 1);
-          NDManager scope = NDManager.newBaseManager(context.device())) {
-        long t0 = System.nanoTime();
-        boolean any = false;
-        for (Batch next = loader.next(scope); next != null; next = done < totalSteps ? loader.next(scope) : null) {
-          any = true;
-          StepResult r;
-          int size;
-          try (Batch batch = next) {
-            size = batch.size();
-            r = step.apply(batch, scope);
-          }
-          long t1 = System.nanoTime();
-          double ips = size / Math.max(1e-9, (t1 - t0) / 1e9);
-          t0 = t1;
-          String s = Long.toString(r.step());
-          csv.append(r.step()).append(',').append(r.loss()).append(',').append(r.logitScale()).append(',')
-              .append(r.learningRate()).append(',').append(String.format(java.util.Locale.ROOT, "%.2f", ips)).append('\n');
-          context.metric("loss", r.loss(), Map.of("step", s));
-          context.metric("lr", r.learningRate(), Map.of("step", s));
-          context.metric("images_per_sec", ips, Map.of("step", s));
-          if (!Double.isNaN(r.logitScale())) {
-            context.metric("logit_scale", r.logitScale(), Map.of("step", s));
-          }
-          recent[(int) (done % recent.length)] = r.loss();
-          done++;
-          context.progress((double) done / totalSteps, "step " + done + "/" + totalSteps + " loss " + String.format("%.3f", r.loss()));
-        }
-        if (!any) {
-          throw new PermanentTaskFailure("the training shards " + shards + " yielded no batch (every sample skipped? see the loader's skip report)");
-        }
-      }
-      epoch++;
+  /**
+   * One attempt at a run's training: resumes from the latest valid checkpoint a previous attempt
+   * of the task left, trains the remaining steps, checkpoints every {@code checkpointEvery} steps.
+   * The loss lines of the steps before the checkpoint come from it, so {@code loss.csv} has every
+   * step once; metrics of steps an earlier attempt already reported are not sent again.
+   */
+  private static final class Run {
+    private final TaskContext<PretrainTask> context;
+    private final ClipRunFactory factory;
+    private final List<Path> shards;
+    private final long seed;
+    private final long totalSteps;
+    private final int checkpointEvery;
+    private final Path checkpoints;
+    /** {@code step,loss,logit_scale,lr,images_per_sec} lines of every step trained, in order. */
+    final StringBuilder lossLines = new StringBuilder();
+    long resumedFrom;
+
+    Run(TaskContext<PretrainTask> context, ClipRunFactory factory, List<Path> shards, long seed, long totalSteps,
+        int checkpointEvery, Path checkpoints) {
+      this.context = context;
+      this.factory = factory;
+      this.shards = shards;
+      this.seed = seed;
+      this.totalSteps = totalSteps;
+      this.checkpointEvery = checkpointEvery;
+      this.checkpoints = checkpoints;
     }
-    int n = (int) Math.min(done, recent.length);
-    double sum = 0;
-    for (int i = 0; i < n; i++) {
-      sum += recent[i];
+
+    /** Epochs over the shards until {@code totalSteps}; returns the mean loss of the last 10 steps. */
+    double train(Checkpointable trainer, NDManager manager, CaptionOverrides curated, Step step) throws Exception {
+      DataPosition resumeAt = resume(trainer, manager);
+      long reported = reportedSteps();
+      int epoch = resumeAt == null ? 0 : resumeAt.epoch();
+      while (trainer.step() < totalSteps) {
+        if (context.isCancelled()) {
+          throw new InterruptedException("lease revoked at step " + trainer.step());
+        }
+        boolean resumedEpoch = resumeAt != null;
+        try (BatchLoader loader = factory.loader(shards, curated, seed, epoch, 0, 1, resumeAt);
+            NDManager scope = NDManager.newBaseManager(context.device())) {
+          resumeAt = null;
+          long t0 = System.nanoTime();
+          boolean any = false;
+          for (Batch next = loader.next(scope); next != null; next = trainer.step() < totalSteps ? loader.next(scope) : null) {
+            any = true;
+            StepResult r;
+            int size;
+            DataPosition after;
+            try (Batch batch = next) {
+              size = batch.size();
+              after = batch.position();
+              r = step.apply(batch);
+            }
+            long t1 = System.nanoTime();
+            double ips = size / Math.max(1e-9, (t1 - t0) / 1e9);
+            t0 = t1;
+            lossLines.append(r.step()).append(',').append(r.loss()).append(',').append(r.logitScale()).append(',')
+                .append(r.learningRate()).append(',').append(String.format(Locale.ROOT, "%.2f", ips)).append('\n');
+            if (r.step() >= reported) {
+              report(r, ips);
+            }
+            long done = trainer.step();
+            if (checkpointEvery > 0 && done % checkpointEvery == 0 && done < totalSteps) {
+              Checkpoint.save(checkpoints, trainer, new Checkpoint.DataPosition(after.emitted(), after.toBytes()),
+                  lossLines.toString());
+            }
+            context.progress((double) done / totalSteps, "step " + done + "/" + totalSteps + " loss " + String.format("%.3f", r.loss()));
+          }
+          // a checkpoint taken at the end of an epoch resumes into an empty rest of it
+          if (!any && !resumedEpoch) {
+            throw new PermanentTaskFailure("the training shards " + shards + " yielded no batch (every sample skipped? see the loader's skip report)");
+          }
+        }
+        epoch++;
+      }
+      return meanOfLastLosses(10);
     }
-    return n == 0 ? Double.NaN : sum / n;
+
+    /** Restores the latest valid checkpoint, if any; returns where its data stood (null: the start). */
+    private DataPosition resume(Checkpointable trainer, NDManager manager) throws IOException {
+      if (checkpointEvery <= 0) {
+        return null;
+      }
+      Optional<Checkpoint> latest = Checkpoint.latestValid(checkpoints, context::event);
+      if (latest.isEmpty()) {
+        return null;
+      }
+      Checkpoint c = latest.get();
+      c.restore(trainer, manager);
+      lossLines.append(c.history());
+      resumedFrom = c.step();
+      context.event("resuming from checkpoint " + c.directory().getFileName() + " at step " + c.step() + " of " + totalSteps);
+      return DataPosition.fromBytes(c.dataPosition().state());
+    }
+
+    /**
+     * Notes the step in {@code reported-steps.txt} beside the checkpoints, then sends its metrics:
+     * an attempt resuming from an older checkpoint does not send them again. Noted first because
+     * metrics are at most once anyway (the event bus is best effort).
+     */
+    private void report(StepResult r, double ips) throws IOException {
+      String s = Long.toString(r.step());
+      if (checkpointEvery > 0) {
+        Files.createDirectories(checkpoints);
+        Files.writeString(checkpoints.resolve(REPORTED), s + "\n", StandardCharsets.UTF_8,
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      }
+      context.metric("loss", r.loss(), Map.of("step", s));
+      context.metric("lr", r.learningRate(), Map.of("step", s));
+      context.metric("images_per_sec", ips, Map.of("step", s));
+      if (!Double.isNaN(r.logitScale())) {
+        context.metric("logit_scale", r.logitScale(), Map.of("step", s));
+      }
+    }
+
+    /** One past the last step whose metrics an earlier attempt sent (0 if none did). */
+    private long reportedSteps() throws IOException {
+      Path file = checkpoints.resolve(REPORTED);
+      if (checkpointEvery <= 0 || !Files.isRegularFile(file)) {
+        return 0;
+      }
+      long next = 0;
+      for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+        try {
+          next = Math.max(next, Long.parseLong(line.trim()) + 1);
+        } catch (NumberFormatException e) {
+          // a line torn by the kill of the attempt that wrote it
+        }
+      }
+      return next;
+    }
+
+    private double meanOfLastLosses(int n) {
+      String[] lines = lossLines.toString().split("\n");
+      double sum = 0;
+      int counted = 0;
+      for (int i = lines.length - 1; i >= 0 && counted < n; i--) {
+        if (!lines[i].isEmpty()) {
+          sum += Double.parseDouble(lines[i].split(",")[1]);
+          counted++;
+        }
+      }
+      return counted == 0 ? Double.NaN : sum / counted;
+    }
   }
 }

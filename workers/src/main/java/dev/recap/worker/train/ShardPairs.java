@@ -3,6 +3,8 @@ package dev.recap.worker.train;
 import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.worker.data.PairRows;
 import dev.recap.worker.data.ShardIndex;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
 
@@ -32,6 +34,9 @@ public final class ShardPairs implements GlobalBatches {
   private final Consumer<String> skipped;
   private long cachedEpoch = -1;
   private int[] cachedOrder;
+  private Map<String, Integer> sampleNumbers;
+  private long positionsEpoch = -1;
+  private int[] positions;
 
   /**
    * @param skipped told about each sample left out (key and reason)
@@ -94,6 +99,53 @@ public final class ShardPairs implements GlobalBatches {
       keys.add("epoch-" + epoch + "/" + r.keys().get(i));
     }
     return new ClipBatch(r.images(), r.size(), r.size(), tokens, keys);
+  }
+
+  /**
+   * The step that trains {@code key} (a key of {@link #rows}: {@code epoch-E/<sample key>}).
+   *
+   * @throws IllegalArgumentException if no step of this run trains it
+   */
+  public long stepOf(String key) {
+    int slash = key.indexOf('/');
+    if (!key.startsWith("epoch-") || slash < 0) {
+      throw new IllegalArgumentException("'" + key + "' is not a key of a gang run (epoch-E/<sample key>)");
+    }
+    long epoch = Long.parseLong(key.substring("epoch-".length(), slash));
+    Integer sample = sampleNumbers().get(key.substring(slash + 1));
+    if (sample == null) {
+      throw new IllegalArgumentException("'" + key + "': no sample of that key in " + index.shards());
+    }
+    long step = positions(epoch)[sample] / globalBatch;
+    if (step >= stepsPerEpoch()) {
+      throw new IllegalArgumentException("'" + key + "' is left out of its epoch (drop-last)");
+    }
+    return epoch * stepsPerEpoch() + step;
+  }
+
+  /** Sample number -> its position in the epoch's permutation. */
+  private synchronized int[] positions(long epoch) {
+    if (epoch != positionsEpoch) {
+      int[] order = permutation(epoch);
+      int[] at = new int[order.length];
+      for (int position = 0; position < order.length; position++) {
+        at[order[position]] = position;
+      }
+      positions = at;
+      positionsEpoch = epoch;
+    }
+    return positions;
+  }
+
+  private synchronized Map<String, Integer> sampleNumbers() {
+    if (sampleNumbers == null) {
+      Map<String, Integer> numbers = new HashMap<>();
+      for (int i = 0; i < index.size(); i++) {
+        numbers.putIfAbsent(index.key(i), i);
+      }
+      sampleNumbers = numbers;
+    }
+    return sampleNumbers;
   }
 
   private synchronized int[] permutation(long epoch) {

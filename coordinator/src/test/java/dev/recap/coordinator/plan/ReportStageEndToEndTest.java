@@ -88,7 +88,7 @@ class ReportStageEndToEndTest {
    * something, and the page does not scroll sideways. Leaves a screenshot for docs/report.md.
    */
   private static void readReportInChromium(Path html, double mean, double std) {
-    try (BrowserHarness browser = BrowserHarness.start(BrowserHarness.docsScreenshotDir())) {
+    try (BrowserHarness browser = BrowserHarness.start()) {
       browser.driver().manage().window().setSize(new Dimension(1280, 900));
       browser.open(html.toUri().toString());
       WebElement cell = browser.driver().findElement(

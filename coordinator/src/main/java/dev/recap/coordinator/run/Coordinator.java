@@ -59,6 +59,9 @@ public final class Coordinator implements AutoCloseable {
     }
   }
 
+  /** How long closing waits for the gang state of just-ended jobs to be dropped. */
+  private static final long GANG_STATE_CLEANUP_WAIT_MILLIS = 10_000;
+
   private final Object lock = new Object();
   private final RecapCluster cluster;
   private final JobJournal journal;
@@ -69,6 +72,8 @@ public final class Coordinator implements AutoCloseable {
   private final StagePlanning planning;
   private final Dispatcher dispatcher;
   private final JobSubmission submission;
+  private final MembershipWatch membership;
+  private final GangStateCleanup gangState;
   private final JobViews jobViews;
   private final ClusterViews clusterViews;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
@@ -80,7 +85,7 @@ public final class Coordinator implements AutoCloseable {
     this.journal = JobJournal.open(options.stateDir());
     LeaseTable leases = new LeaseTable(clock);
     JobEvents events = new JobEvents(jobs, journal, feed, bus, clock);
-    GangStateCleanup gangState = new GangStateCleanup(cluster);
+    this.gangState = new GangStateCleanup(cluster);
     JobOutcomes outcomes = new JobOutcomes(jobs, leases, journal, events, feed, gangState, clock);
     this.workers = new WorkerRegistry(lock, leases, events, feed, options.workerTimeoutMillis(), clock);
     this.metrics = new CoordinatorMetrics(() -> workers.alive().size(), () -> {
@@ -99,7 +104,7 @@ public final class Coordinator implements AutoCloseable {
     TaskRetries retries = new TaskRetries(lock, jobs, leases, journal, metrics, events, outcomes, dispatcher);
     ResultIntake results = new ResultIntake(lock, jobs, leases, journal, metrics, events, planning, dispatcher,
         retries, feed);
-    MembershipWatch membership = new MembershipWatch(lock, workers, dispatcher, leases, events, retries);
+    this.membership = new MembershipWatch(lock, workers, dispatcher, leases, events, retries);
     TelemetryIntake telemetry = new TelemetryIntake(lock, jobs, events, metrics, feed, bus, clock);
     this.jobViews = new JobViews(lock, jobs, clock);
     this.clusterViews = new ClusterViews(lock, workers, leases);
@@ -242,11 +247,14 @@ public final class Coordinator implements AutoCloseable {
 
   @Override
   public void close() {
+    membership.stop();
     cluster.vertx().cancelTimer(expiryTimer);
     for (MessageConsumer<?> c : consumers) {
-      c.unregister();
+      c.unregister().onFailure(e -> LOG.warn("coordinator closing: its handler of {} stays registered on this member's"
+          + " event bus until the member closes: {}", c.address(), e.toString()));
     }
     dispatcher.close();
+    gangState.awaitUnderWay(GANG_STATE_CLEANUP_WAIT_MILLIS);
     journal.close();
   }
 }

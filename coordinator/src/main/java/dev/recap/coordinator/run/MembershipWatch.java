@@ -20,6 +20,7 @@ final class MembershipWatch {
   private final LeaseTable leases;
   private final JobEvents events;
   private final TaskRetries retries;
+  private boolean stopped;
 
   MembershipWatch(Object lock, WorkerRegistry workers, Dispatcher dispatcher, LeaseTable leases, JobEvents events,
       TaskRetries retries) {
@@ -33,6 +34,9 @@ final class MembershipWatch {
 
   void onMemberLeft(String nodeId) {
     synchronized (lock) {
+      if (stopped) {
+        return; // the coordinator is closed (its journal too); the cluster still reports members leaving
+      }
       dispatcher.forgetRequestsOf(nodeId);
       for (String id : workers.onMember(nodeId)) {
         workers.remove(id);
@@ -42,6 +46,13 @@ final class MembershipWatch {
           retries.attemptLost(l, "worker " + id + " left the cluster", true);
         }
       }
+    }
+  }
+
+  /** Ignores members leaving from now on. */
+  void stop() {
+    synchronized (lock) {
+      stopped = true;
     }
   }
 }

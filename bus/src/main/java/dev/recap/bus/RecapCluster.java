@@ -5,6 +5,7 @@ import com.hazelcast.cluster.MembershipListener;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -40,6 +42,8 @@ public final class RecapCluster implements AutoCloseable {
    * resolve an older member's messages.
    */
   public static final String SCHEMA_MAP = "recap.schemas";
+  /** The member attribute Vert.x reads its node id from when it is given a running Hazelcast. */
+  private static final String VERTX_NODE_ID_ATTRIBUTE = "__vertx.nodeId";
 
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;
@@ -56,7 +60,12 @@ public final class RecapCluster implements AutoCloseable {
 
   /** Starts one member and waits until it has joined; fails with the cause after 60 s. */
   public static RecapCluster start(ClusterOptions options) {
-    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcastConfig(options));
+    Config config = hazelcastConfig(options);
+    // the member's Hazelcast is started here, not by Vert.x: then closing Vert.x leaves Hazelcast
+    // up, and an embedded cluster can be shut down as a whole once every member's Vert.x is closed
+    config.getMemberAttributeConfig().setAttribute(VERTX_NODE_ID_ATTRIBUTE, UUID.randomUUID().toString());
+    HazelcastInstance hz = Hazelcast.newHazelcastInstance(config);
+    HazelcastClusterManager manager = new HazelcastClusterManager(hz);
     VertxOptions vertxOptions = new VertxOptions().setEventBusOptions(
         new EventBusOptions().setHost(options.bindHost()).setClusterPublicHost(options.bindHost()).setPort(0));
     Vertx vertx;
@@ -64,13 +73,9 @@ public final class RecapCluster implements AutoCloseable {
       vertx = Vertx.builder().with(vertxOptions).withClusterManager(manager).buildClustered()
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (Exception e) {
-      HazelcastInstance hz = manager.getHazelcastInstance();
-      if (hz != null) {
-        hz.shutdown();
-      }
+      hz.shutdown();
       throw new IllegalStateException("could not join " + options + ": " + e.getMessage(), e);
     }
-    HazelcastInstance hz = manager.getHazelcastInstance();
     IMap<Long, String> schemas = hz.getMap(SCHEMA_MAP);
     SingleObjectFormat format = new SingleObjectFormat(
         fp -> {
@@ -128,6 +133,8 @@ public final class RecapCluster implements AutoCloseable {
     config.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(options.failureDetectionSeconds()));
     config.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(options.heartbeatIntervalSeconds()));
     config.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // a member leaving gives up waiting for its partitions to move after this long, as closing did before
+    config.setProperty("hazelcast.graceful.shutdown.max.wait", "30");
     NetworkConfig network = config.getNetworkConfig();
     network.setPort(options.port()).setPortAutoIncrement(true).setPortCount(200);
     network.getInterfaces().setEnabled(true).addInterface(options.bindHost());
@@ -184,18 +191,58 @@ public final class RecapCluster implements AutoCloseable {
     memberLeftListeners.add(listener);
   }
 
-  /** Leaves the cluster and stops Vert.x and Hazelcast; waits up to 30 s. */
+  /**
+   * Stops Vert.x, then leaves the cluster gracefully (its partitions move to the members that
+   * stay); waits up to 30 s for Vert.x.
+   */
   @Override
   public void close() {
+    closeVertx();
+    HazelcastInstance hz = hazelcast();
+    if (hz.getLifecycleService().isRunning()) {
+      hz.shutdown();
+    }
+  }
+
+  /**
+   * Shuts down a whole cluster whose members are all in this JVM (the embedded cluster): every
+   * member's Vert.x first, then Hazelcast on every member at once. Closing the members one by one
+   * instead would move every partition to the members left at each step, down to one member that
+   * cannot hold the backups, while the members still running wait for backup owners that never
+   * come (and get interrupted in that wait when their turn comes).
+   */
+  public static void closeAll(List<RecapCluster> members) {
+    for (int i = members.size() - 1; i >= 0; i--) {
+      members.get(i).closeVertx();
+    }
+    members.stream().map(RecapCluster::hazelcast).filter(hz -> hz.getLifecycleService().isRunning()).findFirst()
+        .ifPresent(hz -> {
+          try {
+            // no migrations in the passive state the cluster-wide shutdown puts the cluster in
+            hz.getCluster().shutdown();
+          } catch (RuntimeException e) {
+            LOG.warn("cluster {}: shutting its members down together failed ({}); shutting each down",
+                members.get(0).options.clusterName(), e.toString());
+          }
+        });
+    for (RecapCluster member : members) {
+      HazelcastInstance hz = member.hazelcast();
+      if (hz.getLifecycleService().isRunning()) {
+        hz.shutdown();
+      }
+    }
+  }
+
+  private void closeVertx() {
     try {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.warn("closing member {}: {}", options.clusterName(), e.toString());
-    } finally {
-      HazelcastInstance hz = clusterManager.getHazelcastInstance();
-      if (hz != null && hz.getLifecycleService().isRunning()) {
-        hz.getLifecycleService().terminate();
-      }
+      LOG.warn("closing the event bus of member {} of {}: {}", nodeIdOrUnknown(), options.clusterName(), e.toString());
     }
+  }
+
+  private String nodeIdOrUnknown() {
+    HazelcastInstance hz = hazelcast();
+    return hz.getLifecycleService().isRunning() ? nodeId() : "(stopped)";
   }
 }

@@ -1,8 +1,13 @@
 package dev.recap.bus;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.hazelcast.map.IMap;
+import com.hazelcast.partition.MigrationListener;
+import com.hazelcast.partition.MigrationState;
+import com.hazelcast.partition.ReplicaMigrationEvent;
 import dev.recap.bus.msg.Heartbeat;
 import dev.recap.bus.msg.HeartbeatAck;
 import dev.recap.bus.msg.HeldLease;
@@ -15,6 +20,7 @@ import io.vertx.core.eventbus.Message;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 class RecapClusterTest {
@@ -71,5 +77,42 @@ class RecapClusterTest {
     } finally {
       members.forEach(RecapCluster::close);
     }
+  }
+
+  @Test
+  void closingTheWholeEmbeddedClusterStopsEveryMemberWithoutMovingAPartition() throws Exception {
+    List<RecapCluster> members = RecapCluster.startEmbedded(3, ClusterOptions.isolated());
+    AtomicInteger migrations = new AtomicInteger();
+    try {
+      IMap<String, String> spread = members.get(0).hazelcast().getMap("test.spread");
+      for (int i = 0; i < 200; i++) {
+        spread.put("key-" + i, "value"); // owners and backups on every member
+      }
+      members.get(0).hazelcast().getPartitionService().addMigrationListener(new MigrationListener() {
+        @Override
+        public void migrationStarted(MigrationState state) {
+          migrations.incrementAndGet();
+        }
+
+        @Override
+        public void migrationFinished(MigrationState state) {}
+
+        @Override
+        public void replicaMigrationCompleted(ReplicaMigrationEvent event) {}
+
+        @Override
+        public void replicaMigrationFailed(ReplicaMigrationEvent event) {}
+      });
+    } catch (RuntimeException e) {
+      RecapCluster.closeAll(members);
+      throw e;
+    }
+
+    RecapCluster.closeAll(members);
+
+    for (RecapCluster member : members) {
+      assertFalse(member.hazelcast().getLifecycleService().isRunning());
+    }
+    assertEquals(0, migrations.get(), "partitions were moved between members that were all shutting down");
   }
 }

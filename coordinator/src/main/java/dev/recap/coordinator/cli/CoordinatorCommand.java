@@ -52,7 +52,7 @@ final class CoordinatorCommand implements Callable<Integer> {
       coordinator = Coordinator.start(member, StagePlanners.fromClassPath(), Coordinator.Options.defaults(state));
       HttpServer http = RestApi.start(member.vertx(), coordinator, apiToken, httpHost, httpPort);
       String api = "http://" + httpHost + ":" + http.actualPort();
-      CoordinatorState.write(state, member.address(), cluster.clusterName, api, apiToken);
+      CoordinatorState.write(state, member.address(), cluster.clusterName, api, apiToken, spec.commandLine().getErr());
       out.println("coordinator ready: cluster " + cluster.clusterName + " at " + member.address() + ", API " + api
           + ", journal " + coordinator.journalFile());
       out.println("workers join with: recap worker --join " + member.address()

@@ -153,9 +153,8 @@ final class RunCommand implements Callable<Integer> {
       if (coordinator != null) {
         coordinator.close();
       }
-      for (int i = members.size() - 1; i >= 0; i--) {
-        members.get(i).close();
-      }
+      // the whole embedded cluster goes: its members shut down together, not one by one
+      RecapCluster.closeAll(members);
     }
   }
 

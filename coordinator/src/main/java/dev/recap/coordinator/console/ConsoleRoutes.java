@@ -15,6 +15,8 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Mounts the web console (classpath folder {@code console/}) on a router under {@value #MOUNT}.
@@ -30,6 +32,8 @@ import java.nio.charset.StandardCharsets;
  * URLs (artifact images are fetched with the token header and shown as blobs).
  */
 public final class ConsoleRoutes {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ConsoleRoutes.class);
 
     /** Path prefix the console is served under. */
     public static final String MOUNT = "/console";
@@ -128,6 +132,8 @@ public final class ConsoleRoutes {
         try (InputStream in = loader.getResourceAsStream(resource)) {
             return in == null ? Optional.empty() : Optional.of(in.readAllBytes());
         } catch (IOException e) {
+            // the resource is in the jar but unreadable: a broken installation, answered as not found
+            LOG.warn("console resource {} could not be read, answered 404: {}", resource, e.toString());
             return Optional.empty();
         }
     }

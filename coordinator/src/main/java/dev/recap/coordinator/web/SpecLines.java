@@ -5,6 +5,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -32,7 +33,8 @@ final class SpecLines {
       LoaderOptions options = new LoaderOptions();
       options.setAllowDuplicateKeys(true);
       return new SpecLines(new Yaml(options).compose(new StringReader(yaml)));
-    } catch (RuntimeException e) {
+    } catch (YAMLException e) {
+      // the parser already reported the syntax error with its position; problems just go without lines
       return new SpecLines(null);
     }
   }

@@ -18,7 +18,9 @@ import io.vertx.core.eventbus.Message;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,6 +69,7 @@ class LeaseAdoptionTest {
     WorkerHello hello = WorkerHello.newBuilder().setWorkerId(workerId).setNodeId(member.nodeId()).setHost("localhost")
         .setDevice("cpu").setCores(1).setMemoryBytes(1L << 30).setSlots(1).setPlugins(List.of())
         .setTaskTypes(List.of("smoke")).build();
+    Exception lastAnswer = null;
     for (int i = 0; i < 10; i++) {
       try {
         Message<TaskLease> m = member.vertx().eventBus().<TaskLease>request(Addresses.TASK_REQUEST, new TaskRequest(hello, 0L),
@@ -74,10 +77,14 @@ class LeaseAdoptionTest {
         if (m.body() != null) {
           return m.body();
         }
-      } catch (Exception e) {
-        // no lease within the long poll: ask again
+      } catch (ExecutionException | TimeoutException e) {
+        // no lease within the long poll ("no task", or no answer yet): ask again
+        lastAnswer = e;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new AssertionError(workerId + " was interrupted while asking for a lease", e);
       }
     }
-    throw new AssertionError(workerId + " was leased nothing");
+    throw new AssertionError(workerId + " was leased nothing; last answer: " + lastAnswer, lastAnswer);
   }
 }

@@ -113,6 +113,11 @@ public final class WorkerNode implements AutoCloseable {
   private final Device device;
   private final Map<String, RunningTask> held = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
+  /**
+   * A slot checks that the worker runs and sends its task request as one step: a request sent
+   * just after close would reach a coordinator that may be unregistering, or gone.
+   */
+  private final Object requestGate = new Object();
   private final List<Thread> slots = new ArrayList<>();
   private final LeaseLatencies leaseLatencies = new LeaseLatencies();
   private final java.util.concurrent.atomic.AtomicLong finishedTasks = new java.util.concurrent.atomic.AtomicLong();
@@ -177,8 +182,15 @@ public final class WorkerNode implements AutoCloseable {
       TaskLease lease;
       long start = System.nanoTime();
       try {
-        Message<TaskLease> reply = await(bus.request(Addresses.TASK_REQUEST, new TaskRequest(hello, start),
-            new DeliveryOptions().setSendTimeout(options.requestTimeout().toMillis())));
+        Future<Message<TaskLease>> request;
+        synchronized (requestGate) {
+          if (!running.get()) {
+            return;
+          }
+          request = bus.request(Addresses.TASK_REQUEST, new TaskRequest(hello, start),
+              new DeliveryOptions().setSendTimeout(options.requestTimeout().toMillis()));
+        }
+        Message<TaskLease> reply = await(request);
         lease = reply.body();
         leaseLatencies.record(System.nanoTime() - start);
         backoff = 100;
@@ -317,8 +329,10 @@ public final class WorkerNode implements AutoCloseable {
   /** Stops asking for work; running tasks are interrupted. Leaves the cluster member and plugins open. */
   @Override
   public void close() {
-    if (!running.compareAndSet(true, false)) {
-      return;
+    synchronized (requestGate) {
+      if (!running.compareAndSet(true, false)) {
+        return;
+      }
     }
     cluster.vertx().cancelTimer(heartbeatTimer);
     if (conformance != null) {

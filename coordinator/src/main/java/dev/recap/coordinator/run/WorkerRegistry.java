@@ -1,0 +1,130 @@
+package dev.recap.coordinator.run;
+
+import dev.recap.bus.msg.ConformanceResult;
+import dev.recap.bus.msg.Heartbeat;
+import dev.recap.bus.msg.HeartbeatAck;
+import dev.recap.bus.msg.HeldLease;
+import dev.recap.bus.msg.PluginInfo;
+import dev.recap.bus.msg.WorkerHello;
+import dev.recap.coordinator.lease.LeaseTable;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The workers this coordinator has heard from: what each advertised (hello), when it was last
+ * heard (hellos, task requests, heartbeats) and its latest conformance-kit report. A heartbeat
+ * also renews the leases the worker holds, or adopts those a previous coordinator granted; the
+ * others are revoked in the reply.
+ */
+final class WorkerRegistry {
+
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
+
+  /** A worker: what it advertised, when it was last heard, and its latest conformance-kit report. */
+  record Worker(WorkerHello hello, long lastSeenMillis, List<ConformanceResult> conformance) {}
+
+  private final Object lock;
+  private final LeaseTable leases;
+  private final JobEvents events;
+  private final LiveFeed feed;
+  private final long workerTimeoutMillis;
+  private final LongSupplier clock;
+  private final Map<String, Worker> workers = new LinkedHashMap<>();
+
+  /** @param workerTimeoutMillis a worker not heard from for this long is not listed as alive */
+  WorkerRegistry(Object lock, LeaseTable leases, JobEvents events, LiveFeed feed, long workerTimeoutMillis,
+      LongSupplier clock) {
+    this.lock = lock;
+    this.leases = leases;
+    this.events = events;
+    this.feed = feed;
+    this.workerTimeoutMillis = workerTimeoutMillis;
+    this.clock = clock;
+  }
+
+  void onHello(Message<WorkerHello> m) {
+    seen(m.body());
+    m.reply(null);
+  }
+
+  /** The worker was heard from; a new one is logged in every running job. */
+  void seen(WorkerHello hello) {
+    synchronized (lock) {
+      Worker known = workers.get(hello.getWorkerId());
+      Worker previous = workers.put(hello.getWorkerId(),
+          new Worker(hello, clock.getAsLong(), known == null ? List.of() : known.conformance()));
+      if (previous == null) {
+        LOG.info("worker {} on {} ({} slot(s), plugins {}, task types {})", hello.getWorkerId(), hello.getHost(),
+            hello.getSlots(), hello.getPlugins().stream().map(PluginInfo::getId).toList(), hello.getTaskTypes());
+        events.membership("WORKER_JOINED", "worker " + hello.getWorkerId() + " joined from " + hello.getHost());
+      }
+    }
+  }
+
+  void onHeartbeat(Message<Heartbeat> m) {
+    List<String> revoked = new ArrayList<>();
+    boolean known;
+    boolean conformanceChanged = false;
+    synchronized (lock) {
+      Heartbeat hb = m.body();
+      Worker w = workers.get(hb.getWorkerId());
+      known = w != null;
+      if (known) {
+        List<ConformanceResult> conformance = List.copyOf(hb.getConformance());
+        conformanceChanged = !conformance.equals(w.conformance());
+        workers.put(hb.getWorkerId(), new Worker(w.hello(), clock.getAsLong(), conformance));
+      }
+      for (HeldLease l : hb.getLeases()) {
+        if (!leases.renew(hb.getWorkerId(), l.getTaskId(), l.getAttempt())
+            && !leases.adopt(hb.getWorkerId(), l.getTaskId(), l.getAttempt())) {
+          revoked.add(l.getTaskId());
+        }
+      }
+    }
+    m.reply(new HeartbeatAck(revoked, known));
+    if (conformanceChanged) {
+      // the Plugins page redraws when a kit's outcome arrives
+      feed.publish(new JsonObject().put("type", "worker").put("workerId", m.body().getWorkerId()).put("conformance", true));
+    }
+  }
+
+  /** Workers heard from within the worker timeout. */
+  List<Worker> alive() {
+    synchronized (lock) {
+      long now = clock.getAsLong();
+      return workers.values().stream().filter(w -> now - w.lastSeenMillis() <= workerTimeoutMillis).toList();
+    }
+  }
+
+  /** Extension ids the live workers advertise. */
+  Set<String> livePluginIds() {
+    Set<String> live = new TreeSet<>();
+    alive().forEach(w -> w.hello().getPlugins().forEach(p -> live.add(p.getId())));
+    return live;
+  }
+
+  /** Ids of the workers that ran on a cluster member. Caller holds the lock. */
+  List<String> onMember(String nodeId) {
+    List<String> ids = new ArrayList<>();
+    workers.forEach((id, w) -> {
+      if (w.hello().getNodeId().equals(nodeId)) {
+        ids.add(id);
+      }
+    });
+    return ids;
+  }
+
+  /** Forgets a worker. Caller holds the lock. */
+  void remove(String workerId) {
+    workers.remove(workerId);
+  }
+}

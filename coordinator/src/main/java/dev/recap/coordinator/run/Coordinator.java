@@ -26,6 +26,7 @@ import dev.recap.coordinator.plan.PlannedTask;
 import dev.recap.coordinator.plan.PlanningInput;
 import dev.recap.coordinator.plan.StagePlanner;
 import dev.recap.coordinator.plan.StagePlanners;
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.coordinator.run.JobRun.StageRun;
 import dev.recap.coordinator.run.JobRun.TaskRun;
 import dev.recap.coordinator.spec.JobSpec;
@@ -221,9 +222,9 @@ public final class Coordinator implements AutoCloseable {
         if (stage.planned || !stage.spec.after().stream().allMatch(a -> job.stages.get(a).complete())) {
           continue;
         }
-        Map<String, Map<String, List<String>>> deps = new LinkedHashMap<>();
+        Map<String, Map<String, TaskOutputs>> deps = new LinkedHashMap<>();
         for (String a : stage.spec.after()) {
-          Map<String, List<String>> outs = new LinkedHashMap<>();
+          Map<String, TaskOutputs> outs = new LinkedHashMap<>();
           for (String id : job.stages.get(a).taskIds) {
             TaskRun t = job.tasks.get(id);
             outs.put(t.planned.name(), t.outputs);
@@ -252,7 +253,7 @@ public final class Coordinator implements AutoCloseable {
           t.attempts = job.recoveredAttempts.getOrDefault(taskId, 0);
           job.tasks.put(taskId, t);
           stage.taskIds.add(taskId);
-          List<String> done = job.recoveredDone.remove(taskId);
+          TaskOutputs done = job.recoveredDone.remove(taskId);
           if (done != null) {
             t.done = true;
             t.outputs = done;
@@ -377,7 +378,7 @@ public final class Coordinator implements AutoCloseable {
       if (task == null || task.done || !job.state.equals("RUNNING")) {
         metrics.duplicate();
       } else if (r.getOutcome() instanceof TaskSuccess s) {
-        taskDone(job, task, s.getOutputs(), r);
+        taskDone(job, task, TaskOutputs.of(s), r);
       } else {
         TaskFailure f = (TaskFailure) r.getOutcome();
         Lease lease = leases.fail(r.getTaskId(), r.getAttempt());
@@ -391,15 +392,15 @@ public final class Coordinator implements AutoCloseable {
     m.reply(null);
   }
 
-  private void taskDone(JobRun job, TaskRun task, List<String> outputs, TaskResult r) {
+  private void taskDone(JobRun job, TaskRun task, TaskOutputs outputs, TaskResult r) {
     leases.complete(task.taskId);
     task.done = true;
     job.telemetry.taskEnded(task.stage, task.taskId);
-    task.outputs = List.copyOf(outputs);
+    task.outputs = outputs;
     StageRun stage = job.stages.get(task.stage);
     stage.done++;
     journal.append(new JsonObject().put("type", "done").put("jobId", job.jobId).put("taskId", task.taskId)
-        .put("attempt", r.getAttempt()).put("worker", r.getWorkerId()).put("outputs", new JsonArray(task.outputs)));
+        .put("attempt", r.getAttempt()).put("worker", r.getWorkerId()).mergeIn(task.outputs.toJson()));
     metrics.done(task.stage);
     if (stage.complete()) {
       event(job, "STAGE_DONE", stage.spec.name(), null, stage.done + " task(s)");
@@ -506,7 +507,7 @@ public final class Coordinator implements AutoCloseable {
 
   private void recover() {
     List<String> ended = new ArrayList<>();
-    for (JobRun job : JournalRecovery.jobs(journal.replayed())) {
+    for (JobRun job : JournalRecovery.jobs(journal.replayed(), journal.file())) {
       jobs.put(job.jobId, job);
       CompletableFuture<JobStatus> completion = new CompletableFuture<>();
       completions.put(job.jobId, completion);
@@ -692,10 +693,10 @@ public final class Coordinator implements AutoCloseable {
 
 
   /**
-   * The outputs of a job's finished tasks, by task id ({@code job/stage/name}), in plan order;
-   * null for an unknown job. Artifact references are what the workers reported (absolute paths).
+   * What a job's finished tasks declared and reported (outputs and result JSON), by task id
+   * ({@code job/stage/name}), in plan order; null for an unknown job.
    */
-  public synchronized Map<String, List<String>> taskOutputs(String jobId) {
+  public synchronized Map<String, TaskOutputs> taskOutputs(String jobId) {
     JobRun job = jobs.get(jobId);
     if (job == null) {
       return null;

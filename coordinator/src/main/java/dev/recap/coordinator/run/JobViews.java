@@ -1,5 +1,6 @@
 package dev.recap.coordinator.run;
 
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.coordinator.run.JobRun.StageRun;
 import dev.recap.coordinator.run.JobRun.TaskRun;
 import io.vertx.core.json.JsonObject;
@@ -28,9 +29,9 @@ final class JobViews {
     return json;
   }
 
-  /** Outputs of the job's finished tasks by task id, in plan order (recovered finished jobs: journal order). */
-  static Map<String, List<String>> taskOutputs(JobRun job) {
-    Map<String, List<String>> out = new LinkedHashMap<>(job.finishedOutputs);
+  /** What the job's finished tasks declared by task id, in plan order (recovered finished jobs: journal order). */
+  static Map<String, TaskOutputs> taskOutputs(JobRun job) {
+    Map<String, TaskOutputs> out = new LinkedHashMap<>(job.finishedOutputs);
     for (StageRun stage : job.stages.values()) {
       for (String id : stage.taskIds) {
         TaskRun t = job.tasks.get(id);

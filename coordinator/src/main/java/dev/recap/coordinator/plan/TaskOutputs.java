@@ -7,7 +7,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * What a finished task handed back: the outputs it declared (path, kind, size, checksum) and its
@@ -76,15 +75,5 @@ public record TaskOutputs(List<DeclaredOutput> declared, String result) {
       declared.add(new DeclaredOutput(path, kind, size.longValue(), sha));
     }
     return new TaskOutputs(declared, record.getString("result"));
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TaskOutputs t && declared.equals(t.declared) && Objects.equals(result, t.result);
-  }
-
-  @Override
-  public int hashCode() {
-    return Objects.hash(declared, result);
   }
 }

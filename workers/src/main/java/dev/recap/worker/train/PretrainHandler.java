@@ -11,13 +11,13 @@ import dev.recap.worker.caption.SidecarReader;
 import dev.recap.worker.data.Batch;
 import dev.recap.worker.data.BatchLoader;
 import dev.recap.worker.data.CaptionOverrides;
+import dev.recap.worker.data.ShardIndex;
 import dev.recap.worker.exchange.Collective;
 import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
 import dev.recap.worker.node.TaskHandler;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -56,10 +56,9 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     ClipRunSpec spec = ClipRunSpec.fromJson(t.getSpec());
     ClipRunFactory factory = new ClipRunFactory(spec, context.extensions());
     List<Path> shards = t.getShards().stream().map(Path::of).toList();
-    long samples = 0;
-    for (Path shard : shards) {
-      Path manifest = shard.resolveSibling("shard.json");
-      samples += Files.exists(manifest) ? new JsonObject(Files.readString(manifest)).getLong("count") : 0;
+    long samples;
+    try (ShardIndex index = ShardIndex.open(shards)) { // tar headers only
+      samples = index.size();
     }
     long seed = t.getSeed();
     long totalSteps = factory.totalSteps(samples);

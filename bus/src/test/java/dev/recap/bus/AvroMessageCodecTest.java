@@ -4,11 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.bus.msg.DeclaredOutput;
 import dev.recap.bus.msg.PluginInfo;
 import dev.recap.bus.msg.TaskFailure;
 import dev.recap.bus.msg.TaskLease;
 import dev.recap.bus.msg.TaskResult;
+import dev.recap.bus.msg.TaskSuccess;
 import dev.recap.bus.msg.WorkerHello;
 import dev.recap.bus.task.SmokeTask;
 import io.vertx.core.buffer.Buffer;
@@ -91,6 +94,58 @@ class AvroMessageCodecTest {
     wire.appendInt(name.length).appendBytes(name).appendInt(body.length).appendBytes(body);
     AvroMessageCodec evolved = new AvroMessageCodec(format);
     assertEquals("t9", ((TaskLease) evolved.decodeFromWire(0, wire)).getTaskId());
+  }
+
+  @Test
+  void aResultWrittenByVersionOneIsReadWithNoDeclaredOutputs() throws Exception {
+    Schema v1 = v1Schema("/avro-v1/TaskResult.avsc");
+    Schema successV1 = v1.getField("outcome").schema().getTypes().get(0);
+    GenericRecord success = new GenericData.Record(successV1);
+    success.put("outputs", List.of("/art/j1/t1/shard.json"));
+    GenericRecord old = new GenericData.Record(v1);
+    old.put("taskId", "t1");
+    old.put("jobId", "j1");
+    old.put("attempt", 1);
+    old.put("workerId", "w-old");
+    old.put("durationMillis", 5L);
+    old.put("outcome", success);
+    ByteBuffer bytes = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+
+    SingleObjectFormat format = new SingleObjectFormat();
+    format.addSchema(v1);
+    TaskSuccess read = (TaskSuccess) format.decode(bytes, TaskResult.class).getOutcome();
+    assertEquals(List.of("/art/j1/t1/shard.json"), read.getOutputs());
+    assertEquals(List.of(), read.getDeclared(), "an old worker declares nothing: planners then name the missing kind");
+    assertNull(read.getResultJson());
+  }
+
+  @Test
+  void aResultWithDeclaredOutputsIsReadByVersionOneAsPaths() throws Exception {
+    Schema v1 = v1Schema("/avro-v1/TaskResult.avsc");
+    DeclaredOutput shard = new DeclaredOutput("/art/j1/t1/shard.tar", OutputKind.PAIRS_SHARD.wireName(), 1024L, "ab".repeat(32));
+    TaskResult current = TaskResult.newBuilder().setTaskId("t1").setJobId("j1").setAttempt(1).setWorkerId("w1")
+        .setDurationMillis(5).setOutcome(new TaskSuccess(List.of(shard.getPath()), List.of(shard), "{\"run\":\"r\"}")).build();
+    assertEquals(current, roundTrip(current));
+    ByteBuffer bytes = new SingleObjectFormat().encode(current);
+    GenericRecord asOld = new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(GenericData.get(), v1,
+        fingerprint -> fingerprint == SingleObjectFormat.fingerprint(TaskResult.getClassSchema()) ? TaskResult.getClassSchema() : null)
+        .decode(bytes);
+    assertEquals("[/art/j1/t1/shard.tar]", ((GenericRecord) asOld.get("outcome")).get("outputs").toString());
+  }
+
+  @Test
+  void anUnknownOutputKindIsNamedWithTheKnownOnes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> OutputKind.ofWireName("hologram"));
+    assertTrue(e.getMessage().contains("'hologram'") && e.getMessage().contains("pairs-shard"), e.getMessage());
+    for (OutputKind k : OutputKind.values()) {
+      assertEquals(k, OutputKind.ofWireName(k.wireName()));
+    }
+  }
+
+  private Schema v1Schema(String resource) throws Exception {
+    try (InputStream in = getClass().getResourceAsStream(resource)) {
+      return new Schema.Parser().parse(in);
+    }
   }
 
   @Test

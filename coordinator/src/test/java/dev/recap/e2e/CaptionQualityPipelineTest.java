@@ -4,13 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.bus.OutputKind;
+import dev.recap.bus.msg.DeclaredOutput;
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.coordinator.run.JobStatus;
 import dev.recap.coordinator.spec.SpecProfiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -40,8 +45,8 @@ class CaptionQualityPipelineTest {
       assertTrue(Files.exists(tasks.get(t).resolve("shard.json")), t);
     }
     for (String t : List.of("data_dense-train", "data_dense-test")) {
-      assertFalse(list(tasks.get(t).resolve("seg/annotations")).isEmpty(), t);
-      assertFalse(list(tasks.get(t).resolve("depth/depth")).isEmpty(), t);
+      assertFalse(list(tasks.get(t).resolve("dense/seg/annotations")).isEmpty(), t);
+      assertFalse(list(tasks.get(t).resolve("dense/depth/depth")).isEmpty(), t);
     }
     assertTrue(Files.isDirectory(tasks.get("captioner_captioner").resolve("state")));
     // curate: every (source x shard) captioned all 128 samples of its shard into a sidecar
@@ -60,7 +65,7 @@ class CaptionQualityPipelineTest {
     List<String> runs = List.of("vit-alt", "vit-grounded", "vit-learned", "mci-grounded", "vit-mae", "vit-random");
     for (String run : runs) {
       Path dir = tasks.get("pretrain_" + run + "-s1");
-      assertTrue(Files.size(dir.resolve("encoder.params")) > 0, run);
+      assertTrue(Files.size(dir.resolve("model/encoder.params")) > 0, run);
       JsonObject result = json(dir.resolve("result.json"));
       assertEquals("pretrain", result.getString("protocol"));
       assertEquals(run, result.getString("run"));
@@ -135,6 +140,54 @@ class CaptionQualityPipelineTest {
     }
     assertEquals(runs.size() * 3 * 2 + 4, checked);
     assertFalse(md.contains("already reported"), "report.md lists values hidden by others");
+
+    // every output the coordinator received is declared with the size and checksum of what is on disk,
+    // and every result it received is the task's result.json
+    assertEquals(done.tasksTotal(), job.declared().size());
+    int files = 0;
+    for (Map.Entry<String, TaskOutputs> task : job.declared().entrySet()) {
+      assertFalse(task.getValue().declared().isEmpty(), task.getKey() + " declared nothing");
+      for (DeclaredOutput d : task.getValue().declared()) {
+        Path p = Path.of(d.getPath());
+        OutputKind.ofWireName(d.getKind());
+        byte[][] measured = measure(p);
+        assertEquals(d.getSizeBytes(), java.nio.ByteBuffer.wrap(measured[0]).getLong(), d.getPath());
+        assertEquals(HexFormat.of().formatHex(measured[1]), d.getSha256(), d.getPath());
+        if (d.getKind().equals(OutputKind.RUN_RESULT.wireName())) {
+          assertEquals(Files.readString(p), task.getValue().result(), task.getKey());
+        }
+        files++;
+      }
+    }
+    assertTrue(files > job.declared().size(), "more than one output per task: " + files);
+  }
+
+  /**
+   * Size (8 bytes) and SHA-256 of a file, or of a directory as docs/pipeline.md defines it: its
+   * files by relative path, each as path, a zero byte, its size and its bytes.
+   */
+  private static byte[][] measure(Path p) throws Exception {
+    MessageDigest digest = MessageDigest.getInstance("SHA-256");
+    long size = 0;
+    if (Files.isDirectory(p)) {
+      List<String> names;
+      try (Stream<Path> walk = Files.walk(p)) {
+        names = walk.filter(Files::isRegularFile).map(f -> p.relativize(f).toString()).sorted().toList();
+      }
+      for (String name : names) {
+        byte[] bytes = Files.readAllBytes(p.resolve(name));
+        size += bytes.length;
+        digest.update(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(java.nio.ByteBuffer.allocate(8).putLong(bytes.length).array());
+        digest.update(bytes);
+      }
+    } else {
+      byte[] bytes = Files.readAllBytes(p);
+      size = bytes.length;
+      digest.update(bytes);
+    }
+    return new byte[][] {java.nio.ByteBuffer.allocate(8).putLong(size).array(), digest.digest()};
   }
 
   /** The report's number format (dev.recap.worker.report.Numbers), restated so a change to either is caught. */

@@ -67,7 +67,7 @@ class CurateScoreFilterJobTest {
     JobStatus done = job.done();
     assertEquals("SUCCEEDED", done.state(), () -> "job failed: " + done.cause());
     Map<String, Path> tasks = job.tasks();
-    assertTrue(Files.exists(tasks.get("pretrain_tiny-s1").resolve("clip.params")));
+    assertTrue(Files.exists(tasks.get("pretrain_tiny-s1").resolve("model/clip.params")));
     for (String source : List.of("alt-text", "grounded")) {
       Set<String> keptKeys = new HashSet<>();
       for (String shard : List.of("00000", "00001", "00002")) {

@@ -6,6 +6,7 @@ import dev.recap.bus.ClusterOptions;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.WorkerLauncher;
 import dev.recap.coordinator.plan.StagePlanners;
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.run.JobStatus;
 import java.nio.file.Files;
@@ -25,8 +26,9 @@ import java.util.stream.Stream;
  * @param done the job's final status
  * @param jobId the job's id
  * @param tasks each task's artifact directory by {@code <stage>_<task>}
+ * @param declared what each finished task declared and reported, by task id, as the coordinator received it
  */
-record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks) {
+record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks, Map<String, TaskOutputs> declared) {
 
   /** Runs {@code yaml} (submitted with {@code label}) with its artifacts under {@code tmp/artifacts}. */
   static EmbeddedJobRun run(Path tmp, String yaml, String label, Duration timeout) throws Exception {
@@ -51,6 +53,7 @@ record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks) {
     Coordinator coordinator = null;
     JobStatus done;
     String jobId;
+    Map<String, TaskOutputs> declared;
     try {
       coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(), Coordinator.Options.defaults(tmp.resolve("state")));
       WorkerLauncher launcher = WorkerLauncher.find();
@@ -62,6 +65,7 @@ record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks) {
       }
       jobId = coordinator.submit(yaml, label);
       done = coordinator.completion(jobId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      declared = coordinator.taskOutputs(jobId);
       afterJob.check(members.get(0), jobId);
     } finally {
       workers.forEach(WorkerLauncher.RunningWorker::close);
@@ -80,6 +84,6 @@ record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks) {
             .forEach(d -> tasks.put(d.getFileName().toString().substring(jobId.length() + 1), d));
       }
     }
-    return new EmbeddedJobRun(done, jobId, tasks);
+    return new EmbeddedJobRun(done, jobId, tasks, declared);
   }
 }

@@ -1,5 +1,6 @@
 package dev.recap.coordinator.plan;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.CurateTask;
 import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.SpecCheck;
@@ -15,7 +16,8 @@ import java.util.TreeSet;
 
 /**
  * The {@code curate} stage: one task per (caption source x pair shard) of the {@code synth-data}
- * stage in {@code after}; each writes an Avro sidecar of captions beside its outputs. A source
+ * stage in {@code after} (its {@code pairs-shard}s); each declares an Avro sidecar of captions
+ * ({@code curated-captions}). A source
  * that a {@code train-captioner} stage in {@code after} trained is run with that stage's
  * configuration and saved state.
  *
@@ -221,11 +223,8 @@ public final class CurateStagePlanner implements StagePlanner {
       state = TrainCaptionerStagePlanner.stateDirectory(input, trained.name());
     }
     Map<String, Path> shards = new LinkedHashMap<>();
-    PipelineParams.taskDirectories(input, data.name()).forEach((task, dir) -> {
-      if (task.startsWith("pairs-")) {
-        shards.put(task.substring("pairs-".length()), dir.resolve("shard.tar"));
-      }
-    });
+    SynthDataStagePlanner.shards(input, data.name(), "pairs")
+        .forEach((task, path) -> shards.put(task.substring("pairs-".length()), path));
     List<PlannedTask> tasks = new ArrayList<>();
     for (String source : sources) {
       boolean isTrained = source.equals(trainedId);
@@ -243,12 +242,12 @@ public final class CurateStagePlanner implements StagePlanner {
     return tasks;
   }
 
-  /** The sidecars of {@code source}, by shard, from a curate stage's outputs. */
+  /** The {@code curated-captions} sidecars of {@code source} that a curate stage declared, by shard. */
   static List<String> sidecars(PlanningInput input, String stageName, String source) {
     List<String> out = new ArrayList<>();
-    PipelineParams.taskDirectories(input, stageName).forEach((task, dir) -> {
+    input.outputsOf(stageName, OutputKind.CURATED_CAPTIONS).forEach((task, path) -> {
       if (task.startsWith(source + "-") && task.substring(source.length() + 1).matches("\\d+")) {
-        out.add(dir.resolve("captions.avro").toString());
+        out.add(path.toString());
       }
     });
     return out;

@@ -1,5 +1,6 @@
 package dev.recap.coordinator.plan;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.EvaluateTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
@@ -105,14 +106,11 @@ public final class EvaluateStagePlanner implements StagePlanner {
     List<Protocol> protocols = protocols(stage, check);
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
-    Map<String, Path> dataDirs = PipelineParams.taskDirectories(input, data.name());
-    List<String> dense = List.of(require(dataDirs, "dense-train", data).toString(), require(dataDirs, "dense-test", data).toString());
-    List<String> heldOut = new ArrayList<>();
-    dataDirs.forEach((task, dir) -> {
-      if (task.startsWith("heldout-")) {
-        heldOut.add(dir.resolve("shard.tar").toString());
-      }
-    });
+    List<String> dense = List.of();
+    if (!protocols.isEmpty() && !tasks.isEmpty()) {
+      dense = List.of(input.outputOf(data.name(), "dense-train", OutputKind.DENSE_FOLDER).toString(),
+          input.outputOf(data.name(), "dense-test", OutputKind.DENSE_FOLDER).toString());
+    }
     List<PlannedTask> planned = new ArrayList<>();
     for (Pretrained run : pretrained(input, stage)) {
       String source = PretrainStagePlanner.taskName(run.name(), run.seed());
@@ -127,9 +125,8 @@ public final class EvaluateStagePlanner implements StagePlanner {
         }
       }
       if (retrieval && run.clip()) {
-        if (heldOut.isEmpty()) {
-          throw new IllegalArgumentException("stage '" + data.name() + "' wrote no held-out shard for retrieval");
-        }
+        List<String> heldOut = SynthDataStagePlanner.shards(input, data.name(), "heldout").values().stream()
+            .map(Path::toString).toList();
         EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), "retrieval", "retrieval", 1.0, run.dir().toString(),
             heldOut, "{}");
         Set<String> requires = new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()));
@@ -139,7 +136,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
     return planned;
   }
 
-  /** One pretrained encoder to evaluate: (run, seed), its plugins, and the directory of its outputs. */
+  /** One pretrained encoder to evaluate: (run, seed), its plugins, and the trained-run directory its task declared. */
   private record Pretrained(String name, long seed, String encoder, String textEncoder, boolean clip, Path dir) {}
 
   /**
@@ -156,14 +153,14 @@ public final class EvaluateStagePlanner implements StagePlanner {
       return out;
     }
     StageSpec pretrain = PipelineParams.afterOfKind(input.job(), stage, PretrainStagePlanner.KIND);
-    Map<String, Path> dirs = PretrainStagePlanner.outputs(input, pretrain.name());
+    Map<String, Path> trained = PretrainStagePlanner.outputs(input, pretrain.name());
     SpecCheck pretrainCheck = PipelineParams.reading();
     List<PretrainStagePlanner.Run> runs = PretrainStagePlanner.runs(pretrain, pretrainCheck);
     List<Long> seeds = PretrainStagePlanner.seeds(pretrain, pretrainCheck);
     PipelineParams.requireOk(pretrainCheck, pretrain);
     for (PretrainStagePlanner.Run run : runs) {
       for (long seed : seeds) {
-        Path dir = require(dirs, PretrainStagePlanner.taskName(run.name(), seed), pretrain);
+        Path dir = require(trained, PretrainStagePlanner.taskName(run.name(), seed), pretrain);
         out.add(new Pretrained(run.name(), seed, run.encoder(), (String) run.spec().get("textEncoder"),
             run.objective().equals("clip"), dir));
       }
@@ -174,7 +171,8 @@ public final class EvaluateStagePlanner implements StagePlanner {
   private static Path require(Map<String, Path> dirs, String task, StageSpec stage) {
     Path p = dirs.get(task);
     if (p == null) {
-      throw new IllegalArgumentException("stage '" + stage.name() + "' has no task '" + task + "'; it has " + dirs.keySet());
+      throw new IllegalArgumentException("stage '" + stage.name() + "' declared no " + OutputKind.TRAINED_RUN + " output for task '"
+          + task + "'; its tasks that did: " + dirs.keySet());
     }
     return p;
   }

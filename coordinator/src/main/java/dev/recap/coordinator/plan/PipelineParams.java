@@ -4,17 +4,15 @@ import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Parameter readers and dependency lookups the experiment's stage planners share: fractional
  * numbers, nested mappings, lists of numbers (with field-path errors, like {@link SpecCheck}'s
- * readers), and the outputs of an {@code after} stage found by its kind.
+ * readers), and the {@code after} stage of a kind.
  */
 final class PipelineParams {
 
@@ -109,22 +107,6 @@ final class PipelineParams {
       }
     }
     return null;
-  }
-
-  /** Task name -> the directory its outputs went to (the parent of its first output), sorted by name. */
-  static Map<String, Path> taskDirectories(PlanningInput input, String stageName) {
-    Map<String, List<String>> outputs = input.dependencies().get(stageName);
-    if (outputs == null) {
-      throw new IllegalArgumentException("no outputs of stage '" + stageName + "' in the planning input");
-    }
-    Map<String, Path> dirs = new TreeMap<>();
-    outputs.forEach((task, refs) -> {
-      if (refs.isEmpty()) {
-        throw new IllegalArgumentException("task " + stageName + "/" + task + " reported no outputs");
-      }
-      dirs.put(task, Path.of(refs.get(0)).getParent());
-    });
-    return dirs;
   }
 
   /** A mapping as a JSON object string (payload form). */

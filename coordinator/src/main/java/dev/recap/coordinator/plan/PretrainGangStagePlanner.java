@@ -1,5 +1,6 @@
 package dev.recap.coordinator.plan;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.PretrainGangTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
@@ -10,7 +11,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The {@code pretrain-gang} stage: one CLIP run, data-parallel over an elastic gang of workers,
@@ -82,11 +82,7 @@ public final class PretrainGangStagePlanner implements StagePlanner {
     List<String> shards = new ArrayList<>(p.shards);
     if (shards.isEmpty()) {
       StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
-      PipelineParams.taskDirectories(input, data.name()).forEach((task, dir) -> {
-        if (task.startsWith("pairs-")) {
-          shards.add(dir.resolve("shard.tar").toString());
-        }
-      });
+      SynthDataStagePlanner.shards(input, data.name(), "pairs").values().forEach(s -> shards.add(s.toString()));
     }
     List<String> sidecars = new ArrayList<>();
     String captions = p.template.getCaptions();
@@ -125,24 +121,16 @@ public final class PretrainGangStagePlanner implements StagePlanner {
   }
 
   /**
-   * The directory of the run's outputs ({@code result.json}, {@code encoder.params}, ...): that of
-   * the one slot whose outputs include {@code result.json} (rank 0 of the gang that committed the
-   * last step).
+   * The run's {@code trained-run} directory: the one slot that declared one (rank 0 of the gang
+   * that committed the last step writes the run's outputs).
    */
   static Path outputs(PlanningInput input, String stageName) {
-    Map<String, List<String>> slots = input.dependencies().get(stageName);
-    if (slots == null) {
-      throw new IllegalArgumentException("no outputs of stage '" + stageName + "' in the planning input");
+    Map<String, Path> trained = input.outputsOf(stageName, OutputKind.TRAINED_RUN);
+    if (trained.size() != 1) {
+      throw new IllegalArgumentException("stage '" + stageName + "' trains one run, but slots " + trained.keySet()
+          + " each declared a " + OutputKind.TRAINED_RUN + " output");
     }
-    for (Map.Entry<String, List<String>> slot : new TreeMap<>(slots).entrySet()) {
-      for (String ref : slot.getValue()) {
-        if (Path.of(ref).getFileName().toString().equals("result.json")) {
-          return Path.of(ref).getParent();
-        }
-      }
-    }
-    throw new IllegalArgumentException("no slot of stage '" + stageName + "' wrote result.json (rank 0 of the gang that"
-        + " committed the last step writes it); slots: " + slots.keySet());
+    return trained.values().iterator().next();
   }
 
   private static Params read(StageSpec stage, SpecCheck check, String runId) {

@@ -1,5 +1,6 @@
 package dev.recap.coordinator.plan;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.PretrainTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
@@ -170,11 +171,7 @@ public final class PretrainStagePlanner implements StagePlanner {
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
     List<String> shards = new ArrayList<>();
-    PipelineParams.taskDirectories(input, data.name()).forEach((task, dir) -> {
-      if (task.startsWith("pairs-")) {
-        shards.add(dir.resolve("shard.tar").toString());
-      }
-    });
+    SynthDataStagePlanner.shards(input, data.name(), "pairs").values().forEach(p -> shards.add(p.toString()));
     // several curate stages may feed one pretrain stage (e.g. rule-based sources beside a trained captioner's)
     List<StageSpec> curates = new ArrayList<>();
     for (String name : stage.after()) {
@@ -211,8 +208,8 @@ public final class PretrainStagePlanner implements StagePlanner {
     return tasks;
   }
 
-  /** The artifact directory of each pretrain task, from a pretrain stage's outputs. */
+  /** The {@code trained-run} directory each task of a pretrain stage declared, by task name. */
   static Map<String, Path> outputs(PlanningInput input, String stageName) {
-    return PipelineParams.taskDirectories(input, stageName);
+    return input.outputsOf(stageName, OutputKind.TRAINED_RUN);
   }
 }

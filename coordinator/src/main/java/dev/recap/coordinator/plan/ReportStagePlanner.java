@@ -1,19 +1,22 @@
 package dev.recap.coordinator.plan;
 
+import dev.recap.bus.OutputKind;
+import dev.recap.bus.msg.DeclaredOutput;
 import dev.recap.bus.task.ReportInput;
 import dev.recap.bus.task.ReportTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
-import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The {@code report} stage: one task that turns the {@code result.json}, {@code loss.csv} and PNG
- * outputs of the stages in {@code after} into {@code report.md} and {@code report.html}.
+ * The {@code report} stage: one task that turns the {@code run-result}, {@code loss-curve} and
+ * {@code image} outputs the stages in {@code after} declared into {@code report.md} and
+ * {@code report.html}.
  *
  * <p>Parameters (all optional): {@code title}; {@code copyTo} (directory the report is also copied
  * to, default {@code runs/<jobId>}; {@code ""} for no copy); the run names the three claims
@@ -50,24 +53,20 @@ public final class ReportStagePlanner implements StagePlanner {
     ReportTask task = read(stage, new SpecCheck(null), input.jobId());
     List<ReportInput> inputs = new ArrayList<>();
     // sorted so the plan is deterministic whatever order the dependencies arrive in
-    for (var byStage : new TreeMap<>(input.dependencies()).entrySet()) {
-      for (var byTask : new TreeMap<>(byStage.getValue()).entrySet()) {
-        for (String ref : byTask.getValue().stream().sorted().toList()) {
-          if (isReportInput(ref)) {
-            inputs.add(new ReportInput(byStage.getKey(), byTask.getKey(), ref));
-          }
-        }
+    for (String stageName : new TreeMap<>(input.dependencies()).keySet()) {
+      for (var byTask : input.tasksOf(stageName).entrySet()) {
+        byTask.getValue().declared().stream().filter(d -> REPORT_INPUTS.contains(d.getKind()))
+            .sorted(Comparator.comparing(DeclaredOutput::getPath))
+            .forEach(d -> inputs.add(new ReportInput(stageName, byTask.getKey(), d.getPath(), d.getKind())));
       }
     }
     task.setInputs(inputs);
     return List.of(new PlannedTask("report", TASK_TYPE, task, Set.of()));
   }
 
-  /** The outputs a report reads: results, loss curves and prediction images. */
-  static boolean isReportInput(String ref) {
-    String name = Path.of(ref).getFileName().toString();
-    return name.equals("result.json") || name.equals("loss.csv") || name.toLowerCase().endsWith(".png");
-  }
+  /** The kinds of output a report reads: results, loss curves and images. */
+  static final Set<String> REPORT_INPUTS = Set.of(OutputKind.RUN_RESULT.wireName(), OutputKind.LOSS_CURVE.wireName(),
+      OutputKind.IMAGE.wireName());
 
   private static ReportTask read(StageSpec stage, SpecCheck check, String jobId) {
     ReportTask.Builder b = ReportTask.newBuilder().setInputs(List.of());

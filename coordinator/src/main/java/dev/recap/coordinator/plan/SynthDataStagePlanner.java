@@ -3,7 +3,10 @@ package dev.recap.coordinator.plan;
 import dev.recap.bus.task.SynthDataTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
+import dev.recap.bus.OutputKind;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,8 +24,9 @@ import java.util.Set;
  * 256), {@code denseTrain} / {@code denseTest} (dense split sizes, defaults 400 / 100),
  * {@code dataSeed} (default: the job's seed).
  *
- * <p>Tasks: {@code pairs-00000...}, {@code reference-00000}, {@code heldout-00000},
- * {@code dense-train}, {@code dense-test}.
+ * <p>Tasks: {@code pairs-00000...}, {@code reference-00000}, {@code heldout-00000} (each declares a
+ * {@code pairs-shard} and its {@code manifest}), {@code dense-train}, {@code dense-test} (each a
+ * {@code dense-folder}).
  */
 public final class SynthDataStagePlanner implements StagePlanner {
 
@@ -82,6 +86,26 @@ public final class SynthDataStagePlanner implements StagePlanner {
     next += p.denseTrain;
     tasks.add(task("dense-test", "dense", next, next + p.denseTest, p.source, config, seed, requires));
     return tasks;
+  }
+
+  /**
+   * The {@code pairs-shard}s of one part ({@code pairs}, {@code reference}, {@code heldout}) that
+   * a synth-data stage declared, by task name.
+   *
+   * @throws IllegalArgumentException if the stage declared none of that part
+   */
+  static Map<String, Path> shards(PlanningInput input, String stageName, String part) {
+    Map<String, Path> shards = new LinkedHashMap<>();
+    input.outputsOf(stageName, OutputKind.PAIRS_SHARD).forEach((task, path) -> {
+      if (task.startsWith(part + "-")) {
+        shards.put(task, path);
+      }
+    });
+    if (shards.isEmpty()) {
+      throw new IllegalArgumentException("stage '" + stageName + "' declared no " + OutputKind.PAIRS_SHARD + " output of its "
+          + part + " tasks (" + part + "-00000, ...)" + (part.equals("reference") ? ": set its referenceFraction above 0" : ""));
+    }
+    return shards;
   }
 
   private static PlannedTask task(String name, String part, long from, long to, String source, String config, long seed,

@@ -1,5 +1,6 @@
 package dev.recap.coordinator.plan;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.TrainCaptionerTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
@@ -52,14 +53,7 @@ public final class TrainCaptionerStagePlanner implements StagePlanner {
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
     List<String> shards = new ArrayList<>();
-    PipelineParams.taskDirectories(input, data.name()).forEach((task, dir) -> {
-      if (task.startsWith("reference-")) {
-        shards.add(dir.resolve("shard.tar").toString());
-      }
-    });
-    if (shards.isEmpty()) {
-      throw new IllegalArgumentException("stage '" + data.name() + "' wrote no reference shard: set its referenceFraction above 0");
-    }
+    SynthDataStagePlanner.shards(input, data.name(), "reference").values().forEach(p -> shards.add(p.toString()));
     return List.of(new PlannedTask("captioner", KIND,
         new TrainCaptionerTask(captioner, PipelineParams.json(config), shards, referenceCaption), requires(captioner, config)));
   }
@@ -72,8 +66,8 @@ public final class TrainCaptionerStagePlanner implements StagePlanner {
     return requires;
   }
 
-  /** The state directory the stage's task saved, from its outputs. */
+  /** The {@code captioner-state} directory the stage's task declared. */
   static Path stateDirectory(PlanningInput input, String stageName) {
-    return PipelineParams.taskDirectories(input, stageName).get("captioner").resolve("state");
+    return input.outputOf(stageName, "captioner", OutputKind.CAPTIONER_STATE);
   }
 }

@@ -1,5 +1,6 @@
 package dev.recap.coordinator.run;
 
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.bus.Addresses;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.msg.Heartbeat;
@@ -109,7 +110,7 @@ public final class Coordinator implements AutoCloseable {
     this.jobViews = new JobViews(lock, jobs, clock);
     this.clusterViews = new ClusterViews(lock, workers, leases);
 
-    submission.recover(JournalRecovery.jobs(journal.replayed()));
+    submission.recover(JournalRecovery.jobs(journal.replayed(), journal.file()));
     consumers.add(bus.<WorkerHello>consumer(Addresses.WORKER_HELLO, workers::onHello));
     consumers.add(bus.<TaskRequest>consumer(Addresses.TASK_REQUEST, dispatcher::onTaskRequest));
     consumers.add(bus.<Heartbeat>consumer(Addresses.HEARTBEAT, workers::onHeartbeat));
@@ -198,10 +199,10 @@ public final class Coordinator implements AutoCloseable {
   }
 
   /**
-   * The outputs of a job's finished tasks, by task id ({@code job/stage/name}), in plan order;
-   * null for an unknown job. Artifact references are what the workers reported (absolute paths).
+   * What a job's finished tasks declared and reported (outputs and result JSON), by task id
+   * ({@code job/stage/name}), in plan order; null for an unknown job.
    */
-  public Map<String, List<String>> taskOutputs(String jobId) {
+  public Map<String, TaskOutputs> taskOutputs(String jobId) {
     return jobViews.taskOutputs(jobId);
   }
 

@@ -1,6 +1,7 @@
 package dev.recap.coordinator.run;
 
 import dev.recap.coordinator.plan.PlannedTask;
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.StageSpec;
 import java.nio.ByteBuffer;
@@ -27,11 +28,11 @@ final class JobRun {
   int journaledEvents;
   long lastProgressFeedMillis;
   /** Outputs of the tasks of a job recovered as finished (its plan is not rebuilt), by task id. */
-  final Map<String, List<String>> finishedOutputs = new LinkedHashMap<>();
+  final Map<String, TaskOutputs> finishedOutputs = new LinkedHashMap<>();
   final Map<String, StageRun> stages = new LinkedHashMap<>();
   final Map<String, TaskRun> tasks = new HashMap<>();
-  /** Outputs of tasks the journal says are done, by task id, applied when their stage is planned. */
-  final Map<String, List<String>> recoveredDone = new LinkedHashMap<>();
+  /** What the tasks the journal says are done declared, by task id, applied when their stage is planned. */
+  final Map<String, TaskOutputs> recoveredDone = new LinkedHashMap<>();
   /** Attempts the journal says were made, by task id. */
   final Map<String, Integer> recoveredAttempts = new HashMap<>();
 
@@ -64,7 +65,7 @@ final class JobRun {
     final ByteBuffer payload;
     final long seed;
     boolean done;
-    List<String> outputs = List.of();
+    TaskOutputs outputs = TaskOutputs.NONE;
     int attempts;
     String lastCause;
 

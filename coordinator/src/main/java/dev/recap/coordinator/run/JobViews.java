@@ -1,5 +1,6 @@
 package dev.recap.coordinator.run;
 
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.coordinator.run.JobRun.StageRun;
 import dev.recap.coordinator.run.JobRun.TaskRun;
 import io.vertx.core.json.JsonArray;
@@ -67,7 +68,7 @@ final class JobViews {
   }
 
   /** Outputs of the job's finished tasks by task id, or null for an unknown job. */
-  Map<String, List<String>> taskOutputs(String jobId) {
+  Map<String, TaskOutputs> taskOutputs(String jobId) {
     synchronized (lock) {
       JobRun job = jobs.get(jobId);
       return job == null ? null : taskOutputs(job);
@@ -99,8 +100,8 @@ final class JobViews {
   }
 
   /** Outputs of the job's finished tasks by task id, in plan order (recovered finished jobs: journal order). */
-  private static Map<String, List<String>> taskOutputs(JobRun job) {
-    Map<String, List<String>> out = new LinkedHashMap<>(job.finishedOutputs);
+  private static Map<String, TaskOutputs> taskOutputs(JobRun job) {
+    Map<String, TaskOutputs> out = new LinkedHashMap<>(job.finishedOutputs);
     for (StageRun stage : job.stages.values()) {
       for (String id : stage.taskIds) {
         TaskRun t = job.tasks.get(id);

@@ -1,11 +1,12 @@
 package dev.recap.coordinator.run;
 
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.coordinator.run.JobRun.StageRun;
 import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.JobSpecParser;
 import dev.recap.coordinator.spec.SpecException;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -15,10 +16,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Rebuilds jobs from journal records: the spec of each submitted job, the outputs of its tasks
- * journaled as done, the attempts journaled as lost, its events log, and whether it finished. Running jobs come
- * back unplanned, with what is done attached, so the coordinator re-plans them and queues only
- * the rest.
+ * Rebuilds jobs from journal records: the spec of each submitted job, the declared outputs and
+ * results of its tasks journaled as done, the attempts journaled as lost, its events log, and
+ * whether it finished. Running jobs come back unplanned, with what is done attached, so the
+ * coordinator re-plans them and queues only the rest. A running job with a task journaled done
+ * by a version from before declared outputs (paths only) comes back failed, naming the journal:
+ * its later stages could not find those outputs by kind.
  */
 final class JournalRecovery {
 
@@ -26,7 +29,7 @@ final class JournalRecovery {
 
   private JournalRecovery() {}
 
-  static List<JobRun> jobs(List<JsonObject> journal) {
+  static List<JobRun> jobs(List<JsonObject> journal, Path file) {
     Map<String, JsonObject> submitted = new LinkedHashMap<>();
     Map<String, JsonObject> finished = new HashMap<>();
     Map<String, List<JsonObject>> records = new HashMap<>();
@@ -49,12 +52,22 @@ final class JournalRecovery {
         continue;
       }
       JobRun job = new JobRun(jobId, spec, e.getValue().getLong("submittedAtMillis", 0L));
+      List<String> undeclared = new ArrayList<>();
       for (JsonObject r : records.getOrDefault(jobId, List.of())) {
         String taskId = r.getString("taskId");
         if (r.getString("type").equals("done")) {
-          List<String> outs = new ArrayList<>();
-          r.getJsonArray("outputs", new JsonArray()).forEach(o -> outs.add(String.valueOf(o)));
-          job.recoveredDone.putIfAbsent(taskId, outs);
+          TaskOutputs outputs;
+          try {
+            outputs = TaskOutputs.fromJson(r);
+          } catch (IllegalArgumentException ex) {
+            throw new IllegalStateException("journal " + file + ": the done record of task " + taskId + " is malformed: "
+                + ex.getMessage() + "; move the file aside to start with an empty journal", ex);
+          }
+          if (outputs == null) {
+            undeclared.add(taskId);
+            outputs = TaskOutputs.NONE;
+          }
+          job.recoveredDone.putIfAbsent(taskId, outputs);
         } else if (r.getString("type").equals("attempt-failed")) {
           job.recoveredAttempts.merge(taskId, r.getInteger("attempt", 1), Math::max);
           job.retries++;
@@ -67,6 +80,15 @@ final class JournalRecovery {
       JsonObject fin = finished.get(jobId);
       if (fin != null) {
         markFinished(job, fin);
+      } else if (!undeclared.isEmpty()) {
+        markFinished(job, new JsonObject().put("state", "FAILED").put("finishedAtMillis", System.currentTimeMillis())
+            .put("cause", "journal " + file + ": task(s) " + undeclared + " were journaled as done by a Recap version from"
+                + " before declared outputs, so later stages cannot find their outputs by kind; resubmit the job"));
+        LOG.warn("job {} cannot resume: {}", jobId, job.cause);
+      }
+      if (fin != null && !undeclared.isEmpty()) {
+        LOG.info("job {}: {} task(s) journaled by an earlier Recap version list no declared outputs or results", jobId,
+            undeclared.size());
       }
       jobs.add(job);
     }

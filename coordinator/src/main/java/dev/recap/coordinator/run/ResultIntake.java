@@ -1,5 +1,6 @@
 package dev.recap.coordinator.run;
 
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.bus.msg.TaskFailure;
 import dev.recap.bus.msg.TaskResult;
 import dev.recap.bus.msg.TaskSuccess;
@@ -54,7 +55,7 @@ final class ResultIntake {
       if (task == null || task.done || !job.state.equals("RUNNING")) {
         metrics.duplicate();
       } else if (r.getOutcome() instanceof TaskSuccess s) {
-        taskDone(job, task, s.getOutputs(), r);
+        taskDone(job, task, TaskOutputs.of(s), r);
       } else {
         TaskFailure f = (TaskFailure) r.getOutcome();
         Lease lease = leases.fail(r.getTaskId(), r.getAttempt());
@@ -68,15 +69,15 @@ final class ResultIntake {
     m.reply(null);
   }
 
-  private void taskDone(JobRun job, TaskRun task, List<String> outputs, TaskResult r) {
+  private void taskDone(JobRun job, TaskRun task, TaskOutputs outputs, TaskResult r) {
     leases.complete(task.taskId);
     task.done = true;
     job.telemetry.taskEnded(task.stage, task.taskId);
-    task.outputs = List.copyOf(outputs);
+    task.outputs = outputs;
     StageRun stage = job.stages.get(task.stage);
     stage.done++;
     journal.append(new JsonObject().put("type", "done").put("jobId", job.jobId).put("taskId", task.taskId)
-        .put("attempt", r.getAttempt()).put("worker", r.getWorkerId()).put("outputs", new JsonArray(task.outputs)));
+        .put("attempt", r.getAttempt()).put("worker", r.getWorkerId()).mergeIn(task.outputs.toJson()));
     metrics.done(task.stage);
     if (stage.complete()) {
       events.event(job, "STAGE_DONE", stage.spec.name(), null, stage.done + " task(s)");

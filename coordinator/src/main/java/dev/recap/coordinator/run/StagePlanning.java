@@ -1,5 +1,6 @@
 package dev.recap.coordinator.run;
 
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.bus.SingleObjectFormat;
 import dev.recap.coordinator.lease.LeaseTable;
 import dev.recap.coordinator.lease.QueuedTask;
@@ -67,9 +68,9 @@ final class StagePlanning {
         if (stage.planned || !stage.spec.after().stream().allMatch(a -> job.stages.get(a).complete())) {
           continue;
         }
-        Map<String, Map<String, List<String>>> deps = new LinkedHashMap<>();
+        Map<String, Map<String, TaskOutputs>> deps = new LinkedHashMap<>();
         for (String a : stage.spec.after()) {
-          Map<String, List<String>> outs = new LinkedHashMap<>();
+          Map<String, TaskOutputs> outs = new LinkedHashMap<>();
           for (String id : job.stages.get(a).taskIds) {
             TaskRun t = job.tasks.get(id);
             outs.put(t.planned.name(), t.outputs);
@@ -98,7 +99,7 @@ final class StagePlanning {
           t.attempts = job.recoveredAttempts.getOrDefault(taskId, 0);
           job.tasks.put(taskId, t);
           stage.taskIds.add(taskId);
-          List<String> done = job.recoveredDone.remove(taskId);
+          TaskOutputs done = job.recoveredDone.remove(taskId);
           if (done != null) {
             t.done = true;
             t.outputs = done;

@@ -1,9 +1,11 @@
 package dev.recap.coordinator.web;
 
+import dev.recap.bus.OutputKind;
+import dev.recap.bus.msg.DeclaredOutput;
+import dev.recap.coordinator.plan.TaskOutputs;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,88 +18,87 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the {@code result.json} files a job's tasks wrote (docs/results.md) into the results
- * table the console draws, and resolves artifact URLs to files. Only files a task of the job
- * reported as an output are ever read or served: a URL names {@code <stage>/<task>/<file>} and is
- * looked up among the recorded outputs, never resolved against the file system, so no path in a
- * URL can reach another file.
+ * Builds the results table the console draws from the result JSON each finished task sent the
+ * coordinator (docs/results.md), and resolves artifact URLs to files. Nothing here reads a
+ * task's result from disk. Only files a task of the job declared as outputs are ever served: a
+ * URL names {@code <stage>/<task>/<file>} and is looked up among the declared outputs, never
+ * resolved against the file system, so no path in a URL can reach another file.
  */
 public final class JobResults {
 
-  /** The file name a task writes its result under. */
+  /** The file a task's result JSON is also written to, by the worker. */
   public static final String RESULT_FILE = "result.json";
 
   static final long MAX_RESULT_BYTES = 1 << 20;
 
   private final String jobId;
-  private final Map<String, List<String>> outputs;
+  private final Map<String, TaskOutputs> tasks;
 
   /**
-   * @param outputs the job's finished tasks' outputs by task id ({@code job/stage/name}), as
-   *     {@code Coordinator.taskOutputs} gives them
+   * @param tasks what the job's finished tasks declared and reported, by task id
+   *     ({@code job/stage/name}), as {@code Coordinator.taskOutputs} gives them
    */
-  public JobResults(String jobId, Map<String, List<String>> outputs) {
+  public JobResults(String jobId, Map<String, TaskOutputs> tasks) {
     this.jobId = jobId;
-    this.outputs = outputs;
+    this.tasks = tasks;
   }
 
   /**
    * The results table: {@code {columns: [metric names, first seen first], rows: [{run, encoder,
    * captions, seed, protocol, fraction, task, metrics, perClassIoU, taskId}], images: [{run, kind, url,
-   * taskId}], problems: [{taskId, file, message}]}}. A result.json that cannot be read or does not
-   * follow the convention is listed under problems, not dropped silently. Reads files: call off
-   * the event loop.
+   * taskId}], problems: [{taskId, file, message}]}}. A result that does not follow the convention is
+   * listed under problems ({@code file}: the task's declared run-result), not dropped silently.
    */
   public JsonObject table() {
     Set<String> columns = new LinkedHashSet<>();
     JsonArray rows = new JsonArray();
     JsonArray images = new JsonArray();
     JsonArray problems = new JsonArray();
-    for (Map.Entry<String, List<String>> task : outputs.entrySet()) {
-      for (String ref : task.getValue()) {
-        Path file = Path.of(ref);
-        if (file.getFileName() == null || !file.getFileName().toString().equals(RESULT_FILE)) {
+    for (Map.Entry<String, TaskOutputs> task : tasks.entrySet()) {
+      String json = task.getValue().result();
+      if (json == null) {
+        continue;
+      }
+      List<DeclaredOutput> files = task.getValue().ofKind(OutputKind.RUN_RESULT);
+      String file = files.isEmpty() ? RESULT_FILE : files.get(0).getPath();
+      JsonObject result;
+      try {
+        result = read(json);
+      } catch (DecodeException | IllegalArgumentException e) {
+        problems.add(new JsonObject().put("taskId", task.getKey()).put("file", file).put("message", e.getMessage()));
+        continue;
+      }
+      JsonObject metrics = result.getJsonObject("metrics", new JsonObject());
+      columns.addAll(metrics.fieldNames());
+      String run = result.getString("run");
+      rows.add(new JsonObject().put("run", run).put("encoder", result.getValue("encoder"))
+          .put("captions", result.getValue("captions")).put("seed", result.getValue("seed"))
+          .put("protocol", result.getValue("protocol")).put("fraction", result.getValue("fraction"))
+          .put("task", result.getValue("task"))
+          .put("metrics", metrics).put("perClassIoU", result.getJsonObject("perClassIoU", new JsonObject()))
+          .put("taskId", task.getKey()));
+      for (Object o : result.getJsonArray("images", new JsonArray())) {
+        JsonObject image = (JsonObject) o;
+        String name = image.getString("file");
+        if (declared(task.getKey(), name) == null) {
+          problems.add(new JsonObject().put("taskId", task.getKey()).put("file", file)
+              .put("message", "images[].file '" + name + "' is not an output the task declared; write it with the task's ArtifactStore"));
           continue;
         }
-        JsonObject result;
-        try {
-          result = read(file);
-        } catch (IOException | DecodeException | IllegalArgumentException e) {
-          problems.add(new JsonObject().put("taskId", task.getKey()).put("file", ref).put("message", e.getMessage()));
-          continue;
-        }
-        JsonObject metrics = result.getJsonObject("metrics", new JsonObject());
-        columns.addAll(metrics.fieldNames());
-        String run = result.getString("run");
-        rows.add(new JsonObject().put("run", run).put("encoder", result.getValue("encoder"))
-            .put("captions", result.getValue("captions")).put("seed", result.getValue("seed"))
-            .put("protocol", result.getValue("protocol")).put("fraction", result.getValue("fraction"))
-            .put("task", result.getValue("task"))
-            .put("metrics", metrics).put("perClassIoU", result.getJsonObject("perClassIoU", new JsonObject()))
-            .put("taskId", task.getKey()));
-        for (Object o : result.getJsonArray("images", new JsonArray())) {
-          JsonObject image = (JsonObject) o;
-          String name = image.getString("file");
-          if (artifact(task.getKey(), name) == null) {
-            problems.add(new JsonObject().put("taskId", task.getKey()).put("file", ref)
-                .put("message", "images[].file '" + name + "' is not an output of the task; write it with the task's ArtifactStore"));
-            continue;
-          }
-          images.add(new JsonObject().put("run", run).put("kind", image.getString("kind")).put("taskId", task.getKey())
-              .put("url", url(task.getKey(), name)));
-        }
+        images.add(new JsonObject().put("run", run).put("kind", image.getString("kind")).put("taskId", task.getKey())
+            .put("url", url(task.getKey(), name)));
       }
     }
     return new JsonObject().put("columns", new JsonArray(new ArrayList<>(columns))).put("rows", rows)
         .put("images", images).put("problems", problems);
   }
 
-  /** Reads and checks one result.json against the convention; the message names the field. */
-  static JsonObject read(Path file) throws IOException {
-    if (Files.size(file) > MAX_RESULT_BYTES) {
+  /** Parses and checks one result JSON against the convention; the message names the field. */
+  static JsonObject read(String json) {
+    if (json.length() > MAX_RESULT_BYTES) {
       throw new IllegalArgumentException("larger than " + MAX_RESULT_BYTES + " bytes");
     }
-    JsonObject r = new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+    JsonObject r = new JsonObject(json);
     if (!(r.getValue("run") instanceof String run) || run.isBlank()) {
       throw new IllegalArgumentException("field 'run' must be a non-empty string");
     }
@@ -140,20 +141,25 @@ public final class JobResults {
 
   /**
    * The file behind {@code <stage>/<task>/<file>}, or null unless it is a regular file the task
-   * {@code job/stage/task} reported as an output.
+   * {@code job/stage/task} declared as an output.
    */
   public Path artifact(String stage, String task, String file) {
     return artifact(jobId + "/" + stage + "/" + task, file);
   }
 
   private Path artifact(String taskId, String file) {
+    Path p = declared(taskId, file);
+    return p != null && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? p : null;
+  }
+
+  /** The output named {@code file} (a plain name) that task {@code taskId} declared, or null. */
+  private Path declared(String taskId, String file) {
     if (file == null || file.isEmpty() || file.contains("/") || file.contains("\\") || file.equals("..") || file.equals(".")) {
       return null;
     }
-    for (String ref : outputs.getOrDefault(taskId, List.of())) {
+    for (String ref : tasks.getOrDefault(taskId, TaskOutputs.NONE).paths()) {
       Path p = Path.of(ref);
-      if (p.getFileName() != null && p.getFileName().toString().equals(file)
-          && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS)) {
+      if (p.getFileName() != null && p.getFileName().toString().equals(file)) {
         return p;
       }
     }

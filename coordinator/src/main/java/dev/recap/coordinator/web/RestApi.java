@@ -1,6 +1,7 @@
 package dev.recap.coordinator.web;
 
 import dev.recap.coordinator.console.ConsoleRoutes;
+import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.spec.SpecException;
 import io.vertx.core.Vertx;
@@ -145,7 +146,7 @@ public final class RestApi {
 
   private static void results(RoutingContext ctx, Vertx vertx, Coordinator coordinator) {
     String jobId = ctx.pathParam("id");
-    Map<String, List<String>> outputs = coordinator.taskOutputs(jobId);
+    Map<String, TaskOutputs> outputs = coordinator.taskOutputs(jobId);
     if (outputs == null) {
       notFound(ctx);
       return;
@@ -154,8 +155,8 @@ public final class RestApi {
       if (r.failed()) {
         json(ctx, 500, new JsonObject().put("error", "reading the results of " + jobId + " failed: " + r.cause()));
       } else if (r.result().getJsonArray("rows").isEmpty()) {
-        json(ctx, 404, r.result().put("error", "job '" + jobId + "' has no results yet: no finished task wrote a valid "
-            + JobResults.RESULT_FILE));
+        json(ctx, 404, r.result().put("error", "job '" + jobId + "' has no results yet: no finished task sent a valid "
+            + "result (docs/results.md)"));
       } else {
         json(ctx, 200, r.result());
       }
@@ -164,7 +165,7 @@ public final class RestApi {
 
   private static void artifact(RoutingContext ctx, Vertx vertx, Coordinator coordinator) {
     String jobId = ctx.pathParam("id");
-    Map<String, List<String>> outputs = coordinator.taskOutputs(jobId);
+    Map<String, TaskOutputs> outputs = coordinator.taskOutputs(jobId);
     if (outputs == null) {
       notFound(ctx);
       return;

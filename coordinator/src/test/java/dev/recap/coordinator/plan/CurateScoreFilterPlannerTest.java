@@ -1,12 +1,12 @@
 package dev.recap.coordinator.plan;
 
 import static dev.recap.coordinator.plan.ExperimentPlannersTest.assertProblem;
-import static dev.recap.coordinator.plan.ExperimentPlannersTest.outputs;
 import static dev.recap.coordinator.plan.ExperimentPlannersTest.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.CurateTask;
 import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.JobSpecParser;
@@ -80,17 +80,17 @@ class CurateScoreFilterPlannerTest {
     JobSpec job = JobSpecParser.parse(HEAD + "  - {name: filtered, kind: curate, after: [data, pretrain], sources: [alt-text, grounded],"
         + " score: {stage: pretrain, run: clip-alt, seed: 2}, filter: {topFraction: 0.8}}\n", "test");
     List<PlannedTask> data = plan(new SynthDataStagePlanner(), job, "data", Map.of());
-    Map<String, List<String>> dataOut = new LinkedHashMap<>(outputs(data, "data", "shard.json"));
+    Map<String, TaskOutputs> dataOut = Declared.synthData(data, "data");
     List<PlannedTask> curate = plan(new CurateStagePlanner(), job, "curate", Map.of("data", dataOut));
     List<PlannedTask> pretrain = plan(new PretrainStagePlanner(), job, "pretrain",
-        Map.of("data", dataOut, "curate", outputs(curate, "curate", "stats.json")));
+        Map.of("data", dataOut, "curate", Declared.each(curate, "curate", OutputKind.CURATED_CAPTIONS)));
     List<PlannedTask> filtered = plan(new CurateStagePlanner(), job, "filtered",
-        Map.of("data", dataOut, "pretrain", outputs(pretrain, "pretrain", "result.json")));
+        Map.of("data", dataOut, "pretrain", Declared.each(pretrain, "pretrain", OutputKind.TRAINED_RUN, OutputKind.RUN_RESULT)));
     assertEquals(List.of("alt-text-00000", "alt-text-00001", "grounded-00000", "grounded-00001"),
         filtered.stream().map(PlannedTask::name).toList());
     for (PlannedTask t : filtered) {
       CurateTask payload = (CurateTask) t.payload();
-      assertEquals("/art/job-1/job-1_pretrain_clip-alt-s2", payload.getScorer());
+      assertEquals(Declared.path("pretrain", "clip-alt-s2", OutputKind.TRAINED_RUN), payload.getScorer());
       assertEquals(0.8, payload.getTopFraction());
       assertNull(payload.getThreshold());
       assertTrue(t.requiredPlugins().containsAll(Set.of("vit", "text-transformer")), "a scoring worker needs the run's towers");

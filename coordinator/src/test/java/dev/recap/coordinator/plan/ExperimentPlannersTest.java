@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.CurateTask;
 import dev.recap.bus.task.EvaluateTask;
 import dev.recap.bus.task.PretrainTask;
@@ -49,15 +50,8 @@ class ExperimentPlannersTest {
 
   final JobSpec job = JobSpecParser.parse(JOB, "test");
 
-  static List<PlannedTask> plan(StagePlanner planner, JobSpec job, String stage, Map<String, Map<String, List<String>>> deps) {
+  static List<PlannedTask> plan(StagePlanner planner, JobSpec job, String stage, Map<String, Map<String, TaskOutputs>> deps) {
     return planner.plan(job.stage(stage).orElseThrow(), new PlanningInput("job-1", job, deps));
-  }
-
-  /** Outputs as workers report them: one file in each task's directory. */
-  static Map<String, List<String>> outputs(List<PlannedTask> tasks, String stage, String file) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    tasks.forEach(t -> out.put(t.name(), List.of("/art/job-1/job-1_" + stage + "_" + t.name() + "/" + file)));
-    return out;
   }
 
   List<PlannedTask> data() {
@@ -87,10 +81,10 @@ class ExperimentPlannersTest {
   @Test
   void pipelinePlansEveryStageFromTheOutputsOfItsAfterStages() {
     List<PlannedTask> data = data();
-    Map<String, List<String>> dataOut = new LinkedHashMap<>(outputs(data, "data", "shard.json"));
+    Map<String, TaskOutputs> dataOut = Declared.synthData(data, "data");
     List<PlannedTask> captioner = plan(new TrainCaptionerStagePlanner(), job, "captioner", Map.of("data", dataOut));
     assertEquals(1, captioner.size());
-    assertEquals(List.of("/art/job-1/job-1_data_reference-00000/shard.tar"),
+    assertEquals(List.of(Declared.path("data", "reference-00000", OutputKind.PAIRS_SHARD)),
         ((TrainCaptionerTask) captioner.get(0).payload()).getReferenceShards());
     assertEquals(Set.of("learned", "vit"), captioner.get(0).requiredPlugins());
 
@@ -99,19 +93,23 @@ class ExperimentPlannersTest {
     assertEquals("grounded-00003", curate.get(7).name());
     assertNull(((CurateTask) curate.get(0).payload()).getState());
     List<PlannedTask> recaption = plan(new CurateStagePlanner(), job, "recaption",
-        Map.of("data", dataOut, "captioner", outputs(captioner, "captioner", "captioner.json")));
+        Map.of("data", dataOut, "captioner", Declared.each(captioner, "captioner", OutputKind.CAPTIONER_STATE, OutputKind.MANIFEST)));
     assertEquals(4, recaption.size());
     CurateTask learned = (CurateTask) recaption.get(0).payload();
-    assertEquals("/art/job-1/job-1_captioner_captioner/state", learned.getState());
+    assertEquals(Declared.path("captioner", "captioner", OutputKind.CAPTIONER_STATE), learned.getState());
+    assertEquals(Declared.path("data", "pairs-00000", OutputKind.PAIRS_SHARD), learned.getShard());
     assertTrue(learned.getConfig().contains("\"encoder\":\"vit\""), "the curate task captions with the trained configuration");
 
     List<PlannedTask> pretrain = plan(new PretrainStagePlanner(), job, "pretrain", Map.of("data", dataOut,
-        "curate", outputs(curate, "curate", "stats.json"), "recaption", outputs(recaption, "recaption", "stats.json")));
+        "curate", Declared.each(curate, "curate", OutputKind.CURATED_CAPTIONS, OutputKind.LOG),
+        "recaption", Declared.each(recaption, "recaption", OutputKind.CURATED_CAPTIONS, OutputKind.LOG)));
     assertEquals(List.of("vit-alt-s1", "vit-alt-s2", "vit-learned-s1", "vit-learned-s2", "mae-s1", "mae-s2", "random-s1", "random-s2"),
         pretrain.stream().map(PlannedTask::name).toList());
     PretrainTask alt = (PretrainTask) pretrain.get(0).payload();
     assertEquals(4, alt.getShards().size());
     assertEquals(4, alt.getSidecars().size());
+    assertEquals(Declared.path("curate", "alt-text-00000", OutputKind.CURATED_CAPTIONS), alt.getSidecars().get(0));
+    assertEquals(Declared.path("data", "pairs-00003", OutputKind.PAIRS_SHARD), alt.getShards().get(3));
     assertTrue(alt.getSidecars().stream().allMatch(s -> s.contains("_curate_alt-text-")), alt.getSidecars().toString());
     PretrainTask learnedRun = (PretrainTask) pretrain.get(2).payload();
     assertTrue(learnedRun.getSidecars().stream().allMatch(s -> s.contains("_recaption_learned-")));
@@ -122,17 +120,19 @@ class ExperimentPlannersTest {
     assertEquals(50, alt.getCheckpointEvery(), "a retried pretrain task resumes from checkpoints by default");
 
     List<PlannedTask> evaluate = plan(new EvaluateStagePlanner(), job, "evaluate",
-        Map.of("data", dataOut, "pretrain", outputs(pretrain, "pretrain", "result.json")));
+        Map.of("data", dataOut, "pretrain",
+            Declared.each(pretrain, "pretrain", OutputKind.TRAINED_RUN, OutputKind.LOSS_CURVE, OutputKind.RUN_RESULT)));
     // 8 (run x seed) x 2 tasks x (frozen 1 + finetune 3 fractions) + retrieval for the 4 clip (run x seed)
     assertEquals(8 * 2 * 4 + 4, evaluate.size());
     assertEquals(4, evaluate.stream().filter(t -> t.name().endsWith("-retrieval")).count());
     assertTrue(evaluate.stream().anyMatch(t -> t.name().equals("vit-alt-s2-finetune-depth-f0.5")));
     EvaluateTask retrieval = (EvaluateTask) evaluate.stream().filter(t -> t.name().equals("vit-learned-s1-retrieval")).findFirst()
         .orElseThrow().payload();
-    assertEquals(List.of("/art/job-1/job-1_data_heldout-00000/shard.tar"), retrieval.getData());
-    assertEquals("/art/job-1/job-1_pretrain_vit-learned-s1", retrieval.getPretrained());
+    assertEquals(List.of(Declared.path("data", "heldout-00000", OutputKind.PAIRS_SHARD)), retrieval.getData());
+    assertEquals(Declared.path("pretrain", "vit-learned-s1", OutputKind.TRAINED_RUN), retrieval.getPretrained());
     EvaluateTask dense = (EvaluateTask) evaluate.get(0).payload();
-    assertEquals(List.of("/art/job-1/job-1_data_dense-train", "/art/job-1/job-1_data_dense-test"), dense.getData());
+    assertEquals(List.of(Declared.path("data", "dense-train", OutputKind.DENSE_FOLDER),
+        Declared.path("data", "dense-test", OutputKind.DENSE_FOLDER)), dense.getData());
     assertEquals(Set.of("vit", "linear"), evaluate.get(0).requiredPlugins());
   }
 
@@ -179,6 +179,29 @@ class ExperimentPlannersTest {
         "stages[0].finetune.fractions[1]", "between");
     assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, frozen: {head: upernet}}"), "stages[0].frozen.head",
         "unknown plugin 'upernet'");
+  }
+
+  @Test
+  void aPlannerAskingForAKindTheStageDidNotDeclareFailsNamingStageKindAndWhatWasDeclared() {
+    List<PlannedTask> data = data();
+    // a data stage whose tasks declared their manifests only (a worker from before declared outputs declares nothing)
+    Map<String, TaskOutputs> manifestsOnly = Declared.each(data, "data", OutputKind.MANIFEST);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> plan(new CurateStagePlanner(), job, "curate", Map.of("data", manifestsOnly)));
+    assertTrue(e.getMessage().contains("stage 'data' declared no pairs-shard output; its tasks declared [manifest]"), e.getMessage());
+
+    Map<String, TaskOutputs> dataOut = Declared.synthData(data, "data");
+    Map<String, TaskOutputs> pretrainWithoutModels = new LinkedHashMap<>();
+    pretrainWithoutModels.put("vit-alt-s1", Declared.task("pretrain", "vit-alt-s1", OutputKind.RUN_RESULT, OutputKind.LOSS_CURVE));
+    e = assertThrows(IllegalArgumentException.class, () -> plan(new EvaluateStagePlanner(), job, "evaluate",
+        Map.of("data", dataOut, "pretrain", pretrainWithoutModels)));
+    assertTrue(e.getMessage().contains("stage 'pretrain' declared no trained-run output; its tasks declared [run-result, loss-curve]"),
+        e.getMessage());
+
+    Map<String, TaskOutputs> nothing = Declared.each(data, "data");
+    e = assertThrows(IllegalArgumentException.class,
+        () -> plan(new TrainCaptionerStagePlanner(), job, "captioner", Map.of("data", nothing)));
+    assertTrue(e.getMessage().contains("declared no pairs-shard output; its tasks declared nothing"), e.getMessage());
   }
 
   @Test

@@ -3,6 +3,7 @@ package dev.recap.coordinator.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.EvaluateTask;
 import dev.recap.bus.task.PretrainGangTask;
 import dev.recap.coordinator.spec.JobSpec;
@@ -54,36 +55,39 @@ class PretrainGangStagePlannerTest {
     StageSpec stage = new StageSpec("gang", "pretrain-gang", List.of("data", "curate"), Map.of("captions", "grounded",
         "curatedProbability", 0.5), "stages[2]");
     JobSpec job = new JobSpec("j", 1, "/out", 3, 30, List.of(data, curate, stage), "");
-    Map<String, Map<String, List<String>>> deps = Map.of(
-        "data", Map.of("pairs-00000", List.of("/out/j/d0/shard.json"), "pairs-00001", List.of("/out/j/d1/shard.json"),
-            "heldout-00000", List.of("/out/j/h/shard.json")),
-        "curate", Map.of("grounded-00000", List.of("/out/j/c0/captions.avro"), "alt-text-00000",
-            List.of("/out/j/c1/captions.avro")));
+    Map<String, Map<String, TaskOutputs>> deps = Map.of(
+        "data", Map.of("pairs-00000", Declared.task("data", "pairs-00000", OutputKind.MANIFEST, OutputKind.PAIRS_SHARD),
+            "pairs-00001", Declared.task("data", "pairs-00001", OutputKind.MANIFEST, OutputKind.PAIRS_SHARD),
+            "heldout-00000", Declared.task("data", "heldout-00000", OutputKind.MANIFEST, OutputKind.PAIRS_SHARD)),
+        "curate", Map.of("grounded-00000", Declared.task("curate", "grounded-00000", OutputKind.CURATED_CAPTIONS, OutputKind.LOG),
+            "alt-text-00000", Declared.task("curate", "alt-text-00000", OutputKind.CURATED_CAPTIONS, OutputKind.LOG)));
     PretrainGangTask t = (PretrainGangTask) planner.plan(stage, new PlanningInput("j", job, deps)).get(0).payload();
-    assertEquals(List.of("/out/j/d0/shard.tar", "/out/j/d1/shard.tar"), t.getShards(), "pairs only, not held-out");
-    assertEquals(List.of("/out/j/c0/captions.avro"), t.getSidecars());
+    assertEquals(List.of(Declared.path("data", "pairs-00000", OutputKind.PAIRS_SHARD),
+        Declared.path("data", "pairs-00001", OutputKind.PAIRS_SHARD)), t.getShards(), "pairs only, not held-out");
+    assertEquals(List.of(Declared.path("curate", "grounded-00000", OutputKind.CURATED_CAPTIONS)), t.getSidecars());
     assertEquals("grounded", t.getCaptions());
     assertEquals(0.5, new JsonObject(t.getSpec()).getDouble("curatedProbability"));
   }
 
   @Test
-  void anEvaluateStageAfterTheGangEvaluatesItsRunFromTheSlotThatWroteTheResult() {
+  void anEvaluateStageAfterTheGangEvaluatesTheRunTheOneSlotDeclared() {
     StageSpec data = new StageSpec("data", "synth-data", List.of(), Map.of(), "stages[0]");
     StageSpec gang = new StageSpec("gang", "pretrain-gang", List.of("data"), Map.of("run", "vit-gang", "seed", 4,
         "encoder", "vit"), "stages[1]");
     StageSpec evaluate = new StageSpec("eval", "evaluate", List.of("data", "gang"), Map.of("tasks", List.of("depth"),
         "protocols", List.of("frozen")), "stages[2]");
     JobSpec job = new JobSpec("j", 1, "/out", 3, 30, List.of(data, gang, evaluate), "");
-    Map<String, Map<String, List<String>>> deps = Map.of(
-        "data", Map.of("dense-train", List.of("/out/j/dt/dense.json"), "dense-test", List.of("/out/j/de/dense.json"),
-            "heldout-00000", List.of("/out/j/h/shard.json")),
-        "gang", Map.of("member-00", List.of("/out/j/m0/member-loss.csv"),
-            "member-01", List.of("/out/j/m1/member-loss.csv", "/out/j/m1/encoder.params", "/out/j/m1/result.json")));
+    Map<String, Map<String, TaskOutputs>> deps = Map.of(
+        "data", Map.of("dense-train", Declared.task("data", "dense-train", OutputKind.DENSE_FOLDER),
+            "dense-test", Declared.task("data", "dense-test", OutputKind.DENSE_FOLDER),
+            "heldout-00000", Declared.task("data", "heldout-00000", OutputKind.PAIRS_SHARD, OutputKind.MANIFEST)),
+        "gang", Map.of("member-00", Declared.task("gang", "member-00", OutputKind.LOG),
+            "member-01", Declared.task("gang", "member-01", OutputKind.LOG, OutputKind.TRAINED_RUN, OutputKind.RUN_RESULT)));
     List<PlannedTask> tasks = new EvaluateStagePlanner().plan(evaluate, new PlanningInput("j", job, deps));
     assertEquals(List.of("vit-gang-s4-frozen-depth-f1.0", "vit-gang-s4-retrieval"), tasks.stream().map(PlannedTask::name).toList());
     for (PlannedTask t : tasks) {
       EvaluateTask payload = (EvaluateTask) t.payload();
-      assertEquals("/out/j/m1", payload.getPretrained(), "the slot that wrote result.json");
+      assertEquals(Declared.path("gang", "member-01", OutputKind.TRAINED_RUN), payload.getPretrained(), "the slot that declared the run");
       assertEquals(4, payload.getSeed());
     }
   }

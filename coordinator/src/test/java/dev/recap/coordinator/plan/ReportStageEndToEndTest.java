@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recap.bus.ClusterOptions;
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.task.SmokeTask;
 import dev.recap.coordinator.console.BrowserHarness;
@@ -77,8 +78,8 @@ class ReportStageEndToEndTest {
           .put("captions", i < 2 ? "grounded" : "alt-text").put("seed", i % 2 + 1).put("protocol", "frozen")
           .put("task", "segmentation").put("fraction", 1.0).put("parameters", 826624)
           .put("metrics", new JsonObject().put("mIoU", (i < 2 ? 0.40 : 0.30) + noise)).put("wallSeconds", 1.5);
-      context.artifacts().write("result.json", result.encode().getBytes());
-      context.artifacts().write("loss.csv", String.format(Locale.ROOT, "step,loss\n0,%f\n10,%f\n", 3 + noise, 2 + noise).getBytes());
+      context.artifacts().writeResult(result.encode());
+      context.artifacts().write("loss.csv", OutputKind.LOSS_CURVE, String.format(Locale.ROOT, "step,loss\n0,%f\n10,%f\n", 3 + noise, 2 + noise).getBytes());
     }
   }
 

@@ -3,6 +3,8 @@ package dev.recap.coordinator.plan;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.bus.OutputKind;
+import dev.recap.bus.msg.DeclaredOutput;
 import dev.recap.bus.task.ReportInput;
 import dev.recap.bus.task.ReportTask;
 import dev.recap.coordinator.spec.JobSpec;
@@ -22,22 +24,28 @@ class ReportStagePlannerTest {
     return new StageSpec("report", "report", after, params, "stages[3]");
   }
 
-  private static PlanningInput input(Map<String, Map<String, List<String>>> deps) {
+  private static PlanningInput input(Map<String, Map<String, TaskOutputs>> deps) {
     return new PlanningInput("demo-1", new JobSpec("demo", 0, null, 3, 10, List.of(), ""), deps);
   }
 
   @Test
-  void oneTaskReadsTheResultsLossCurvesAndImagesOfEveryDependencyInAStableOrder() throws Exception {
-    Map<String, Map<String, List<String>>> deps = new LinkedHashMap<>();
-    deps.put("pretrain", Map.of("vit-grounded-s1", List.of("/a/p1/loss.csv", "/a/p1/result.json", "/a/p1/model.safetensors")));
-    deps.put("evaluate", Map.of("b", List.of("/a/e2/result.json", "/a/e2/pred-0.png"), "a", List.of("/a/e1/result.json")));
+  void oneTaskReadsTheDeclaredResultsLossCurvesAndImagesOfEveryDependencyInAStableOrder() throws Exception {
+    Map<String, Map<String, TaskOutputs>> deps = new LinkedHashMap<>();
+    deps.put("pretrain", Map.of("vit-grounded-s1", new TaskOutputs(List.of(declared("/a/p1/loss.csv", OutputKind.LOSS_CURVE),
+        declared("/a/p1/result.json", OutputKind.RUN_RESULT), declared("/a/p1/model", OutputKind.TRAINED_RUN),
+        declared("/a/p1/member-loss.csv", OutputKind.LOG)), "{}")));
+    // the kind decides, not the name: a result under another name is read, a .png that is a log is not
+    deps.put("evaluate", Map.of("b", new TaskOutputs(List.of(declared("/a/e2/outcome.json", OutputKind.RUN_RESULT),
+        declared("/a/e2/pred-0.png", OutputKind.IMAGE), declared("/a/e2/debug.png", OutputKind.LOG)), "{}"),
+        "a", new TaskOutputs(List.of(declared("/a/e1/result.json", OutputKind.RUN_RESULT)), "{}")));
     List<PlannedTask> tasks = planner.plan(stage(List.of("evaluate", "pretrain"), Map.of()), input(deps));
     assertEquals(1, tasks.size());
     assertEquals("report", tasks.get(0).name());
     assertEquals(ReportStagePlanner.TASK_TYPE, tasks.get(0).taskType());
     ReportTask task = (ReportTask) tasks.get(0).payload();
-    assertEquals(List.of("evaluate/a:/a/e1/result.json", "evaluate/b:/a/e2/pred-0.png", "evaluate/b:/a/e2/result.json",
-        "pretrain/vit-grounded-s1:/a/p1/loss.csv", "pretrain/vit-grounded-s1:/a/p1/result.json"),
+    assertEquals(List.of("evaluate/a:/a/e1/result.json:run-result", "evaluate/b:/a/e2/outcome.json:run-result",
+        "evaluate/b:/a/e2/pred-0.png:image", "pretrain/vit-grounded-s1:/a/p1/loss.csv:loss-curve",
+        "pretrain/vit-grounded-s1:/a/p1/result.json:run-result"),
         task.getInputs().stream().map(ReportInputs::describe).toList());
     assertEquals("runs/demo-1", task.getCopyTo());
     assertEquals("vit-grounded", task.getQualityRun());
@@ -79,7 +87,11 @@ class ReportStagePlannerTest {
   /** "stage/task:file", for readable assertions. */
   static final class ReportInputs {
     static String describe(ReportInput in) {
-      return in.getStage() + "/" + in.getTask() + ":" + in.getFile();
+      return in.getStage() + "/" + in.getTask() + ":" + in.getFile() + ":" + in.getKind();
     }
+  }
+
+  private static DeclaredOutput declared(String path, OutputKind kind) {
+    return new DeclaredOutput(path, kind.wireName(), 1L, "0".repeat(64));
   }
 }

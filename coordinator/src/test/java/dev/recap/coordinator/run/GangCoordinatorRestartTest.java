@@ -113,7 +113,7 @@ class GangCoordinatorRestartTest {
     JsonObject result = new JsonObject(Files.readString(finals.get(0).resolve("result.json")));
     assertEquals(STEPS, result.getJsonObject("metrics").getLong("steps"), result.encode());
     assertTrue(result.getDouble("wallSeconds") > 0, result.encode());
-    assertTrue(Files.size(finals.get(0).resolve("encoder.params")) > 0);
+    assertTrue(Files.size(finals.get(0).resolve("model/encoder.params")) > 0);
     Map<Long, Integer> lossSteps = new TreeMap<>();
     List<String> loss = Files.readAllLines(finals.get(0).resolve("loss.csv"));
     for (String line : loss.subList(1, loss.size())) {

@@ -2,6 +2,7 @@ package dev.recap.worker.caption;
 
 import dev.recap.api.PluginConfig;
 import dev.recap.api.caption.Captioner;
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.CurateTask;
 import dev.recap.worker.data.SkipReport;
 import dev.recap.worker.data.WebDatasetReader;
@@ -16,13 +17,14 @@ import java.nio.file.Path;
 
 /**
  * The {@code curate} task: captions one shard with one captioner ({@link CurationRun}) into the
- * Avro sidecar {@code captions.avro} in the task's directory (never rewriting the shard), and
- * writes the shard's statistics to {@code stats.json} and as metrics.
+ * Avro sidecar {@code captions.avro} in the task's directory (never rewriting the shard; declared
+ * as {@code curated-captions}), and writes the shard's statistics to {@code stats.json} (a
+ * {@code log}) and as metrics.
  *
  * <p>When the task names a scorer (a clip pretrain task's artifact directory), every caption is
  * scored with that CLIP ({@link ClipImageTextScorer}, built once per task) and the score stored in
  * the sidecar; a top-fraction or threshold filter then drops captions of this shard, and the
- * dropped ones go, with their scores, to {@code filtered-out.avro}. A scorer that cannot be
+ * dropped ones go, with their scores, to {@code filtered-out.avro} ({@code filtered-captions}). A scorer that cannot be
  * loaded fails the task permanently: retrying would meet the same files.
  */
 public final class CurateHandler implements TaskHandler<CurateTask> {
@@ -92,7 +94,12 @@ public final class CurateHandler implements TaskHandler<CurateTask> {
       json.put("scorer", t.getScorer()).put("filter", filter == null ? null : filter.toString()).put("scored", stats.scored())
           .put("meanScore", finiteOrNull(stats.meanScore())).put("meanKeptScore", finiteOrNull(stats.meanKeptScore()));
     }
-    context.artifacts().write("stats.json", json.encodePrettily().getBytes(StandardCharsets.UTF_8));
+    // the sidecar writers rename their own temporary files into place
+    context.artifacts().declareInPlace(SIDECAR, OutputKind.CURATED_CAPTIONS);
+    if (Files.exists(dir.resolve(FILTERED_OUT))) {
+      context.artifacts().declareInPlace(FILTERED_OUT, OutputKind.FILTERED_CAPTIONS);
+    }
+    context.artifacts().write("stats.json", OutputKind.LOG, json.encodePrettily().getBytes(StandardCharsets.UTF_8));
     context.progress(1.0, stats.toString());
   }
 

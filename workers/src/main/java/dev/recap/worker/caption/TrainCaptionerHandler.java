@@ -4,6 +4,7 @@ import dev.recap.api.PluginConfig;
 import dev.recap.api.caption.CaptionRequest;
 import dev.recap.api.caption.Captioner;
 import dev.recap.api.data.Sample;
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.TrainCaptionerTask;
 import dev.recap.worker.data.SkipReport;
 import dev.recap.worker.data.WebDatasetReader;
@@ -13,6 +14,7 @@ import dev.recap.worker.node.TaskHandler;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +24,8 @@ import java.util.Map;
 /**
  * The {@code train-captioner} task: trains a trainable captioner on the reference shards, the
  * reference caption of each sample being its {@code referenceCaption} source (the quality
- * caption), and saves the state to {@code state/}; {@code captioner.json} names it.
+ * caption), and saves the state to the directory {@code state/} (a {@code captioner-state});
+ * {@code captioner.json} (a {@code manifest}) names it.
  */
 public final class TrainCaptionerHandler implements TaskHandler<TrainCaptionerTask> {
 
@@ -63,7 +66,7 @@ public final class TrainCaptionerHandler implements TaskHandler<TrainCaptionerTa
     context.progress(0.05, "training " + t.getCaptioner() + " on " + references.size() + " references");
     PluginConfig config = captioner.resolve(PluginConfig.of(new JsonObject(t.getConfig()).getMap()));
     long started = System.nanoTime();
-    Path state = context.artifacts().directory().resolve("state");
+    String state;
     try (Captioner.Session session = captioner.open(config, context.seed(), context.extensions())) {
       // per step, as the pretrain task reports: the console's loss chart and the stage's ETA
       session.train(references, (step, steps, loss) -> {
@@ -74,7 +77,10 @@ public final class TrainCaptionerHandler implements TaskHandler<TrainCaptionerTa
         context.progress(0.05 + 0.9 * step / steps, String.format(Locale.ROOT, "step %d/%d, loss %.3f, %.1f steps/s",
             step, steps, loss, step / seconds));
       });
-      session.save(state);
+      state = context.artifacts().writeAt("state", OutputKind.CAPTIONER_STATE, dir -> {
+        Files.createDirectories(dir);
+        session.save(dir);
+      }).getPath();
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     context.metric("references", references.size());
@@ -82,8 +88,8 @@ public final class TrainCaptionerHandler implements TaskHandler<TrainCaptionerTa
     JsonObject manifest = new JsonObject().put("captioner", t.getCaptioner()).put("version", captioner.version())
         .put("config", new JsonObject(t.getConfig())).put("references", references.size())
         .put("referenceShards", new JsonArray(new ArrayList<>(t.getReferenceShards())))
-        .put("state", state.toString()).put("trainSeconds", seconds);
-    context.artifacts().write("captioner.json", manifest.encodePrettily().getBytes(StandardCharsets.UTF_8));
+        .put("state", state).put("trainSeconds", seconds);
+    context.artifacts().write("captioner.json", OutputKind.MANIFEST, manifest.encodePrettily().getBytes(StandardCharsets.UTF_8));
     context.progress(1.0, "done");
   }
 }

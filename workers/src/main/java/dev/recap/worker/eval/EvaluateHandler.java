@@ -9,7 +9,10 @@ import dev.recap.api.dense.DenseHead;
 import dev.recap.api.dense.DenseTask;
 import dev.recap.api.encoder.ImageTower;
 import dev.recap.api.encoder.TextTokenizer;
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.EvaluateTask;
+import dev.recap.worker.caption.ClipImageTextScorer;
+import dev.recap.worker.data.SynthDataHandler;
 import dev.recap.worker.data.Batch;
 import dev.recap.worker.data.BatchLoader;
 import dev.recap.worker.data.DenseFolder;
@@ -24,12 +27,12 @@ import dev.recap.worker.train.Autograd;
 import dev.recap.worker.train.ClipModel;
 import dev.recap.worker.train.ClipRunFactory;
 import dev.recap.worker.train.ClipRunSpec;
+import dev.recap.worker.train.TrainedRun;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,8 +43,10 @@ import java.util.Map;
  * The {@code evaluate} task: one dense evaluation of a pretrained image encoder
  * ({@link DenseEvaluator}: frozen linear probe or finetuning, segmentation or depth, a fraction of
  * the dense training split), or one retrieval evaluation of a CLIP run (R@1/5 image<->text on
- * held-out pairs against their quality captions). Writes {@code result.json} (see docs/results.md)
- * and, for dense tasks, prediction PNGs.
+ * held-out pairs against their quality captions), of the {@code trained-run} directory of a
+ * pretrain task ({@link TrainedRun}) on {@code dense-folder}s or held-out {@code pairs-shard}s.
+ * Writes {@code result.json} (the {@code run-result}, see docs/results.md) and, for dense tasks,
+ * prediction PNGs ({@code image}s).
  */
 public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
 
@@ -63,8 +68,8 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     long started = System.nanoTime();
     EvaluateTask t = context.payload();
     Path pretrained = Path.of(t.getPretrained());
-    ClipRunSpec spec = ClipRunSpec.fromJson(Files.readString(pretrained.resolve("run.json")));
-    JsonObject pretrain = new JsonObject(Files.readString(pretrained.resolve("result.json")));
+    ClipRunSpec spec = ClipRunSpec.fromJson(Files.readString(pretrained.resolve(ClipImageTextScorer.RUN_SPEC)));
+    JsonObject pretrain = TrainedRun.description(pretrained);
     JsonObject config = new JsonObject(t.getConfig());
     ClipRunFactory factory = new ClipRunFactory(spec, context.extensions());
     Files.createDirectories(context.artifacts().directory());
@@ -77,7 +82,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
       dense(context, t, config, factory, pretrained, result);
     }
     result.put("wallSeconds", (System.nanoTime() - started) / 1e9);
-    context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
+    context.artifacts().writeResult(result.encodePrettily());
     context.progress(1.0, "done");
   }
 
@@ -92,7 +97,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     List<Sample> train = load(new DenseFolder(trainDir.resolve(folder), layout), report);
     List<Sample> test = load(new DenseFolder(testDir.resolve(folder), layout), report);
     List<String> classNames = new ArrayList<>();
-    new JsonObject(Files.readString(trainDir.resolve("dense.json"))).getJsonArray("classNames")
+    new JsonObject(Files.readString(trainDir.resolve(SynthDataHandler.DENSE_MANIFEST))).getJsonArray("classNames")
         .forEach(c -> classNames.add((String) c));
     DenseTask task = segmentation ? DenseTask.segmentation(classNames.size()) : DenseTask.depth();
     boolean frozen = t.getProtocol().equals("frozen");
@@ -111,7 +116,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     DenseResult r;
     try (NDManager manager = NDManager.newBaseManager(context.device())) {
       ImageTower tower = factory.initializedImageTower(manager, t.getSeed());
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve("encoder.params")))) {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve(TrainedRun.ENCODER_PARAMETERS)))) {
         tower.block().loadParameters(manager, new DataInputStream(in));
       }
       r = new DenseEvaluator(evalConfig, context.device()).evaluate(tower, head, headConfig, task,
@@ -136,7 +141,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
       // among the task's outputs, the only files the coordinator serves
       String name = Path.of(png).getFileName().toString();
       byte[] bytes = Files.readAllBytes(Path.of(png));
-      context.artifacts().write(name, out -> out.write(bytes));
+      context.artifacts().write(name, OutputKind.IMAGE, bytes);
       images.add(new JsonObject().put("kind", t.getTask()).put("file", name));
     }
     result.put("images", images);
@@ -160,9 +165,9 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     List<float[]> images = new ArrayList<>();
     List<float[]> texts = new ArrayList<>();
     try (NDManager manager = NDManager.newBaseManager(context.device())) {
-      TextTokenizer tokenizer = factory.textEncoder().loadTokenizer(pretrained.resolve("tokenizer"));
+      TextTokenizer tokenizer = factory.textEncoder().loadTokenizer(pretrained.resolve(ClipImageTextScorer.TOKENIZER));
       ClipModel model = factory.clipModel(manager, tokenizer, t.getSeed());
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve("clip.params")))) {
+      try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve(ClipImageTextScorer.PARAMETERS)))) {
         model.restoreParameters(manager, new DataInputStream(in));
       }
       List<TarShard> shards = t.getData().stream().map(p -> new TarShard(Path.of(p))).toList();

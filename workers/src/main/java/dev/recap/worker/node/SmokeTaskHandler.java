@@ -1,5 +1,6 @@
 package dev.recap.worker.node;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.SmokeTask;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,7 +59,7 @@ public final class SmokeTaskHandler implements TaskHandler<SmokeTask> {
     }
     if (task.getWriteOutput()) {
       String text = context.taskId() + " index=" + task.getIndex() + " seed=" + context.seed() + "\n";
-      context.artifacts().write("out-" + task.getIndex() + ".txt", text.getBytes(StandardCharsets.UTF_8));
+      context.artifacts().write("out-" + task.getIndex() + ".txt", OutputKind.LOG, text.getBytes(StandardCharsets.UTF_8));
     }
     if (task.getWriteResult()) {
       writeResult(context, task);
@@ -106,7 +107,7 @@ public final class SmokeTaskHandler implements TaskHandler<SmokeTask> {
       perClass.put("class" + c, iou);
       sum += iou;
     }
-    String image = context.artifacts().write("prediction.png", png(truth, predicted, random));
+    String image = context.artifacts().write("prediction.png", OutputKind.IMAGE, png(truth, predicted, random)).getPath();
     JsonObject result = new JsonObject()
         .put("run", task.getRun())
         .put("encoder", "none (smoke)")
@@ -120,7 +121,7 @@ public final class SmokeTaskHandler implements TaskHandler<SmokeTask> {
         .put("perClassIoU", perClass)
         .put("images", new JsonArray().add(new JsonObject().put("kind", "segmentation")
             .put("file", java.nio.file.Path.of(image).getFileName().toString())));
-    context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
+    context.artifacts().writeResult(result.encodePrettily());
   }
 
   /** input | truth | prediction, each SIZE x SIZE, as one PNG. */

@@ -254,12 +254,13 @@ public final class WorkerNode implements AutoCloseable {
     }
     Object payload = format.decode(lease.getPayload(), handler.payloadType());
     Path root = lease.getOutputRoot() == null ? options.artifactRoot() : Path.of(lease.getOutputRoot());
-    LeasedTaskContext context = new LeasedTaskContext(lease, payload, new FileArtifactStore(root, lease.getJobId(), lease.getTaskId()), cancelled);
+    FileArtifactStore artifacts = new FileArtifactStore(root, lease.getJobId(), lease.getTaskId());
+    LeasedTaskContext context = new LeasedTaskContext(lease, payload, artifacts, cancelled);
     EngineGate.task(() -> {
       handler.execute(context);
       return null;
     });
-    return new TaskSuccess(context.artifacts().written());
+    return new TaskSuccess(artifacts.declaredPaths(), artifacts.declared(), artifacts.result());
   }
 
   static TaskFailure failure(Throwable t) {

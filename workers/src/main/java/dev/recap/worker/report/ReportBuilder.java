@@ -1,6 +1,7 @@
 package dev.recap.worker.report;
 
 import java.nio.charset.StandardCharsets;
+import dev.recap.bus.OutputKind;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -10,14 +11,14 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Builds the report from a job's input files: reads every result.json and loss.csv (skipping,
+ * Builds the report from a job's input files: reads every run result and loss curve (skipping,
  * and listing, what cannot be read), aggregates, checks the claims, and renders the markdown,
  * the html and the charts as named files in memory for the caller to store.
  */
 public final class ReportBuilder {
 
-  /** One input file and the stage / task that wrote it. */
-  public record Input(String stage, String task, Path file) {}
+  /** One input file, the stage / task that wrote it, and the kind it declared it as. */
+  public record Input(String stage, String task, Path file, OutputKind kind) {}
 
   /** Everything the report reads, after reading: what was used and what was skipped (with why). */
   public record Contents(String title, ExperimentResults results, List<LossCurve> curves,
@@ -36,13 +37,13 @@ public final class ReportBuilder {
   public static Contents read(String title, List<Input> inputs, ClaimCheck.Settings settings) {
     List<String> skipped = new ArrayList<>();
     List<RunResult> results = new ArrayList<>();
-    Map<Path, RunResult> resultByDirectory = new HashMap<>();
+    Map<String, RunResult> resultByTask = new HashMap<>();
     for (Input in : inputs) {
-      if (in.file().getFileName().toString().equals("result.json")) {
+      if (in.kind() == OutputKind.RUN_RESULT) {
         try {
           RunResult r = ResultFiles.readResult(in.file(), in.stage(), in.task(), skipped::add);
           results.add(r);
-          resultByDirectory.put(in.file().toAbsolutePath().getParent(), r);
+          resultByTask.put(in.stage() + "/" + in.task(), r);
         } catch (ReportInputException e) {
           skipped.add(e.getMessage() + "; result left out");
         }
@@ -50,8 +51,8 @@ public final class ReportBuilder {
     }
     List<LossCurve> curves = new ArrayList<>();
     for (Input in : inputs) {
-      if (in.file().getFileName().toString().equals("loss.csv")) {
-        RunResult owner = resultByDirectory.get(in.file().toAbsolutePath().getParent());
+      if (in.kind() == OutputKind.LOSS_CURVE) {
+        RunResult owner = resultByTask.get(in.stage() + "/" + in.task());
         if (owner != null && "none".equals(owner.objective())) {
           continue; // an untrained baseline (random init) has no loss curve by design: not a skipped input
         }

@@ -1,5 +1,6 @@
 package dev.recap.worker.report;
 
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.ReportInput;
 import dev.recap.bus.task.ReportTask;
 import dev.recap.worker.node.PermanentTaskFailure;
@@ -39,13 +40,20 @@ public final class ReportTaskHandler implements TaskHandler<ReportTask> {
     ReportTask task = context.payload();
     List<ReportBuilder.Input> inputs = new ArrayList<>();
     for (ReportInput in : task.getInputs()) {
-      inputs.add(new ReportBuilder.Input(in.getStage(), in.getTask(), Path.of(in.getFile())));
+      OutputKind kind;
+      try {
+        kind = OutputKind.ofWireName(in.getKind());
+      } catch (IllegalArgumentException e) {
+        throw new PermanentTaskFailure("report input " + in.getFile() + " of task " + in.getStage() + "/" + in.getTask()
+            + ": " + e.getMessage(), e);
+      }
+      inputs.add(new ReportBuilder.Input(in.getStage(), in.getTask(), Path.of(in.getFile()), kind));
     }
     context.progress(0.1, "reading " + inputs.size() + " input files");
     ReportBuilder.Output output = ReportBuilder.build(task.getTitle(), inputs, settings(task));
     Map<String, byte[]> files = new LinkedHashMap<>(output.files());
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
-      context.artifacts().write(f.getKey(), f.getValue());
+      context.artifacts().write(f.getKey(), f.getKey().endsWith(".png") ? OutputKind.IMAGE : OutputKind.REPORT, f.getValue());
     }
     if (!task.getCopyTo().isEmpty()) {
       copy(files, Path.of(task.getCopyTo()));

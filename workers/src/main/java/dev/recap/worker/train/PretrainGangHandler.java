@@ -6,6 +6,7 @@ import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.bus.CaptionSidecarRecord;
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.exchange.GangState;
 import dev.recap.bus.task.PretrainGangTask;
 import dev.recap.worker.caption.SidecarReader;
@@ -19,7 +20,6 @@ import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
 import dev.recap.worker.node.TaskHandler;
 import io.vertx.core.json.JsonObject;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -44,12 +44,12 @@ import java.util.function.ToLongFunction;
  *
  * <p>Every slot appends the sample keys its gangs committed to {@code samples.txt} (at each
  * commit, so a worker killed later keeps them, and a slot that is leased again appends to the
- * same file) and writes {@code member-loss.csv} (the steps it trained, rolled-back ones too).
- * The slot that was rank 0 of the gang committing the last step writes what a {@code pretrain}
- * task writes, so an {@code evaluate} stage can use it: {@code encoder.params},
- * {@code clip.params}, {@code tokenizer/}, {@code run.json}, {@code loss.csv} (every committed
- * step of the run, from all gangs) and {@code result.json} (protocol {@code pretrain}, with
- * {@code wallSeconds} since the run's first slot started). Checkpoints go to
+ * same file) and writes {@code member-loss.csv} (the steps it trained, rolled-back ones too);
+ * both are declared as {@code log}s. The slot that was rank 0 of the gang committing the last
+ * step writes what a {@code pretrain} task writes, so an {@code evaluate} stage can use it: the
+ * {@code trained-run} directory {@code model/} ({@link TrainedRun}), {@code loss.csv} (every
+ * committed step of the run, from all gangs) and {@code result.json} (protocol {@code pretrain},
+ * with {@code wallSeconds} since the run's first slot started). Checkpoints go to
  * {@code <artifact root>/<jobId>/<stage>-checkpoints}, shared by all members of the run, with the
  * run's {@link RunRecords} (committed loss lines, the slots' sample files), so that a run whose
  * whole gang died resumes from disk with its loss curve and sample accounting intact.
@@ -63,6 +63,9 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
   static final String LOSS_MAP = GangState.LOSS_MAP;
 
   private static final String LOSS_HEADER = "step,loss,logit_scale,lr,world_size";
+
+  /** The committed sample keys of a slot, appended at every commit. */
+  private static final String SAMPLES_FILE = "samples.txt";
 
   /** {@code <cluster member uuid>/<run>} of the slots training here: a member is on a run's roster once. */
   private static final Set<String> TRAINING = ConcurrentHashMap.newKeySet();
@@ -114,7 +117,7 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
     lossMap.putIfAbsent(t.getRunId() + "/start", Long.toString(hz.getCluster().getClusterTime()));
     Path dir = context.artifacts().directory();
     Files.createDirectories(dir);
-    Path samplesFile = dir.resolve("samples.txt");
+    Path samplesFile = dir.resolve(SAMPLES_FILE);
     Map<String, String> curated = curatedCaptions(t);
     List<Path> shards = t.getShards().stream().map(Path::of).toList();
     try (ShardIndex index = ShardIndex.open(shards); NDManager manager = NDManager.newBaseManager(context.device())) {
@@ -153,7 +156,8 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
         // retrying from the same commit would meet the same data or the same divergence
         throw new PermanentTaskFailure("run " + t.getRunId() + " stopped: " + e.getMessage(), e);
       }
-      context.artifacts().write("member-loss.csv", observer.memberLoss.toString().getBytes(StandardCharsets.UTF_8));
+      context.artifacts().write("member-loss.csv", OutputKind.LOG, observer.memberLoss.toString().getBytes(StandardCharsets.UTF_8));
+      context.artifacts().declareInPlace(SAMPLES_FILE, OutputKind.LOG);
       if (member.finalRank() == 0) {
         writeRunOutputs(context, t, spec, model, tokenizer, lossMap, records, totalSteps, index.size());
       }
@@ -261,13 +265,13 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
   private static void writeRunOutputs(TaskContext<PretrainGangTask> context, PretrainGangTask t, ClipRunSpec spec,
       ClipModel model, TextTokenizer tokenizer, IMap<String, String> lossMap, RunRecords records, long totalSteps,
       int samples) throws IOException {
-    Path dir = context.artifacts().directory();
-    context.artifacts().write("clip.params", out -> model.saveParameters(new DataOutputStream(out)));
-    Path tokenizerDir = dir.resolve("tokenizer");
-    Files.createDirectories(tokenizerDir);
-    tokenizer.save(tokenizerDir);
     Block block = model.imageTower().block();
-    context.artifacts().write("encoder.params", out -> block.saveParameters(new DataOutputStream(out)));
+    String encoder = PretrainHandler.encoderName(spec);
+    String captions = t.getCaptions().isEmpty() ? "alt" : t.getCaptions();
+    long parameters = ClipRunFactory.parameterCount(block);
+    TrainedRun.write(context.artifacts(), spec, block, model, tokenizer, new JsonObject().put("run", t.getRun())
+        .put("encoder", encoder).put("captions", captions).put("objective", spec.objective()).put("seed", t.getSeed())
+        .put("parameters", parameters));
     StringBuilder csv = new StringBuilder(LOSS_HEADER + "\n");
     double recent = 0;
     int counted = 0;
@@ -283,20 +287,18 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
         counted++;
       }
     }
-    context.artifacts().write("loss.csv", csv.toString().getBytes(StandardCharsets.UTF_8));
-    context.artifacts().write("run.json", spec.toJson().getBytes(StandardCharsets.UTF_8));
+    context.artifacts().write("loss.csv", OutputKind.LOSS_CURVE, csv.toString().getBytes(StandardCharsets.UTF_8));
     long startedMillis = Long.parseLong(lossMap.getOrDefault(t.getRunId() + "/start", "0"));
     double wallSeconds = Math.max(0, context.hazelcast().getCluster().getClusterTime() - startedMillis) / 1e3;
     JsonObject metrics = new JsonObject().put("seconds", wallSeconds).put("steps", totalSteps).put("samples", samples);
     if (counted > 0) {
       metrics.put("finalLoss", recent / counted);
     }
-    JsonObject result = new JsonObject().put("run", t.getRun())
-        .put("encoder", spec.imageEncoder() + ":" + spec.imageConfig().getOrDefault("preset", "custom"))
-        .put("captions", t.getCaptions().isEmpty() ? "alt" : t.getCaptions())
+    JsonObject result = new JsonObject().put("run", t.getRun()).put("encoder", encoder).put("captions", captions)
         .put("objective", spec.objective()).put("seed", t.getSeed()).put("protocol", "pretrain").put("task", "pretrain")
-        .put("parameters", ClipRunFactory.parameterCount(block)).put("wallSeconds", wallSeconds)
+        .put("parameters", parameters).put("wallSeconds", wallSeconds)
         .put("maxWorkers", t.getMaxWorkers()).put("metrics", metrics);
-    context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
+    context.artifacts().writeResult(result.encodePrettily());
   }
+
 }

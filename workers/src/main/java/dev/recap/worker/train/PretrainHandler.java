@@ -5,18 +5,19 @@ import ai.djl.nn.Block;
 import dev.recap.api.encoder.ImageTower;
 import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.bus.CaptionSidecarRecord;
+import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.PretrainTask;
 import dev.recap.worker.caption.SidecarReader;
 import dev.recap.worker.data.Batch;
 import dev.recap.worker.data.BatchLoader;
 import dev.recap.worker.data.CaptionOverrides;
 import dev.recap.worker.data.DataPosition;
+import dev.recap.worker.data.ShardIndex;
 import dev.recap.worker.exchange.Collective;
 import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
 import dev.recap.worker.node.TaskHandler;
 import io.vertx.core.json.JsonObject;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,10 +36,10 @@ import java.util.Optional;
  * <p>Objectives: {@code clip} (the run's curated captions joined from the sidecars through
  * {@link CaptionOverrides}, used with the run's probability, else the alt caption), {@code mae}
  * ({@link MaskedImageTrainer}) and {@code none} (the encoder initialized with the seed, saved
- * untrained). Outputs: {@code encoder.params} (the image tower's DJL parameters, for every
- * objective), for clip also {@code clip.params} and {@code tokenizer/}; {@code loss.csv}
- * ({@code step,loss,logit_scale,lr,images_per_sec}); {@code run.json} (the run spec) and
- * {@code result.json} (protocol {@code pretrain}, parameter count of the image encoder).
+ * untrained). Outputs: the {@code trained-run} directory {@code model/} ({@link TrainedRun});
+ * {@code loss.csv} (a {@code loss-curve}: {@code step,loss,logit_scale,lr,images_per_sec}) and
+ * {@code result.json} (the {@code run-result}: protocol {@code pretrain}, parameter count of the
+ * image encoder).
  *
  * <p>Resume, never restart: every {@code checkpointEvery} steps the trainer's whole state, the
  * loader's position and the loss lines so far go into a {@link Checkpoint} under
@@ -75,10 +76,9 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     Path dir = context.artifacts().directory();
     Files.createDirectories(dir);
     List<Path> shards = t.getShards().stream().map(Path::of).toList();
-    long samples = 0;
-    for (Path shard : shards) {
-      Path manifest = shard.resolveSibling("shard.json");
-      samples += Files.exists(manifest) ? new JsonObject(Files.readString(manifest)).getLong("count") : 0;
+    long samples;
+    try (ShardIndex index = ShardIndex.open(shards)) { // tar headers only
+      samples = index.size();
     }
     long seed = t.getSeed();
     long totalSteps = factory.totalSteps(samples);
@@ -88,6 +88,8 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     long parameters;
     try (NDManager manager = NDManager.newBaseManager(context.device())) {
       ImageTower tower;
+      ClipModel clip = null;
+      TextTokenizer clipTokenizer = null;
       switch (spec.objective()) {
         case "none" -> tower = factory.initializedImageTower(manager, seed);
         case "mae" -> {
@@ -116,21 +118,21 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
           ClipTrainer trainer = factory.clipTrainer(model, manager, totalSteps, Collective.single());
           finalLoss = run.train(trainer, manager, CaptionOverrides.of(curated),
               batch -> trainer.step(ClipRunFactory.clipBatch(batch, tokenizer)));
-          context.artifacts().write("clip.params", out -> model.saveParameters(new DataOutputStream(out)));
-          Path tokenizerDir = dir.resolve("tokenizer");
-          Files.createDirectories(tokenizerDir);
-          tokenizer.save(tokenizerDir);
+          clip = model;
+          clipTokenizer = tokenizer;
           tower = model.imageTower();
         }
         default -> throw new PermanentTaskFailure("unknown objective '" + spec.objective() + "'");
       }
       Block block = tower.block();
       parameters = ClipRunFactory.parameterCount(block);
-      context.artifacts().write("encoder.params", out -> block.saveParameters(new DataOutputStream(out)));
+      TrainedRun.write(context.artifacts(), spec, block, clip, clipTokenizer, new JsonObject().put("run", t.getRun())
+          .put("encoder", encoderName(spec)).put("captions", captions(t, spec)).put("objective", spec.objective())
+          .put("seed", seed).put("parameters", parameters));
     }
     double seconds = (System.nanoTime() - started) / 1e9;
-    context.artifacts().write("loss.csv", (LOSS_HEADER + "\n" + run.lossLines).getBytes(StandardCharsets.UTF_8));
-    context.artifacts().write("run.json", spec.toJson().getBytes(StandardCharsets.UTF_8));
+    context.artifacts().write("loss.csv", OutputKind.LOSS_CURVE,
+        (LOSS_HEADER + "\n" + run.lossLines).getBytes(StandardCharsets.UTF_8));
     JsonObject metrics = new JsonObject().put("seconds", seconds).put("steps", spec.objective().equals("none") ? 0 : totalSteps)
         .put("samples", samples);
     if (Double.isFinite(finalLoss)) {
@@ -140,12 +142,20 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
       metrics.put("resumedFromStep", run.resumedFrom);
     }
     JsonObject result = new JsonObject().put("run", t.getRun())
-        .put("encoder", spec.imageEncoder() + ":" + spec.imageConfig().getOrDefault("preset", "custom"))
-        .put("captions", spec.objective().equals("clip") ? t.getCaptions() : spec.objective())
+        .put("encoder", encoderName(spec)).put("captions", captions(t, spec))
         .put("objective", spec.objective()).put("seed", seed).put("protocol", "pretrain").put("task", "pretrain")
         .put("parameters", parameters).put("wallSeconds", seconds).put("metrics", metrics);
-    context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
+    context.artifacts().writeResult(result.encodePrettily());
     context.progress(1.0, "done in " + Math.round(seconds) + " s");
+  }
+
+  /** The encoder as results name it: plugin id and preset. */
+  static String encoderName(ClipRunSpec spec) {
+    return spec.imageEncoder() + ":" + spec.imageConfig().getOrDefault("preset", "custom");
+  }
+
+  private static String captions(PretrainTask t, ClipRunSpec spec) {
+    return spec.objective().equals("clip") ? t.getCaptions() : spec.objective();
   }
 
   /** One optimizer step on a loaded batch. */

@@ -72,8 +72,11 @@ class WorkerNodeTest {
         TaskResult ok = results.poll(30, TimeUnit.SECONDS);
         assertEquals("t-ok", ok.getTaskId());
         TaskSuccess success = assertInstanceOf(TaskSuccess.class, ok.getOutcome());
-        Path out = Path.of(success.getOutputs().get(0));
+        Path out = Path.of(success.getDeclared().get(0).getPath());
         assertEquals(FileArtifactStore.taskDirectory(artifacts, "job-1", "t-ok").resolve("out-2.txt"), out);
+        assertEquals("log", success.getDeclared().get(0).getKind());
+        assertEquals(Files.size(out), success.getDeclared().get(0).getSizeBytes());
+        assertEquals(List.of(out.toString()), success.getOutputs());
         assertTrue(Files.readString(out).startsWith("t-ok index=2 seed=7"));
         assertEquals("w-test", heartbeats.poll(10, TimeUnit.SECONDS).getWorkerId());
       } finally {

@@ -263,7 +263,7 @@ class ReportBuilderTest {
     Path badLoss = f.loss("pretrain", "p1", "step,loss\n0,1.0\n10,abc\n");
     Path badHeader = f.loss("pretrain", "p2", "iteration,value\n0,1.0\n");
     Path missing = dir.resolve("gone/result.json");
-    f.inputs.add(new ReportBuilder.Input("evaluate", "gone", missing));
+    f.inputs.add(new ReportBuilder.Input("evaluate", "gone", missing, dev.recap.bus.OutputKind.RUN_RESULT));
 
     ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
     List<String> skipped = out.contents().skipped();

@@ -69,7 +69,7 @@ class ReportTaskHandlerTest {
   }
 
   private Context context(List<ReportBuilder.Input> inputs, String copyTo) {
-    List<ReportInput> in = inputs.stream().map(i -> new ReportInput(i.stage(), i.task(), i.file().toString())).toList();
+    List<ReportInput> in = inputs.stream().map(i -> new ReportInput(i.stage(), i.task(), i.file().toString(), i.kind().wireName())).toList();
     ReportTask task = ReportTask.newBuilder().setInputs(in).setCopyTo(copyTo).setTitle("handler test").build();
     return new Context(task, new FileArtifactStore(dir.resolve("artifacts"), "job-1", "job-1/report/report"),
         new ArrayList<>());
@@ -91,7 +91,10 @@ class ReportTaskHandlerTest {
       assertArrayEquals(Files.readAllBytes(out.resolve(name)), Files.readAllBytes(copy.resolve(name)), name);
     }
     assertTrue(Files.readString(out.resolve("report.md")).contains("0.4100 (n=1)"));
-    assertTrue(ctx.artifacts().written().contains(out.resolve("report.md").toString()));
+    Map<String, String> kinds = new java.util.HashMap<>();
+    ctx.artifacts().declared().forEach(d -> kinds.put(Path.of(d.getPath()).getFileName().toString(), d.getKind()));
+    assertEquals("report", kinds.get("report.md"));
+    assertEquals("image", kinds.get("chart-loss.png"));
     assertEquals(1, ctx.events().size());
     assertTrue(ctx.events().get(0).contains("2 results, 1 loss curves, 0 inputs skipped"), ctx.events().get(0));
   }

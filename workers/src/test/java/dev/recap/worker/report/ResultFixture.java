@@ -1,5 +1,6 @@
 package dev.recap.worker.report;
 
+import dev.recap.bus.OutputKind;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.awt.image.BufferedImage;
@@ -37,7 +38,7 @@ final class ResultFixture {
     Path dir = Files.createDirectories(root.resolve(stage + "_" + taskName));
     Path file = dir.resolve("result.json");
     Files.writeString(file, content, StandardCharsets.UTF_8);
-    inputs.add(new ReportBuilder.Input(stage, taskName, file));
+    inputs.add(new ReportBuilder.Input(stage, taskName, file, OutputKind.RUN_RESULT));
     return file;
   }
 
@@ -66,7 +67,7 @@ final class ResultFixture {
   Path loss(String stage, String task, String csv) throws IOException {
     Path file = Files.createDirectories(root.resolve(stage + "_" + task)).resolve("loss.csv");
     Files.writeString(file, csv);
-    inputs.add(new ReportBuilder.Input(stage, task, file));
+    inputs.add(new ReportBuilder.Input(stage, task, file, OutputKind.LOSS_CURVE));
     return file;
   }
 
@@ -80,7 +81,7 @@ final class ResultFixture {
         BufferedImage img = new BufferedImage(8, 8, BufferedImage.TYPE_INT_RGB);
         img.setRGB(1, 1, 0xff0000);
         ImageIO.write(img, "png", resultFile.resolveSibling(names.get(i)).toFile());
-        inputs.add(new ReportBuilder.Input("evaluate", "img", resultFile.resolveSibling(names.get(i))));
+        inputs.add(new ReportBuilder.Input("evaluate", "img", resultFile.resolveSibling(names.get(i)), OutputKind.IMAGE));
       }
     }
     Files.writeString(resultFile, json.put("images", list).encode());

@@ -70,14 +70,16 @@ class PretrainGangHandlerTest {
     }
     // 24 samples / batch 8 = 3 steps per epoch, 2 epochs = 6 steps
     Map<String, Integer> seen = new HashMap<>();
-    List<Path> finals = new ArrayList<>();
+    List<ArtifactStore> finals = new ArrayList<>();
     for (ArtifactStore s : stores) {
       for (String key : Files.readAllLines(s.directory().resolve("samples.txt"))) {
         seen.merge(key, 1, Integer::sum);
       }
       assertEquals(1 + 6, Files.readAllLines(s.directory().resolve("member-loss.csv")).size(), "header + 6 steps");
-      if (Files.exists(s.directory().resolve("result.json"))) {
-        finals.add(s.directory());
+      List<String> kinds = s.declared().stream().map(d -> d.getKind()).toList();
+      assertTrue(kinds.containsAll(List.of("log")), kinds.toString());
+      if (kinds.contains("trained-run")) {
+        finals.add(s);
       }
     }
     assertEquals(2 * 24, seen.size(), "every sample of both epochs: " + seen.keySet());
@@ -88,8 +90,10 @@ class PretrainGangHandlerTest {
         "checkpoints beside the slots' directories");
 
     assertEquals(1, finals.size(), "exactly one slot (rank 0 of the last gang) writes the run's outputs");
-    Path dir = finals.get(0);
+    ArtifactStore last = finals.get(0);
+    Path dir = last.directory();
     JsonObject result = new JsonObject(Files.readString(dir.resolve("result.json")));
+    assertEquals(result, new JsonObject(last.result()), "the result the task's message carries is the file's");
     assertEquals("gang-run", result.getString("run"));
     assertEquals("pretrain", result.getString("protocol"));
     assertEquals("alt", result.getString("captions"));
@@ -98,28 +102,30 @@ class PretrainGangHandlerTest {
     List<String> loss = Files.readAllLines(dir.resolve("loss.csv"));
     assertEquals(1 + 6, loss.size(), "every committed step of the run: " + loss);
     assertTrue(loss.get(0).startsWith("step,loss,"), loss.get(0));
-    // what EvaluateHandler does with a pretrain task's directory
-    ClipRunSpec read = ClipRunSpec.fromJson(Files.readString(dir.resolve("run.json")));
+    // what EvaluateHandler does with the trained-run directory the slot declared
+    Path trained = Path.of(last.declared().stream().filter(d -> d.getKind().equals("trained-run")).findFirst().orElseThrow().getPath());
+    assertEquals(dir.resolve(TrainedRun.NAME), trained);
+    ClipRunSpec read = ClipRunSpec.fromJson(Files.readString(trained.resolve("run.json")));
     assertEquals(spec, read);
     ClipRunFactory factory = new ClipRunFactory(read, Extensions.of(new ConvImageEncoderFixture(), new BagTextEncoderFixture()));
     try (NDManager manager = NDManager.newBaseManager()) {
       var tower = factory.initializedImageTower(manager, 1);
-      try (DataInputStream in = new DataInputStream(Files.newInputStream(dir.resolve("encoder.params")))) {
+      try (DataInputStream in = new DataInputStream(Files.newInputStream(trained.resolve("encoder.params")))) {
         tower.block().loadParameters(manager, in);
       }
       assertEquals(result.getLong("parameters"), ClipRunFactory.parameterCount(tower.block()));
-      ClipModel model = factory.clipModel(manager, factory.textEncoder().loadTokenizer(dir.resolve("tokenizer")), 1);
+      ClipModel model = factory.clipModel(manager, factory.textEncoder().loadTokenizer(trained.resolve("tokenizer")), 1);
       long untrained = ClipTrainer.checksum(model.parameterList());
-      try (DataInputStream in = new DataInputStream(Files.newInputStream(dir.resolve("clip.params")))) {
+      try (DataInputStream in = new DataInputStream(Files.newInputStream(trained.resolve("clip.params")))) {
         model.restoreParameters(manager, in);
       }
       // the restored CLIP holds the parameters the gang trained: the final checkpoint recorded
       // their checksum from the live trainer after step 6
-      Checkpoint last = Checkpoint.latest(root.resolve("job-9").resolve("pretrain-checkpoints")).orElseThrow();
-      assertEquals(6, last.step());
+      Checkpoint checkpoint = Checkpoint.latest(root.resolve("job-9").resolve("pretrain-checkpoints")).orElseThrow();
+      assertEquals(6, checkpoint.step());
       long restored = ClipTrainer.checksum(model.parameterList());
       assertNotEquals(untrained, restored, "clip.params must hold trained, not freshly initialized, parameters");
-      assertEquals(last.parameterChecksum(), restored, "clip.params restores the parameters of the last step");
+      assertEquals(checkpoint.parameterChecksum(), restored, "clip.params restores the parameters of the last step");
       // encoder.params is the image tower of that same CLIP
       assertArrayEquals(flat(model.imageTower().block()), flat(tower.block()),
           "encoder.params holds the restored CLIP's image tower");

@@ -88,7 +88,8 @@ class PretrainResumeProcessesTest {
     assertEquals(STEPS, reported.size(), "a loss metric for every step: " + reported);
     reported.forEach((s, n) -> assertEquals(1, n, "loss metric of step " + s + " sent " + n + " times over both attempts"));
 
-    assertArrayEquals(Files.readAllBytes(refDir.resolve("clip.params")), Files.readAllBytes(taskDir.resolve("clip.params")),
+    assertArrayEquals(Files.readAllBytes(refDir.resolve(TrainedRun.NAME).resolve("clip.params")),
+        Files.readAllBytes(taskDir.resolve(TrainedRun.NAME).resolve("clip.params")),
         "the resumed run ends with the undisturbed run's parameters, bit for bit");
     JsonObject result = new JsonObject(Files.readString(taskDir.resolve("result.json")));
     assertEquals(CHECKPOINT_EVERY, result.getJsonObject("metrics").getLong("resumedFromStep"), result.encode());

@@ -1,0 +1,86 @@
+package dev.recap.worker.train;
+
+import ai.djl.nn.Block;
+import dev.recap.api.encoder.TextTokenizer;
+import dev.recap.bus.OutputKind;
+import dev.recap.bus.msg.DeclaredOutput;
+import dev.recap.worker.caption.ClipImageTextScorer;
+import dev.recap.worker.node.ArtifactStore;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * The {@code trained-run} directory a pretrain task declares: everything evaluation and caption
+ * scoring load, written whole and renamed into place. It holds {@value #ENCODER_PARAMETERS} (the
+ * image tower's DJL parameters, every objective), for clip runs {@value ClipImageTextScorer#PARAMETERS}
+ * (the whole CLIP) and {@value ClipImageTextScorer#TOKENIZER}/, the run spec
+ * {@value ClipImageTextScorer#RUN_SPEC}, and {@value #DESCRIPTION}
+ * {@code {run, encoder, captions, objective, seed, parameters}}, what the evaluation's results
+ * name the model by.
+ */
+public final class TrainedRun {
+
+  /** The directory's name in the task's artifact directory. */
+  public static final String NAME = "model";
+
+  /** The image tower's parameters. */
+  public static final String ENCODER_PARAMETERS = "encoder.params";
+
+  /** The model's description. */
+  public static final String DESCRIPTION = "model.json";
+
+  private TrainedRun() {}
+
+  /**
+   * Writes and declares the directory.
+   *
+   * @param clip the trained CLIP, or null for an image tower trained alone (mae, none)
+   * @param tokenizer the CLIP's tokenizer, or null
+   * @param description {@code {run, encoder, captions, objective, seed, parameters}}
+   */
+  public static DeclaredOutput write(ArtifactStore store, ClipRunSpec spec, Block imageTower, ClipModel clip,
+      TextTokenizer tokenizer, JsonObject description) throws IOException {
+    return store.writeAt(NAME, OutputKind.TRAINED_RUN, dir -> {
+      Files.createDirectories(dir);
+      if (clip != null) {
+        writeParameters(dir.resolve(ClipImageTextScorer.PARAMETERS), out -> clip.saveParameters(out));
+        Path tokenizerDir = dir.resolve(ClipImageTextScorer.TOKENIZER);
+        Files.createDirectories(tokenizerDir);
+        tokenizer.save(tokenizerDir);
+      }
+      writeParameters(dir.resolve(ENCODER_PARAMETERS), out -> imageTower.saveParameters(out));
+      Files.writeString(dir.resolve(ClipImageTextScorer.RUN_SPEC), spec.toJson(), StandardCharsets.UTF_8);
+      Files.writeString(dir.resolve(DESCRIPTION), description.encodePrettily(), StandardCharsets.UTF_8);
+    });
+  }
+
+  /** The description {@link #write} stored in {@code dir}; the message names the file when it is missing or garbled. */
+  public static JsonObject description(Path dir) throws IOException {
+    Path file = dir.resolve(DESCRIPTION);
+    try {
+      return new JsonObject(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      throw new IOException(file + " is missing: " + dir + " is not a trained-run directory a pretrain task declared", e);
+    } catch (io.vertx.core.json.DecodeException e) {
+      throw new IOException(file + " is not a JSON object: " + e.getMessage(), e);
+    }
+  }
+
+  private interface ParameterWriter {
+    void writeTo(DataOutputStream out) throws IOException;
+  }
+
+  private static void writeParameters(Path file, ParameterWriter writer) throws IOException {
+    try (OutputStream raw = new BufferedOutputStream(Files.newOutputStream(file));
+        DataOutputStream out = new DataOutputStream(raw)) {
+      writer.writeTo(out);
+    }
+  }
+}

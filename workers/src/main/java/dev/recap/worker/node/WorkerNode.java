@@ -96,11 +96,6 @@ public final class WorkerNode implements AutoCloseable {
     public Options withConformanceKits(boolean on) {
       return new Options(workerId, artifactRoot, slots, heartbeat, requestTimeout, on, device);
     }
-
-    /** The same options on another device. */
-    public Options withDevice(WorkerDevice other) {
-      return new Options(workerId, artifactRoot, slots, heartbeat, requestTimeout, conformanceKits, other);
-    }
   }
 
   private final RecapCluster cluster;

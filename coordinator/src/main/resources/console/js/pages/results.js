@@ -110,6 +110,7 @@ function mountPicker(container) {
 
 function mountResults(container, jobId) {
   const status = h('div', {class: 'status'});
+  const reportBlock = h('div', {id: 'report-block'});
   const summaryBlock = h('div', {id: 'results-summary-block'});
   const table = h('table', {id: 'results-table', class: 'grid'});
   const bars = h('div', {id: 'metric-charts', class: 'chart-grid'});
@@ -118,7 +119,7 @@ function mountResults(container, jobId) {
   container.append(
     h('p', {}, h('a', {href: `#/jobs/${encodeURIComponent(jobId)}`}, '← job'), ' · ', h('a', {href: '#/results'}, 'all results')),
     h('h1', {}, 'Results ', h('span', {class: 'mono muted'}, jobId)),
-    status, summaryBlock, table,
+    status, reportBlock, summaryBlock, table,
     h('h2', {}, 'Metrics by run'), bars,
     h('h2', {}, 'Per-class IoU'), perClass,
     h('h2', {}, 'Sample predictions'), gallery);
@@ -159,6 +160,40 @@ function mountResults(container, jobId) {
       : rows.map((r) => ({label: settingOf(r) ? `${r.run} · ${settingOf(r)}` : r.run, metrics: r.metrics})), metricNames);
     drawPerClass(rows);
     drawImages(results.images || []);
+    drawReport(results.report || {});
+  }
+
+  // the report's headline table (headline.json, the table report.md/html open with) and links to
+  // the report and its rows; the files come through the authenticated artifact route as blobs
+  function drawReport(report) {
+    clear(reportBlock);
+    if (!report.headline) return;
+    const links = h('p', {id: 'report-links'});
+    const headline = h('div', {id: 'report-headline'});
+    reportBlock.append(h('h2', {}, 'Report'), links, headline);
+    for (const [role, label] of [['html', 'report.html'], ['md', 'report.md'], ['csv', 'results.csv'], ['json', 'results.json']]) {
+      if (!report[role]) continue;
+      const a = h('a', {dataset: {role}, target: '_blank', rel: 'noopener'}, label);
+      links.append(a, ' ');
+      artifactUrl(report[role]).then((url) => {
+        objectUrls.push(url);
+        a.href = url;
+        if (role !== 'html') a.download = label;
+      }).catch((e) => a.replaceWith(message('error', `Could not load ${label}: ${e.message}`)));
+    }
+    artifactUrl(report.headline).then(async (url) => {
+      objectUrls.push(url);
+      const table = await (await fetch(url)).json();
+      if (disposed) return;
+      headline.append(h('table', {id: 'headline-table', class: 'grid'},
+        h('thead', {}, h('tr', {}, h('th', {}, 'Run'), table.columns.map((c) => h('th', {class: 'num'}, c.heading)))),
+        h('tbody', {}, table.rows.map((row) => h('tr', {dataset: {run: row.run}}, h('td', {class: 'mono'}, row.run),
+          row.cells.map((cell, k) => h('td', {class: `num${row.best[k] ? ' best' : ''}`, dataset: {metric: table.columns[k].metric,
+            protocol: table.columns[k].protocol, fraction: String(table.columns[k].fraction)}},
+          cell === null ? '—' : fmtNumber(cell.mean),
+          cell === null || cell.std === null ? '' : h('span', {class: 'muted'}, ` ± ${fmtNumber(cell.std)}`))))))),
+        h('p', {class: 'muted'}, table.caption));
+    }).catch((e) => headline.append(message('error', `Could not load the headline table: ${e.message}`)));
   }
 
   function drawSummary(summary, metricNames) {

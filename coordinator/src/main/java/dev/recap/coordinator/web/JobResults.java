@@ -46,7 +46,8 @@ public final class JobResults {
   /**
    * The results table: {@code {columns: [metric names, first seen first], rows: [{run, encoder,
    * captions, seed, protocol, fraction, task, metrics, perClassIoU, taskId}], images: [{run, kind, url,
-   * taskId}], problems: [{taskId, file, message}]}}. A result that does not follow the convention is
+   * taskId}], problems: [{taskId, file, message}], report: {html, md, csv, json, headline}}}; {@code report}
+   * holds the artifact URLs of the files a report task declared, and is absent without one. A result that does not follow the convention is
    * listed under problems ({@code file}: the task's declared run-result), not dropped silently.
    */
   public JsonObject table() {
@@ -89,8 +90,30 @@ public final class JobResults {
             .put("url", url(task.getKey(), name)));
       }
     }
-    return new JsonObject().put("columns", new JsonArray(new ArrayList<>(columns))).put("rows", rows)
+    JsonObject table = new JsonObject().put("columns", new JsonArray(new ArrayList<>(columns))).put("rows", rows)
         .put("images", images).put("problems", problems);
+    JsonObject report = reportLinks();
+    if (!report.isEmpty()) {
+      table.put("report", report);
+    }
+    return table;
+  }
+
+  /** The report's files by role, for the console's link and headline table (the last report task wins). */
+  private JsonObject reportLinks() {
+    Map<String, String> roles = Map.of("report.html", "html", "report.md", "md", "results.csv", "csv",
+        "results.json", "json", "headline.json", "headline");
+    JsonObject links = new JsonObject();
+    for (Map.Entry<String, TaskOutputs> task : tasks.entrySet()) {
+      for (DeclaredOutput d : task.getValue().ofKind(OutputKind.REPORT)) {
+        Path name = Path.of(d.getPath()).getFileName();
+        String role = name == null ? null : roles.get(name.toString());
+        if (role != null) {
+          links.put(role, url(task.getKey(), name.toString()));
+        }
+      }
+    }
+    return links;
   }
 
   /** Parses and checks one result JSON against the convention; the message names the field. */

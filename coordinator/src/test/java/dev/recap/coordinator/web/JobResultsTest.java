@@ -57,6 +57,23 @@ class JobResultsTest {
     assertEquals(2, table.getJsonArray("problems").size(), table.encode());
   }
 
+  @Test
+  void theReportTasksFilesAreLinkedForTheConsole(@TempDir Path dir) {
+    Map<String, TaskOutputs> tasks = new LinkedHashMap<>();
+    tasks.put("job/evaluate/a", new TaskOutputs(List.of(declared(dir.resolve("a/result.json"), OutputKind.RUN_RESULT)), GOOD));
+    JsonObject without = new JobResults("job", tasks).table();
+    assertTrue(!without.containsKey("report"), "no report task, no report links: " + without.encode());
+    Path report = dir.resolve("r");
+    tasks.put("job/report/report", new TaskOutputs(List.of(declared(report.resolve("report.html"), OutputKind.REPORT),
+        declared(report.resolve("headline.json"), OutputKind.REPORT), declared(report.resolve("results.csv"), OutputKind.REPORT),
+        declared(report.resolve("chart-loss-clip.svg"), OutputKind.REPORT), declared(report.resolve("grid-a.png"), OutputKind.IMAGE)),
+        null));
+    JsonObject links = new JobResults("job", tasks).table().getJsonObject("report");
+    assertEquals(new JsonObject().put("html", "/api/jobs/job/artifacts/report/report/report.html")
+        .put("headline", "/api/jobs/job/artifacts/report/report/headline.json")
+        .put("csv", "/api/jobs/job/artifacts/report/report/results.csv"), links);
+  }
+
   private static DeclaredOutput declared(Path path, OutputKind kind) {
     return new DeclaredOutput(path.toString(), kind.wireName(), 1L, "0".repeat(64));
   }

@@ -94,7 +94,8 @@ class ReportTaskHandlerTest {
     Map<String, String> kinds = new java.util.HashMap<>();
     ctx.artifacts().declared().forEach(d -> kinds.put(Path.of(d.getPath()).getFileName().toString(), d.getKind()));
     assertEquals("report", kinds.get("report.md"));
-    assertEquals("image", kinds.get("chart-loss.png"));
+    assertEquals("report", kinds.get("chart-loss-clip.svg"));
+    assertEquals("report", kinds.get("results.csv"));
     assertEquals(1, ctx.events().size());
     assertTrue(ctx.events().get(0).contains("2 results, 1 loss curves, 0 inputs skipped"), ctx.events().get(0));
   }

@@ -82,7 +82,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     }
     long seed = t.getSeed();
     long totalSteps = factory.totalSteps(samples);
-    Run run = new Run(context, factory, shards, seed, totalSteps, t.getCheckpointEvery(), dir.resolve(CHECKPOINTS));
+    Attempt attempt = new Attempt(context, factory, shards, seed, totalSteps, t.getCheckpointEvery(), dir.resolve(CHECKPOINTS));
     long started = System.nanoTime();
     double finalLoss = Double.NaN;
     long parameters;
@@ -95,7 +95,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
         case "mae" -> {
           MaskedImageModel model = factory.maskedImageModel(manager, seed);
           MaskedImageTrainer trainer = factory.maskedImageTrainer(model, manager, totalSteps, seed, Collective.single());
-          finalLoss = run.train(trainer, manager, null, batch -> {
+          finalLoss = attempt.train(trainer, manager, null, batch -> {
             int h = (int) batch.images().getShape().get(2);
             int w = (int) batch.images().getShape().get(3);
             return trainer.step(batch.images().toFloatArray(), batch.size(), h, w, 0);
@@ -116,7 +116,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
           TextTokenizer tokenizer = factory.tokenizer(new ArrayList<>(curated.values()));
           ClipModel model = factory.clipModel(manager, tokenizer, seed);
           ClipTrainer trainer = factory.clipTrainer(model, manager, totalSteps, Collective.single());
-          finalLoss = run.train(trainer, manager, CaptionOverrides.of(curated),
+          finalLoss = attempt.train(trainer, manager, CaptionOverrides.of(curated),
               batch -> trainer.step(ClipRunFactory.clipBatch(batch, tokenizer)));
           clip = model;
           clipTokenizer = tokenizer;
@@ -132,14 +132,14 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     context.artifacts().write("loss.csv", OutputKind.LOSS_CURVE,
-        (LOSS_HEADER + "\n" + run.lossLines).getBytes(StandardCharsets.UTF_8));
+        (LOSS_HEADER + "\n" + attempt.lossLines).getBytes(StandardCharsets.UTF_8));
     JsonObject metrics = new JsonObject().put("seconds", seconds).put("steps", spec.objective().equals("none") ? 0 : totalSteps)
         .put("samples", samples);
     if (Double.isFinite(finalLoss)) {
       metrics.put("finalLoss", finalLoss);
     }
-    if (run.resumedFrom > 0) {
-      metrics.put("resumedFromStep", run.resumedFrom);
+    if (attempt.resumedFrom > 0) {
+      metrics.put("resumedFromStep", attempt.resumedFrom);
     }
     JsonObject result = new JsonObject().put("run", t.getRun())
         .put("encoder", encoderName(spec)).put("captions", captions(t, spec))
@@ -169,7 +169,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
    * The loss lines of the steps before the checkpoint come from it, so {@code loss.csv} has every
    * step once; metrics of steps an earlier attempt already reported are not sent again.
    */
-  private static final class Run {
+  private static final class Attempt {
     private final TaskContext<PretrainTask> context;
     private final ClipRunFactory factory;
     private final List<Path> shards;
@@ -181,7 +181,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     final StringBuilder lossLines = new StringBuilder();
     long resumedFrom;
 
-    Run(TaskContext<PretrainTask> context, ClipRunFactory factory, List<Path> shards, long seed, long totalSteps,
+    Attempt(TaskContext<PretrainTask> context, ClipRunFactory factory, List<Path> shards, long seed, long totalSteps,
         int checkpointEvery, Path checkpoints) {
       this.context = context;
       this.factory = factory;

@@ -100,7 +100,8 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
         .withFraction(t.getFraction()).withSeed(t.getSeed())
         .withEpochs(config.getInteger("epochs", 10)).withBatchSize(config.getInteger("batchSize", 16))
         .withHeadLearningRate(config.getDouble("headLearningRate", 1e-3))
-        .withSavedPredictions(config.getInteger("predictions", 2));
+        .withSavedPredictions(config.getInteger("predictions", 2))
+        .withBootstrapResamples(config.getInteger("bootstrapResamples", TestSetBootstrap.DEFAULT_RESAMPLES));
     if (!frozen) {
       evalConfig = evalConfig.withEncoderLearningRate(config.getDouble("encoderLearningRate", 1e-4));
     }
@@ -121,6 +122,12 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     r.metrics().forEach(metrics::put);
     result.put("head", headId).put("metrics", metrics).put("trainSamples", r.trainSamples()).put("testSamples", r.testSamples())
         .put("steps", r.steps()).put("seconds", r.seconds());
+    if (r.bootstrapResamples() > 0) {
+      JsonObject standardErrors = new JsonObject();
+      r.standardErrors().forEach(standardErrors::put);
+      result.put("bootstrap", new JsonObject().put("resamples", r.bootstrapResamples()).put("images", r.testSamples())
+          .put("seed", TestSetBootstrap.SEED).put("standardErrors", standardErrors));
+    }
     if (segmentation) {
       JsonObject perClass = new JsonObject();
       for (int i = 0; i < r.perClassIoU().size(); i++) {

@@ -37,6 +37,7 @@ public final class HtmlReport {
       h.append("<li><b class=\"").append(claim.verdict().text().replace(' ', '-')).append("\">(").append(claim.id())
           .append(") ").append(claim.verdict().text()).append("</b>: ").append(esc(claim.statement())).append("<ul>");
       claim.evidence().forEach(e -> h.append("<li>").append(esc(e)).append("</li>"));
+      h.append("<li>").append(esc(claim.resolution())).append("</li>");
       h.append("</ul></li>\n");
     }
     h.append("</ul>\n<h2>Comparison</h2>\n");

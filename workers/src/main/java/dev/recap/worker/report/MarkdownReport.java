@@ -23,6 +23,7 @@ public final class MarkdownReport {
       md.append("- **(").append(claim.id()).append(") ").append(claim.verdict().text()).append("**: ")
           .append(escape(claim.statement())).append('\n');
       claim.evidence().forEach(e -> md.append("  - ").append(escape(e)).append('\n'));
+      md.append("  - ").append(escape(claim.resolution())).append('\n');
     }
     md.append('\n');
     md.append("## Comparison\n\n");

@@ -7,6 +7,7 @@ import dev.recap.api.PluginConfig;
 import dev.recap.api.data.Sample;
 import dev.recap.api.dense.DenseHead;
 import dev.recap.api.dense.DenseTask;
+import dev.recap.api.encoder.ImageEncoder;
 import dev.recap.api.encoder.ImageTower;
 import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.bus.task.EvaluateTask;
@@ -74,15 +75,15 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     if (t.getProtocol().equals("retrieval")) {
       retrieval(context, t, spec, factory, pretrained, result);
     } else {
-      dense(context, t, config, factory, pretrained, result);
+      dense(context, t, spec, config, factory, pretrained, result);
     }
     result.put("wallSeconds", (System.nanoTime() - started) / 1e9);
     context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
     context.progress(1.0, "done");
   }
 
-  private static void dense(TaskContext<EvaluateTask> context, EvaluateTask t, JsonObject config, ClipRunFactory factory,
-      Path pretrained, JsonObject result) throws Exception {
+  private static void dense(TaskContext<EvaluateTask> context, EvaluateTask t, ClipRunSpec spec, JsonObject config,
+      ClipRunFactory factory, Path pretrained, JsonObject result) throws Exception {
     boolean segmentation = t.getTask().equals("segmentation");
     String folder = segmentation ? "seg" : "depth";
     DenseFolderLayout layout = segmentation ? DenseFolderLayout.ADE20K : DenseFolderLayout.NYUV2;
@@ -109,9 +110,22 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     DenseHead head = context.extensions().get(DenseHead.class, headId);
     PluginConfig headConfig = PluginConfig.of(config.getJsonObject("headConfig", new JsonObject()).getMap());
     context.progress(0.05, t.getProtocol() + " " + t.getTask() + " at " + t.getFraction() + ": " + train.size() + " train images");
+    Map<String, Object> towerOverrides = new java.util.HashMap<>();
+    String features = config.getString("features");
+    if (features != null) {
+      ImageEncoder encoder = context.extensions().get(ImageEncoder.class, spec.imageEncoder());
+      if (!encoder.denseModes().contains(features)) {
+        throw new PermanentTaskFailure("evaluate option 'features' is '" + features + "' for run '" + t.getRun()
+            + "', but its encoder '" + encoder.id() + "' offers " + (encoder.denseModes().isEmpty()
+                ? "no choice of dense features" : encoder.denseModes())
+            + "; name the features per encoder (e.g. features: {vit: blocks}) or leave the option out");
+      }
+      towerOverrides.put(ImageEncoder.DENSE, features);
+      result.put("features", features);
+    }
     DenseResult r;
     try (NDManager manager = NDManager.newBaseManager()) {
-      ImageTower tower = factory.initializedImageTower(manager, t.getSeed());
+      ImageTower tower = factory.initializedImageTower(manager, t.getSeed(), towerOverrides);
       try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve("encoder.params")))) {
         tower.block().loadParameters(manager, new DataInputStream(in));
       }

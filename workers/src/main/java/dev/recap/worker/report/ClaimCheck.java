@@ -155,7 +155,8 @@ public final class ClaimCheck {
       } else {
         double bound = Double.isNaN(w[0]) ? w[1] : Double.isNaN(w[1]) ? w[0] : Math.max(w[0], w[1]);
         parts.add(metric + (Double.isNaN(bound) ? " unknown"
-            : " at least " + Numbers.format(bound) + " (no seed spread for every comparison)"));
+            : " at least " + Numbers.format(bound) + (Double.isNaN(w[0]) ? " (test images only: fewer than 2 seeds)"
+                : " (some comparisons have fewer than 2 seeds)")));
       }
     });
     return "smallest difference this run could detect: " + String.join(", ", parts);

@@ -23,8 +23,12 @@ import java.util.Set;
  * {@code frozen:} / {@code finetune:} with {@code fractions} (defaults [1.0] / [0.1, 1.0]),
  * {@code head} (linear), {@code headConfig}, {@code epochs} (10 / 3), {@code batchSize} (16),
  * {@code headLearningRate} (1e-3), {@code encoderLearningRate} (1e-4, finetune),
- * {@code predictions} (PNGs saved, 2). Task names: {@code <run>-s<seed>-<protocol>-<task>-f<fraction>}
- * and {@code <run>-s<seed>-retrieval}.
+ * {@code predictions} (PNGs saved, 2), {@code bootstrapResamples} (resampled test sets for the
+ * metrics' standard errors, 200; 0 = none) and {@code features} (which dense map the head reads:
+ * a dense mode of the encoder, e.g. {@code blocks} for every ViT block's tokens, either one name
+ * for every run or a mapping from encoder id to mode, {@code {vit: blocks}}, runs of other
+ * encoders keeping their default; absent = every encoder's default). Task names:
+ * {@code <run>-s<seed>-<protocol>-<task>-f<fraction>} and {@code <run>-s<seed>-retrieval}.
  */
 public final class EvaluateStagePlanner implements StagePlanner {
 
@@ -33,7 +37,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
 
   private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune");
   private static final Set<String> PROTOCOL_KEYS = Set.of("fractions", "head", "headConfig", "epochs", "batchSize",
-      "headLearningRate", "encoderLearningRate", "predictions");
+      "headLearningRate", "encoderLearningRate", "predictions", "bootstrapResamples", "features");
   private static final List<String> TASKS = List.of("segmentation", "depth");
   private static final List<String> PROTOCOLS = List.of("frozen", "finetune");
 
@@ -42,7 +46,52 @@ public final class EvaluateStagePlanner implements StagePlanner {
     return KIND;
   }
 
-  private record Protocol(String name, List<Double> fractions, String head, Map<String, Object> config) {}
+  /**
+   * One protocol's settings; {@code features} maps an encoder id to the dense mode its runs are
+   * probed with ({@link #ANY_ENCODER} for a single name that applies to every run).
+   */
+  private record Protocol(String name, List<Double> fractions, String head, Map<String, Object> config,
+      Map<String, String> features) {
+
+    /** The task configuration for a run of {@code encoder}: the dense mode it is probed with added, if any. */
+    Map<String, Object> configFor(String encoder) {
+      String mode = features.getOrDefault(encoder, features.get(ANY_ENCODER));
+      if (mode == null) {
+        return config;
+      }
+      Map<String, Object> c = new LinkedHashMap<>(config);
+      c.put("features", mode);
+      return c;
+    }
+  }
+
+  private static final String ANY_ENCODER = "*";
+
+  /** {@code features}: absent, one mode name, or encoder id to mode name. */
+  private static Map<String, String> features(SpecCheck check, String field, Object value) {
+    Map<String, String> out = new LinkedHashMap<>();
+    if (value == null) {
+      return out;
+    }
+    if (value instanceof String mode && !mode.isBlank()) {
+      out.put(ANY_ENCODER, mode);
+      return out;
+    }
+    if (value instanceof Map<?, ?> byEncoder) {
+      for (Map.Entry<?, ?> e : byEncoder.entrySet()) {
+        if (e.getValue() instanceof String mode && !mode.isBlank()) {
+          out.put(String.valueOf(e.getKey()), mode);
+        } else {
+          check.problem(field + "." + e.getKey(), "must be the name of a dense mode of encoder '" + e.getKey()
+              + "' (e.g. blocks), got " + SpecCheck.describe(e.getValue()));
+        }
+      }
+      return out;
+    }
+    check.problem(field, "must be a dense mode name (e.g. blocks) or a mapping from encoder id to one (e.g. {vit: blocks}),"
+        + " got " + SpecCheck.describe(value));
+    return out;
+  }
 
   private static List<String> oneOf(SpecCheck check, StageSpec stage, String key, List<String> allowed) {
     if (!stage.params().containsKey(key)) {
@@ -83,7 +132,13 @@ public final class EvaluateStagePlanner implements StagePlanner {
       config.put("encoderLearningRate",
           PipelineParams.number(check, stage.field(name) + ".encoderLearningRate", m.get("encoderLearningRate"), 1e-4, 1e-9, 10));
       config.put("predictions", (int) PipelineParams.number(check, stage.field(name) + ".predictions", m.get("predictions"), 2, 0, 1000));
-      out.add(new Protocol(name, fractions, head, config));
+      int resamples = (int) PipelineParams.number(check, stage.field(name) + ".bootstrapResamples", m.get("bootstrapResamples"),
+          200, 0, 100_000);
+      if (resamples == 1) {
+        check.problem(stage.field(name) + ".bootstrapResamples", "must be 0 (no standard errors) or at least 2, got 1");
+      }
+      config.put("bootstrapResamples", resamples);
+      out.add(new Protocol(name, fractions, head, config, features(check, stage.field(name) + ".features", m.get("features"))));
     }
     return out;
   }
@@ -118,7 +173,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
         for (String task : tasks) {
           for (double fraction : p.fractions) {
             EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), p.name, task, fraction, run.dir().toString(), dense,
-                PipelineParams.json(p.config));
+                PipelineParams.json(p.configFor(run.encoder())));
             planned.add(new PlannedTask(source + "-" + p.name + "-" + task + "-f" + fraction, KIND, payload,
                 new LinkedHashSet<>(List.of(run.encoder(), p.head))));
           }

@@ -43,7 +43,10 @@ import java.util.Set;
  *   <li>parameters saved and loaded into a freshly built tower give bit-identical outputs;
  *   <li>export names are unique and non-empty;
  *   <li>{@link ImageEncoder#inferenceTower} computes what the trained tower computes in
- *       inference mode (within 1e-4 of the output's scale).
+ *       inference mode (within 1e-4 of the output's scale);
+ *   <li>every value of {@link ImageEncoder#denseModes()} builds a tower whose outputs have the
+ *       shapes it declares and that loads the parameters saved from the default tower; the
+ *       first value gives the default's levels.
  * </ul>
  *
  * <p>Keep the configuration tiny: every check builds and runs the tower a few times on CPU.
@@ -95,7 +98,8 @@ public final class ImageEncoderKit implements ConformanceKit {
         Check.of("sameSeedGivesTheSameOutputAndAnotherSeedDoesNot", this::sameSeedGivesTheSameOutputAndAnotherSeedDoesNot),
         Check.of("savedParametersLoadIntoAFreshTowerWithIdenticalOutput", this::savedParametersLoadIntoAFreshTowerWithIdenticalOutput),
         Check.of("inferenceTowerMatchesTheTrainedTowerInInferenceMode", this::inferenceTowerMatchesTheTrainedTowerInInferenceMode),
-        Check.of("exportNamesAreUniqueAndNonEmpty", this::exportNamesAreUniqueAndNonEmpty));
+        Check.of("exportNamesAreUniqueAndNonEmpty", this::exportNamesAreUniqueAndNonEmpty),
+        Check.of("everyDenseModeKeepsTheParametersAndItsDeclaredShapes", this::everyDenseModeKeepsTheParametersAndItsDeclaredShapes));
   }
 
   private List<int[]> inputSizes() {
@@ -305,6 +309,49 @@ public final class ImageEncoderKit implements ConformanceKit {
       String name = encoder().exportName(pair.getKey());
       assertTrue(name != null && !name.isBlank(), "export name of " + pair.getKey() + " is empty");
       assertTrue(seen.add(name), "export name " + name + " (from " + pair.getKey() + ") is used twice");
+    }
+  }
+
+  /** One check of the contract; throws {@link ConformanceFailure} if it does not hold. */
+  public void everyDenseModeKeepsTheParametersAndItsDeclaredShapes() throws IOException {
+    List<String> modes = encoder().denseModes();
+    if (modes.isEmpty()) {
+      return;
+    }
+    int[] size = inputSizes().get(inputSizes().size() - 1);
+    int b = batchSize();
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ImageTower standard = buildInitialized(manager, 3, size);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (DataOutputStream out = new DataOutputStream(bytes)) {
+        standard.block().saveParameters(out);
+      }
+      // the default is what the configuration gives without the key (it may set a mode itself)
+      java.util.Map<String, Object> withoutMode = new java.util.LinkedHashMap<>(encoder().resolve(config()).asMap());
+      withoutMode.remove(ImageEncoder.DENSE);
+      List<FeatureLevel> defaultLevels = encoder().build(PluginConfig.of(withoutMode)).featureLevels();
+      for (int m = 0; m < modes.size(); m++) {
+        String mode = modes.get(m);
+        ImageTower tower = encoder().build(encoder().resolve(config()).with(ImageEncoder.DENSE, mode));
+        if (m == 0) {
+          assertEquals(defaultLevels, tower.featureLevels(), "the first dense mode '" + mode + "' is the default");
+        }
+        tower.block().initialize(manager, DataType.FLOAT32, new Shape(b, 3, size[0], size[1]));
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+          tower.block().loadParameters(manager, in);
+        } catch (ai.djl.MalformedModelException | IOException | RuntimeException e) {
+          throw new ConformanceFailure("dense mode '" + mode + "' does not load the default tower's parameters: " + e.getMessage());
+        }
+        try (NDManager step = manager.newSubManager()) {
+          NDList out = forward(step, tower.block(), images(step, size, 9), false);
+          assertEquals(1 + tower.featureLevels().size(), out.size(), "dense mode '" + mode + "': pooled + one per level");
+          for (int i = 0; i < tower.featureLevels().size(); i++) {
+            FeatureLevel level = tower.featureLevels().get(i);
+            assertEquals(new Shape(b, level.channels(), size[0] / level.stride(), size[1] / level.stride()),
+                out.get(i + 1).getShape(), "dense mode '" + mode + "': level " + i + " for input " + label(size));
+          }
+        }
+      }
     }
   }
 }

@@ -3,6 +3,7 @@ package dev.recap.api.encoder;
 import ai.djl.ndarray.NDManager;
 import dev.recap.api.NamedPlugin;
 import dev.recap.api.PluginConfig;
+import java.util.List;
 
 /**
  * Extension point: an image encoder family (ViT, MCi, ...). Builds a DJL {@link ImageTower} from
@@ -10,6 +11,9 @@ import dev.recap.api.PluginConfig;
  * stateless: every call to {@link #build} gives a fresh, uninitialized tower.
  */
 public interface ImageEncoder extends NamedPlugin {
+
+  /** The configuration key that selects what a tower's primary dense level holds; see {@link #denseModes()}. */
+  String DENSE = "dense";
 
   /**
    * Builds a tower.
@@ -30,6 +34,20 @@ public interface ImageEncoder extends NamedPlugin {
    */
   default String exportName(String djlParameterName) {
     return djlParameterName;
+  }
+
+  /**
+   * The values this encoder accepts under the configuration key {@link #DENSE}, its default
+   * first. Each selects what the primary dense level (level 0, the map a linear probe reads)
+   * holds, e.g. the last block's tokens or every block's tokens concatenated, and none changes
+   * the parameters: a tower built with one value loads the parameters saved from a tower built
+   * with another, so a pretrained encoder can be probed with any of them. The conformance kit
+   * checks both for every value listed.
+   *
+   * @return by default empty: the encoder has one dense map and ignores the key
+   */
+  default List<String> denseModes() {
+    return List.of();
   }
 
   /**

@@ -67,4 +67,9 @@ public abstract class ImageEncoderConformance {
   void exportNamesAreUniqueAndNonEmpty() {
     kit().exportNamesAreUniqueAndNonEmpty();
   }
+
+  @Test
+  void everyDenseModeKeepsTheParametersAndItsDeclaredShapes() throws Exception {
+    kit().everyDenseModeKeepsTheParametersAndItsDeclaredShapes();
+  }
 }

@@ -83,6 +83,49 @@ class ImageEncoderConformanceSelfTest {
     };
   }
 
+  /**
+   * An encoder with two dense modes: {@code map} (the default) and {@code wide}, where the tower
+   * either declares twice the channels it returns or, if {@code wideAddsAParameter}, carries an
+   * extra parameter (so a default tower's parameters do not load into it).
+   */
+  private static ImageEncoder withModes(boolean wideAddsAParameter, boolean wideDeclaresWrongChannels) {
+    return new ImageEncoder() {
+      @Override
+      public String id() {
+        return "patch-mean-modes";
+      }
+
+      @Override
+      public List<String> denseModes() {
+        return List.of("map", "wide");
+      }
+
+      @Override
+      public ImageTower build(PluginConfig config) {
+        boolean wide = config.getString(DENSE, "map").equals("wide");
+        int channels = wide && wideDeclaresWrongChannels ? 8 : 4;
+        return new ImageTower(new PatchMean(wide && wideAddsAParameter, 4, false), 4,
+            List.of(new FeatureLevel(channels, 4)), 4);
+      }
+    };
+  }
+
+  @Test
+  void denseModesThatKeepTheParametersAndShapesPass() throws Exception {
+    kit(withModes(false, false)).everyDenseModeKeepsTheParametersAndItsDeclaredShapes();
+    // an encoder without modes has nothing to check
+    kit(encoder(false, 4, false)).everyDenseModeKeepsTheParametersAndItsDeclaredShapes();
+  }
+
+  @Test
+  void aDenseModeWithParametersOfItsOwnOrWrongShapesFails() {
+    AssertionError parameters = assertThrows(AssertionError.class,
+        () -> kit(withModes(true, false)).everyDenseModeKeepsTheParametersAndItsDeclaredShapes());
+    assertTrue(parameters.getMessage().contains("'wide'"), parameters.getMessage());
+    assertThrows(AssertionError.class,
+        () -> kit(withModes(false, true)).everyDenseModeKeepsTheParametersAndItsDeclaredShapes());
+  }
+
   private static ImageEncoderKit kit(ImageEncoder encoder) {
     return new ImageEncoderKit(encoder, PluginConfig.empty());
   }

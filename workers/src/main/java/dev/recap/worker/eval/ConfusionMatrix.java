@@ -79,6 +79,35 @@ public final class ConfusionMatrix {
     }
   }
 
+  /**
+   * The non-zero cells as pairs {@code (truth * numClasses + predicted, count)}, flattened: a
+   * compact copy of one image's matrix for {@link TestSetBootstrap}.
+   */
+  long[] nonZeroCells() {
+    int nonZero = 0;
+    for (long c : counts) {
+      if (c != 0) {
+        nonZero++;
+      }
+    }
+    long[] cells = new long[2 * nonZero];
+    int k = 0;
+    for (int i = 0; i < counts.length; i++) {
+      if (counts[i] != 0) {
+        cells[k++] = i;
+        cells[k++] = counts[i];
+      }
+    }
+    return cells;
+  }
+
+  /** Adds cells as {@link #nonZeroCells()} lists them. */
+  void addCells(long[] cells) {
+    for (int k = 0; k < cells.length; k += 2) {
+      counts[(int) cells[k]] += cells[k + 1];
+    }
+  }
+
   /** Pixels of class {@code truth} predicted as {@code predicted}. */
   public long count(int truth, int predicted) {
     return counts[truth * numClasses + predicted];

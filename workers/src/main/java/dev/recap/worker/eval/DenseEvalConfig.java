@@ -22,6 +22,8 @@ import java.util.Locale;
  *     block {@code i} of {@code n} gets {@code encoderLearningRate * layerDecay^(n-1-i)}; 1 = none
  * @param weightDecay AdamW decoupled weight decay
  * @param savedPredictions how many test samples (the first ones, in test order) get a PNG
+ * @param bootstrapResamples resampled test sets for the metrics' standard errors
+ *     ({@link TestSetBootstrap}); 0 = none
  * @param mean per-channel mean subtracted from RGB in [0, 1] (CLIP's by default)
  * @param std per-channel standard deviation divided by (CLIP's by default)
  */
@@ -36,6 +38,7 @@ public record DenseEvalConfig(
     double layerDecay,
     double weightDecay,
     int savedPredictions,
+    int bootstrapResamples,
     float[] mean,
     float[] std) {
 
@@ -77,6 +80,10 @@ public record DenseEvalConfig(
     if (savedPredictions < 0) {
       throw new IllegalArgumentException("dense eval option 'savedPredictions' must be >= 0, got " + savedPredictions);
     }
+    if (bootstrapResamples != 0 && bootstrapResamples < 2) {
+      throw new IllegalArgumentException(
+          "dense eval option 'bootstrapResamples' must be 0 (none) or at least 2, got " + bootstrapResamples);
+    }
     if (mean == null || mean.length != 3 || std == null || std.length != 3) {
       throw new IllegalArgumentException("dense eval options 'mean' and 'std' need 3 values (R, G, B)");
     }
@@ -95,14 +102,17 @@ public record DenseEvalConfig(
     }
   }
 
-  /** Linear-probe defaults: full data, 10 epochs, batch 16, head LR 1e-3. */
+  /** Linear-probe defaults: full data, 10 epochs, batch 16, head LR 1e-3, 200 bootstrap resamples. */
   public static DenseEvalConfig frozen() {
-    return new DenseEvalConfig(Protocol.FROZEN, 1.0, 0, 10, 16, 1e-3, 0, 1.0, 1e-4, 4, CLIP_MEAN, CLIP_STD);
+    return new DenseEvalConfig(Protocol.FROZEN, 1.0, 0, 10, 16, 1e-3, 0, 1.0, 1e-4, 4, TestSetBootstrap.DEFAULT_RESAMPLES, CLIP_MEAN, CLIP_STD);
   }
 
-  /** Finetuning defaults: full data, 10 epochs, batch 16, head LR 1e-3, encoder LR 1e-4, no layer decay. */
+  /**
+   * Finetuning defaults: full data, 10 epochs, batch 16, head LR 1e-3, encoder LR 1e-4, no layer
+   * decay, 200 bootstrap resamples.
+   */
   public static DenseEvalConfig finetune() {
-    return new DenseEvalConfig(Protocol.FINETUNE, 1.0, 0, 10, 16, 1e-3, 1e-4, 1.0, 1e-4, 4, CLIP_MEAN, CLIP_STD);
+    return new DenseEvalConfig(Protocol.FINETUNE, 1.0, 0, 10, 16, 1e-3, 1e-4, 1.0, 1e-4, 4, TestSetBootstrap.DEFAULT_RESAMPLES, CLIP_MEAN, CLIP_STD);
   }
 
   /**
@@ -128,47 +138,52 @@ public record DenseEvalConfig(
         spec.getDouble("layerDecay", base.layerDecay),
         spec.getDouble("weightDecay", base.weightDecay),
         spec.getInt("savedPredictions", base.savedPredictions),
+        spec.getInt("bootstrapResamples", base.bootstrapResamples),
         base.mean, base.std);
   }
 
   public DenseEvalConfig withFraction(double v) {
-    return new DenseEvalConfig(protocol, v, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, mean, std);
+    return new DenseEvalConfig(protocol, v, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
   }
 
   public DenseEvalConfig withSeed(long v) {
-    return new DenseEvalConfig(protocol, fraction, v, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, mean, std);
+    return new DenseEvalConfig(protocol, fraction, v, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
   }
 
   public DenseEvalConfig withEpochs(int v) {
-    return new DenseEvalConfig(protocol, fraction, seed, v, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, v, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
   }
 
   public DenseEvalConfig withBatchSize(int v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, v, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, v, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
   }
 
   public DenseEvalConfig withHeadLearningRate(double v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, v, encoderLearningRate, layerDecay, weightDecay, savedPredictions, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, v, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
   }
 
   public DenseEvalConfig withEncoderLearningRate(double v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, v, layerDecay, weightDecay, savedPredictions, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, v, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
   }
 
   public DenseEvalConfig withLayerDecay(double v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, v, weightDecay, savedPredictions, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, v, weightDecay, savedPredictions, bootstrapResamples, mean, std);
   }
 
   public DenseEvalConfig withWeightDecay(double v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, v, savedPredictions, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, v, savedPredictions, bootstrapResamples, mean, std);
   }
 
   public DenseEvalConfig withSavedPredictions(int v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, v, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, v, bootstrapResamples, mean, std);
+  }
+
+  public DenseEvalConfig withBootstrapResamples(int v) {
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, v, mean, std);
   }
 
   public DenseEvalConfig withNormalization(float[] newMean, float[] newStd) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, newMean, newStd);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, newMean, newStd);
   }
 
   @Override

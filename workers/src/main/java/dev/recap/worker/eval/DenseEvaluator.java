@@ -43,7 +43,8 @@ import java.util.Random;
  *
  * <p>Both use AdamW with a cosine schedule, batches in a seeded order, and the head's own loss.
  * Scoring accumulates a {@link ConfusionMatrix} (segmentation) or {@link DepthMetrics} (depth)
- * over the whole test split. One call is one evaluation task (encoder x head x task x protocol x
+ * over the whole test split, and keeps each image's share so that {@link TestSetBootstrap} can
+ * give every metric a standard error over resampled test sets. One call is one evaluation task (encoder x head x task x protocol x
  * fraction); it is deterministic for a given seed and thread count. Gradient recording is
  * per thread ({@link Autograd}), so several evaluators may run concurrently in one JVM.
  */
@@ -161,8 +162,9 @@ public final class DenseEvaluator {
         List<String> pngs = savePredictions(scores, data.test(), task, head, predictionDir);
         return new DenseResult(head.id(), head.version(), task.kind().name(), config.protocol().name(),
             config.fraction(), config.seed(), train.size(), data.test().size(), totalSteps, metrics,
-            task.kind() == DenseTask.Kind.SEGMENTATION ? data.classNames() : List.of(),
-            scores.perClassIoU, epochLosses, pngs, timings, (System.nanoTime() - started) / 1e9);
+            scores.standardErrors, config.bootstrapResamples(),
+            task.kind() == DenseTask.Kind.SEGMENTATION ? data.classNames() : List.of(), scores.perClassIoU,
+            epochLosses, pngs, timings, (System.nanoTime() - started) / 1e9);
       } finally {
         saved.restore();
       }
@@ -215,6 +217,7 @@ public final class DenseEvaluator {
   /** Test-set predictions, metrics and the arrays kept for the PNGs. */
   private static final class Scores {
     Map<String, Double> metrics;
+    Map<String, Double> standardErrors = Map.of();
     List<Double> perClassIoU = List.of();
     double loss;
     final List<int[]> savedClasses = new ArrayList<>();
@@ -225,6 +228,7 @@ public final class DenseEvaluator {
     Scores scores = new Scores();
     ConfusionMatrix confusion = task.kind() == DenseTask.Kind.SEGMENTATION ? new ConfusionMatrix(task.numClasses()) : null;
     DepthMetrics depth = confusion == null ? new DepthMetrics() : null;
+    List<long[]> imageCells = new ArrayList<>();
     double lossSum = 0;
     for (int start = 0; start < test.size(); start += config.batchSize()) {
       int end = Math.min(test.size(), start + config.batchSize());
@@ -239,7 +243,10 @@ public final class DenseEvaluator {
           int[] classes = prediction.argMax(1).toType(DataType.INT32, false).toIntArray();
           for (int b = 0; b < samples.size(); b++) {
             int[] one = Arrays.copyOfRange(classes, b * plane, (b + 1) * plane);
-            confusion.add(samples.get(b).classMap(), one, samples.get(b).key());
+            ConfusionMatrix image = new ConfusionMatrix(task.numClasses());
+            image.add(samples.get(b).classMap(), one, samples.get(b).key());
+            confusion.merge(image);
+            imageCells.add(image.nonZeroCells());
             if (start + b < config.savedPredictions()) {
               scores.savedClasses.add(one);
             }
@@ -266,6 +273,12 @@ public final class DenseEvaluator {
       scores.perClassIoU = iou;
     } else {
       scores.metrics = depth.metrics();
+    }
+    if (config.bootstrapResamples() > 0) {
+      TestSetBootstrap bootstrap = new TestSetBootstrap(config.bootstrapResamples());
+      scores.standardErrors = confusion != null
+          ? bootstrap.segmentation(task.numClasses(), imageCells)
+          : bootstrap.depth(depth.perImage());
     }
     return scores;
   }

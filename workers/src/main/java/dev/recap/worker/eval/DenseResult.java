@@ -21,6 +21,10 @@ import java.util.Map;
  * @param metrics segmentation: {@code mIoU}, {@code aAcc}, {@code mAcc} (fractions in [0, 1]);
  *     depth: {@code rmse}, {@code absRel}, {@code sqRel}, {@code log10}, {@code rmseLog},
  *     {@code delta1..3}; both: {@code testLoss}, {@code finalTrainLoss}
+ * @param standardErrors per metric of the test split ({@code mIoU}, {@code aAcc}, {@code mAcc} or
+ *     the depth metrics), its standard error over resampled test sets ({@link TestSetBootstrap});
+ *     empty when the evaluation ran without resampling
+ * @param bootstrapResamples how many resampled test sets {@code standardErrors} rests on (0: none)
  * @param classNames class names by id (segmentation; empty when unknown or for depth)
  * @param perClassIoU IoU per class id, NaN for a class neither present nor predicted (empty for
  *     depth)
@@ -42,6 +46,8 @@ public record DenseResult(
     int testSamples,
     int steps,
     Map<String, Double> metrics,
+    Map<String, Double> standardErrors,
+    int bootstrapResamples,
     List<String> classNames,
     List<Double> perClassIoU,
     List<Double> trainLoss,
@@ -51,6 +57,7 @@ public record DenseResult(
 
   public DenseResult {
     metrics = Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
+    standardErrors = Collections.unmodifiableMap(new LinkedHashMap<>(standardErrors));
     classNames = List.copyOf(classNames);
     perClassIoU = List.copyOf(perClassIoU);
     trainLoss = List.copyOf(trainLoss);

@@ -1,7 +1,10 @@
 package dev.recap.worker.eval;
 
 import dev.recap.api.dense.DenseTask;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -28,6 +31,7 @@ public final class DepthMetrics {
   private static final String[] NAMES = {"rmse", "absRel", "sqRel", "log10", "rmseLog", "delta1", "delta2", "delta3"};
 
   private final double[] sums = new double[NAMES.length];
+  private final List<double[]> perImage = new ArrayList<>();
   private int images;
   private int skipped;
 
@@ -90,6 +94,7 @@ public final class DepthMetrics {
     for (int k = 0; k < sums.length; k++) {
       sums[k] += image[k];
     }
+    perImage.add(image);
     images++;
   }
 
@@ -101,6 +106,16 @@ public final class DepthMetrics {
   /** Images without any valid pixel, left out of the means. */
   public int skippedImages() {
     return skipped;
+  }
+
+  /** The metric names, in the order of {@link #perImage()}'s values. */
+  static List<String> names() {
+    return List.of(NAMES);
+  }
+
+  /** Each added image's errors (images without a valid pixel left out), in the order of {@link #names()}. */
+  List<double[]> perImage() {
+    return Collections.unmodifiableList(perImage);
   }
 
   /** The means over images, by the names above; NaN when no image was added. */

@@ -7,6 +7,7 @@ import dev.recap.api.PluginConfig;
 import dev.recap.api.data.Sample;
 import dev.recap.api.dense.DenseHead;
 import dev.recap.api.dense.DenseTask;
+import dev.recap.api.encoder.ImageEncoder;
 import dev.recap.api.encoder.ImageTower;
 import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.bus.OutputKind;
@@ -79,15 +80,15 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     if (t.getProtocol().equals("retrieval")) {
       retrieval(context, t, spec, factory, pretrained, result);
     } else {
-      dense(context, t, config, factory, pretrained, result);
+      dense(context, t, spec, config, factory, pretrained, result);
     }
     result.put("wallSeconds", (System.nanoTime() - started) / 1e9);
     context.artifacts().writeResult(result.encodePrettily());
     context.progress(1.0, "done");
   }
 
-  private static void dense(TaskContext<EvaluateTask> context, EvaluateTask t, JsonObject config, ClipRunFactory factory,
-      Path pretrained, JsonObject result) throws Exception {
+  private static void dense(TaskContext<EvaluateTask> context, EvaluateTask t, ClipRunSpec spec, JsonObject config,
+      ClipRunFactory factory, Path pretrained, JsonObject result) throws Exception {
     boolean segmentation = t.getTask().equals("segmentation");
     String folder = segmentation ? "seg" : "depth";
     DenseFolderLayout layout = segmentation ? DenseFolderLayout.ADE20K : DenseFolderLayout.NYUV2;
@@ -105,7 +106,8 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
         .withFraction(t.getFraction()).withSeed(t.getSeed())
         .withEpochs(config.getInteger("epochs", 10)).withBatchSize(config.getInteger("batchSize", 16))
         .withHeadLearningRate(config.getDouble("headLearningRate", 1e-3))
-        .withSavedPredictions(config.getInteger("predictions", 2));
+        .withSavedPredictions(config.getInteger("predictions", 2))
+        .withBootstrapResamples(config.getInteger("bootstrapResamples", TestSetBootstrap.DEFAULT_RESAMPLES));
     if (!frozen) {
       evalConfig = evalConfig.withEncoderLearningRate(config.getDouble("encoderLearningRate", 1e-4));
     }
@@ -113,9 +115,22 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     DenseHead head = context.extensions().get(DenseHead.class, headId);
     PluginConfig headConfig = PluginConfig.of(config.getJsonObject("headConfig", new JsonObject()).getMap());
     context.progress(0.05, t.getProtocol() + " " + t.getTask() + " at " + t.getFraction() + ": " + train.size() + " train images");
+    Map<String, Object> towerOverrides = new java.util.HashMap<>();
+    String features = config.getString("features");
+    if (features != null) {
+      ImageEncoder encoder = context.extensions().get(ImageEncoder.class, spec.imageEncoder());
+      if (!encoder.denseModes().contains(features)) {
+        throw new PermanentTaskFailure("evaluate option 'features' is '" + features + "' for run '" + t.getRun()
+            + "', but its encoder '" + encoder.id() + "' offers " + (encoder.denseModes().isEmpty()
+                ? "no choice of dense features" : encoder.denseModes())
+            + "; name the features per encoder (e.g. features: {vit: blocks}) or leave the option out");
+      }
+      towerOverrides.put(ImageEncoder.DENSE, features);
+      result.put("features", features);
+    }
     DenseResult r;
     try (NDManager manager = NDManager.newBaseManager(context.device())) {
-      ImageTower tower = factory.initializedImageTower(manager, t.getSeed());
+      ImageTower tower = factory.initializedImageTower(manager, t.getSeed(), towerOverrides);
       try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve(TrainedRun.ENCODER_PARAMETERS)))) {
         tower.block().loadParameters(manager, new DataInputStream(in));
       }
@@ -126,6 +141,12 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     r.metrics().forEach(metrics::put);
     result.put("head", headId).put("metrics", metrics).put("trainSamples", r.trainSamples()).put("testSamples", r.testSamples())
         .put("steps", r.steps()).put("seconds", r.seconds());
+    if (r.bootstrapResamples() > 0) {
+      JsonObject standardErrors = new JsonObject();
+      r.standardErrors().forEach(standardErrors::put);
+      result.put("bootstrap", new JsonObject().put("resamples", r.bootstrapResamples()).put("images", r.testSamples())
+          .put("seed", TestSetBootstrap.SEED).put("standardErrors", standardErrors));
+    }
     if (segmentation) {
       JsonObject perClass = new JsonObject();
       for (int i = 0; i < r.perClassIoU().size(); i++) {

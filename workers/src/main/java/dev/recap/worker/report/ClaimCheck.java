@@ -1,15 +1,23 @@
 package dev.recap.worker.report;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
- * The experiment's three claims, evaluated from the numbers. The rule, stated in the report: one
- * run beats another on a metric only if the difference of the means exceeds the combined spread
- * (the sum of the two sample standard deviations over seeds); with fewer than two seeds there is
- * no spread and nothing is shown. "Close" (claim b) holds only if the mobile encoder's deficit
- * plus the combined spread stays within {@code closeTolerance} of the larger model's value.
+ * The experiment's three claims, evaluated from the numbers. Every comparison of two runs on a
+ * metric has a smallest detectable difference: twice the standard error of the difference of
+ * their means, where that standard error combines the spread over seeds (sample standard
+ * deviation over the square root of the number of seeds, per run) and the test-resampling
+ * standard error of each run (bootstrap over test images, {@link ExperimentResults#testStandardError};
+ * 0 where the results do not record it). One run beats another only if the difference of the
+ * means exceeds it; with fewer than two seeds there is no seed spread and nothing is shown.
+ * "Close" (claim b) holds only if the mobile encoder's deficit plus the detectable difference
+ * stays within {@code closeTolerance} of the larger model's value. Each claim also states, per
+ * metric, the largest detectable difference among its comparisons: an effect smaller than that
+ * could not have been seen by this run.
  */
 public final class ClaimCheck {
 
@@ -32,21 +40,40 @@ public final class ClaimCheck {
   public record Settings(String qualityRun, String altTextRun, String maeRun, String mobileRun, String largeRun,
       String probeProtocol, String finetuneProtocol, double lowFraction, double closeTolerance) {}
 
-  /** One claim: its statement, verdict and the comparisons it rests on (one line each). */
-  public record Claim(String id, String statement, Verdict verdict, List<String> evidence) {}
+  /**
+   * One claim: its statement, verdict, the comparisons it rests on (one line each) and the
+   * smallest difference it could have detected, per metric ({@link #resolution}).
+   */
+  public record Claim(String id, String statement, Verdict verdict, List<String> evidence, String resolution) {}
 
   /** The outcome of one pairwise comparison. */
   enum Outcome { BETTER, WORSE, WITHIN, CLOSE, NOT_CLOSE, UNDECIDED, NO_SPREAD, MISSING }
 
-  private record Comparison(Outcome outcome, String line) {}
+  /**
+   * A comparison's outcome and evidence line; {@code detectable} is its smallest detectable
+   * difference (NaN when unknown) and {@code testOnly} the part test resampling alone contributes
+   * (NaN when not recorded), a lower bound when the seed spread is unknown.
+   */
+  private record Comparison(Outcome outcome, String line, String metric, double detectable, double testOnly) {
+    Comparison(Outcome outcome, String line, String metric) {
+      this(outcome, line, metric, Double.NaN, Double.NaN);
+    }
+  }
 
-  /** The claims' rule in one sentence, for the report. */
+  /** How many standard errors of the difference a difference must exceed: about a 95% two-sided test. */
+  static final double STANDARD_ERRORS = 2.0;
+
+  /** The claims' rule, for the report. */
   public static String rule(double closeTolerance) {
-    return "A run beats another on a metric only if the difference of the means exceeds the combined spread "
-        + "(sum of the two sample standard deviations over seeds); with fewer than 2 seeds a comparison is not shown. "
-        + "A claim holds only if every comparison it names does; one comparison that goes the other way beyond the "
-        + "spread makes it not hold; anything else is 'not shown'. 'Close' (b): the mobile encoder's deficit plus the "
-        + "combined spread is within " + Math.round(closeTolerance * 100) + "% of the larger ViT's value.";
+    return "Each comparison of two runs on a metric has a smallest detectable difference: 2 x the standard error of the "
+        + "difference of their means, sqrt(sA^2/nA + sB^2/nB + tA^2 + tB^2), with s the sample standard deviation over "
+        + "the n seeds and t the standard error over resampled test images (bootstrap; 0 where not recorded; not divided "
+        + "by n, since every seed is scored on the same images). A run beats another only if the difference of the means "
+        + "exceeds it; with fewer than 2 seeds a comparison is not shown. A claim holds only if every comparison it names "
+        + "does; one comparison that goes the other way beyond it makes it not hold; anything else is 'not shown'. "
+        + "'Close' (b): the mobile encoder's deficit plus the detectable difference is within "
+        + Math.round(closeTolerance * 100) + "% of the larger ViT's value. Each claim states the largest detectable "
+        + "difference among its comparisons per metric: a true effect smaller than that could not have been seen.";
   }
 
   public static List<Claim> evaluate(ExperimentResults results, Settings s) {
@@ -58,7 +85,7 @@ public final class ClaimCheck {
     }
     claims.add(new Claim("a", "quality-caption CLIP (" + s.qualityRun() + ") beats alt-text CLIP (" + s.altTextRun()
         + ") and the MAE baseline (" + s.maeRun() + ") on mIoU and on RMSE (" + s.probeProtocol() + ", 100%)",
-        verdictOfBeats(a), a.stream().map(Comparison::line).toList()));
+        verdictOfBeats(a), a.stream().map(Comparison::line).toList(), resolution(a)));
 
     List<Comparison> b = new ArrayList<>();
     for (String metric : List.of("mIoU", "rmse")) {
@@ -70,7 +97,7 @@ public final class ClaimCheck {
     List<String> evidenceB = new ArrayList<>(b.stream().map(Comparison::line).toList());
     parameterRatio(results, s).ifPresent(evidenceB::add);
     claims.add(new Claim("b", "the mobile encoder on quality captions (" + s.mobileRun() + ") is close to the larger ViT ("
-        + s.largeRun() + ") on mIoU and RMSE (" + s.probeProtocol() + ", 100%)", vb, evidenceB));
+        + s.largeRun() + ") on mIoU and RMSE (" + s.probeProtocol() + ", 100%)", vb, evidenceB, resolution(b)));
 
     List<Comparison> c = new ArrayList<>();
     for (String metric : List.of("mIoU", "rmse")) {
@@ -80,11 +107,12 @@ public final class ClaimCheck {
     List<String> evidenceC = new ArrayList<>(c.stream().map(Comparison::line).toList());
     Verdict vc = verdictOfBeats(c);
     if (vc == Verdict.NOT_SHOWN) {
-      evidenceC.add("a difference within the spread is consistent with 'matches' but cannot tell a match from a small loss");
+      evidenceC.add("a difference within the detectable difference is consistent with 'matches' but cannot tell a match "
+          + "from a small loss");
     }
     claims.add(new Claim("c", "finetuning " + s.qualityRun() + " on " + Math.round(s.lowFraction() * 100)
         + "% of the dense data matches or beats " + s.altTextRun() + " on 100% (mIoU and RMSE, " + s.finetuneProtocol() + ")",
-        vc, evidenceC));
+        vc, evidenceC, resolution(c)));
     return claims;
   }
 
@@ -102,6 +130,70 @@ public final class ClaimCheck {
     return run + " (" + protocol + " @ " + Math.round(fraction * 100) + "%)";
   }
 
+  /**
+   * Per metric, the largest detectable difference among the comparisons: what the claim as a
+   * whole could resolve. Comparisons without a seed spread contribute their test-resampling part
+   * as a lower bound ("at least").
+   */
+  static String resolution(List<Comparison> comparisons) {
+    Map<String, double[]> byMetric = new LinkedHashMap<>();
+    for (Comparison c : comparisons) {
+      double[] worst = byMetric.computeIfAbsent(c.metric(), k -> new double[] {Double.NaN, Double.NaN, 0});
+      if (!Double.isNaN(c.detectable())) {
+        worst[0] = Double.isNaN(worst[0]) ? c.detectable() : Math.max(worst[0], c.detectable());
+      } else {
+        worst[2] = 1; // some comparison's detectable difference is unknown
+        if (!Double.isNaN(c.testOnly())) {
+          worst[1] = Double.isNaN(worst[1]) ? c.testOnly() : Math.max(worst[1], c.testOnly());
+        }
+      }
+    }
+    List<String> parts = new ArrayList<>();
+    byMetric.forEach((metric, w) -> {
+      if (w[2] == 0) {
+        parts.add(metric + " " + Numbers.format(w[0]));
+      } else {
+        double bound = Double.isNaN(w[0]) ? w[1] : Double.isNaN(w[1]) ? w[0] : Math.max(w[0], w[1]);
+        parts.add(metric + (Double.isNaN(bound) ? " unknown"
+            : " at least " + Numbers.format(bound) + (Double.isNaN(w[0]) ? " (test images only: fewer than 2 seeds)"
+                : " (some comparisons have fewer than 2 seeds)")));
+      }
+    });
+    return "smallest difference this run could detect: " + String.join(", ", parts);
+  }
+
+  /** The seeds' and the test images' parts of the standard error of a difference of two means. */
+  private record Noise(double seedVariance, double testVariance, boolean testRecorded) {
+    static Noise of(ExperimentResults r, Summary a, Summary b, String runA, String protocolA, double fractionA,
+        String runB, String protocolB, double fractionB, String metric) {
+      double seeds = a.hasSpread() && b.hasSpread()
+          ? a.std() * a.std() / a.n() + b.std() * b.std() / b.n() : Double.NaN;
+      Optional<Double> ta = r.testStandardError(runA, protocolA, fractionA, metric);
+      Optional<Double> tb = r.testStandardError(runB, protocolB, fractionB, metric);
+      double test = ta.orElse(0.0) * ta.orElse(0.0) + tb.orElse(0.0) * tb.orElse(0.0);
+      return new Noise(seeds, test, ta.isPresent() || tb.isPresent());
+    }
+
+    double detectable() {
+      return STANDARD_ERRORS * Math.sqrt(seedVariance + testVariance);
+    }
+
+    double testOnly() {
+      return testRecorded ? STANDARD_ERRORS * Math.sqrt(testVariance) : Double.NaN;
+    }
+
+    String describe() {
+      return "detectable difference " + Numbers.format(detectable()) + " (2 x SE; seeds "
+          + Numbers.format(Math.sqrt(seedVariance)) + ", test images " + (testRecorded
+              ? Numbers.format(Math.sqrt(testVariance)) : "not recorded") + ")";
+    }
+
+    String describeWithoutSeeds() {
+      return testRecorded ? "; test resampling alone puts the detectable difference at " + Numbers.format(testOnly()) + " or more"
+          : "";
+    }
+  }
+
   private static Comparison beats(ExperimentResults r, String runA, String protocolA, double fractionA, String runB,
       String protocolB, double fractionB, String metric) {
     String a = where(runA, protocolA, fractionA);
@@ -110,25 +202,27 @@ public final class ClaimCheck {
     Optional<Summary> sb = r.summary(runB, protocolB, fractionB, metric);
     if (sa.isEmpty() || sb.isEmpty()) {
       return new Comparison(Outcome.MISSING, metric + " " + a + " vs " + b + ": no results for "
-          + (sa.isEmpty() ? a : b) + " — not evaluated");
+          + (sa.isEmpty() ? a : b) + " — not evaluated", metric);
     }
     String head = metric + " " + a + " " + sa.get().format() + " vs " + b + " " + sb.get().format();
     double advantage = ExperimentResults.higherIsBetter(metric) ? sa.get().mean() - sb.get().mean()
         : sb.get().mean() - sa.get().mean();
+    Noise noise = Noise.of(r, sa.get(), sb.get(), runA, protocolA, fractionA, runB, protocolB, fractionB, metric);
     if (!sa.get().hasSpread() || !sb.get().hasSpread()) {
-      return new Comparison(Outcome.NO_SPREAD, head + ": fewer than 2 seeds, no spread — not shown");
+      return new Comparison(Outcome.NO_SPREAD, head + ": fewer than 2 seeds, no spread" + noise.describeWithoutSeeds()
+          + " — not shown", metric, Double.NaN, noise.testOnly());
     }
-    double spread = sa.get().std() + sb.get().std();
+    double detectable = noise.detectable();
     String numbers = ": " + (advantage >= 0 ? runA : runB) + " better by " + Numbers.format(Math.abs(advantage)) + " ("
-        + (ExperimentResults.higherIsBetter(metric) ? "higher" : "lower") + " is better), combined spread "
-        + Numbers.format(spread);
-    if (advantage > spread) {
-      return new Comparison(Outcome.BETTER, head + numbers + " — holds");
+        + (ExperimentResults.higherIsBetter(metric) ? "higher" : "lower") + " is better), " + noise.describe();
+    if (advantage > detectable) {
+      return new Comparison(Outcome.BETTER, head + numbers + " — holds", metric, detectable, noise.testOnly());
     }
-    if (-advantage > spread) {
-      return new Comparison(Outcome.WORSE, head + numbers + " — does not hold (the other way beyond the spread)");
+    if (-advantage > detectable) {
+      return new Comparison(Outcome.WORSE, head + numbers + " — does not hold (the other way beyond the detectable difference)",
+          metric, detectable, noise.testOnly());
     }
-    return new Comparison(Outcome.WITHIN, head + numbers + " — within spread");
+    return new Comparison(Outcome.WITHIN, head + numbers + " — within noise", metric, detectable, noise.testOnly());
   }
 
   private static Comparison close(ExperimentResults r, ClaimCheck.Settings s, String metric) {
@@ -138,27 +232,31 @@ public final class ClaimCheck {
     Optional<Summary> sl = r.summary(s.largeRun(), s.probeProtocol(), 1.0, metric);
     if (sm.isEmpty() || sl.isEmpty()) {
       return new Comparison(Outcome.MISSING, metric + " " + m + " vs " + l + ": no results for " + (sm.isEmpty() ? m : l)
-          + " — not evaluated");
+          + " — not evaluated", metric);
     }
     String head = metric + " " + m + " " + sm.get().format() + " vs " + l + " " + sl.get().format();
+    Noise noise = Noise.of(r, sm.get(), sl.get(), s.mobileRun(), s.probeProtocol(), 1.0, s.largeRun(), s.probeProtocol(),
+        1.0, metric);
     if (!sm.get().hasSpread() || !sl.get().hasSpread()) {
-      return new Comparison(Outcome.NO_SPREAD, head + ": fewer than 2 seeds, no spread — not shown");
+      return new Comparison(Outcome.NO_SPREAD, head + ": fewer than 2 seeds, no spread" + noise.describeWithoutSeeds()
+          + " — not shown", metric, Double.NaN, noise.testOnly());
     }
     double deficit = ExperimentResults.higherIsBetter(metric) ? sl.get().mean() - sm.get().mean()
         : sm.get().mean() - sl.get().mean();
-    double spread = sm.get().std() + sl.get().std();
+    double detectable = noise.detectable();
     double tolerance = s.closeTolerance() * Math.abs(sl.get().mean());
     String numbers = ": " + (deficit >= 0 ? "mobile behind by " : "mobile ahead by ") + Numbers.format(Math.abs(deficit))
-        + ", combined spread " + Numbers.format(spread)
+        + ", " + noise.describe()
         + ", tolerance " + Numbers.format(tolerance) + " (" + Math.round(s.closeTolerance() * 100) + "% of "
         + Numbers.format(sl.get().mean()) + ")";
-    if (deficit + spread <= tolerance) {
-      return new Comparison(Outcome.CLOSE, head + numbers + " — close");
+    if (deficit + detectable <= tolerance) {
+      return new Comparison(Outcome.CLOSE, head + numbers + " — close", metric, detectable, noise.testOnly());
     }
-    if (deficit - spread > tolerance) {
-      return new Comparison(Outcome.NOT_CLOSE, head + numbers + " — not close");
+    if (deficit - detectable > tolerance) {
+      return new Comparison(Outcome.NOT_CLOSE, head + numbers + " — not close", metric, detectable, noise.testOnly());
     }
-    return new Comparison(Outcome.UNDECIDED, head + numbers + " — the spread cannot decide");
+    return new Comparison(Outcome.UNDECIDED, head + numbers + " — the noise cannot decide", metric, detectable,
+        noise.testOnly());
   }
 
   private static Optional<String> parameterRatio(ExperimentResults r, Settings s) {

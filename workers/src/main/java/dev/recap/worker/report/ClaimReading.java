@@ -2,8 +2,8 @@ package dev.recap.worker.report;
 
 /**
  * A claim's verdict read in words, in one line, from the comparisons it rests on: how many of
- * them favour the claim beyond the seed spread, how many are within it, and whether any goes the
- * other way.
+ * them favour the claim beyond their detectable difference, how many are within it, and whether
+ * any goes the other way.
  */
 public final class ClaimReading {
 
@@ -17,14 +17,14 @@ public final class ClaimReading {
     // evidence lines that are comparisons end in " — <outcome>"; others (a parameter count) are context
     int compared = (int) claim.evidence().stream().filter(e -> e.contains(" — ")).count();
     return switch (claim.verdict()) {
-      case HOLDS -> "Holds: all " + compared + " comparisons it names favour it beyond the seed spread.";
+      case HOLDS -> "Holds: all " + compared + " comparisons it names favour it beyond their detectable difference.";
       case DOES_NOT_HOLD -> "Does not hold: " + against + " of " + compared
-          + " comparisons go the other way beyond the seed spread" + (favour > 0 ? " (" + favour + " favour it)." : ".");
+          + " comparisons go the other way beyond their detectable difference" + (favour > 0 ? " (" + favour + " favour it)." : ".");
       case NOT_EVALUATED -> "Not evaluated: " + missing + " of " + compared + " comparisons lack the results of a run it names.";
       case NOT_SHOWN -> noSpread > 0 && noSpread == compared
-          ? "Not shown: with one seed per run there is no spread to judge a difference against."
-          : "Not shown: " + favour + " of " + compared + " comparisons favour it beyond the seed spread; the others are "
-              + "within the spread" + (noSpread > 0 ? " or have fewer than 2 seeds" : "") + ".";
+          ? "Not shown: with one seed per run there is no seed spread to judge a difference against."
+          : "Not shown: " + favour + " of " + compared + " comparisons favour it beyond their detectable difference; the "
+              + "others are within it" + (noSpread > 0 ? " or have fewer than 2 seeds" : "") + ".";
     };
   }
 }

@@ -56,6 +56,7 @@ public final class ExperimentResults {
   private final Map<String, RunInfo> runs = new LinkedHashMap<>();
   private final Map<String, Map<Setting, Map<String, List<Double>>>> values = new TreeMap<>();
   private final Map<String, Map<Setting, Map<String, List<Double>>>> perClass = new TreeMap<>();
+  private final Map<String, Map<Setting, Map<String, List<Double>>>> standardErrors = new TreeMap<>();
 
   public ExperimentResults(List<RunResult> results) {
     this.results = List.copyOf(results);
@@ -77,6 +78,11 @@ public final class ExperimentResults {
         }
         values.computeIfAbsent(r.run(), k -> new TreeMap<>()).computeIfAbsent(s, k -> new LinkedHashMap<>())
             .computeIfAbsent(m, k -> new ArrayList<>()).add(v);
+        Double se = r.standardErrors().get(name);
+        if (se != null) {
+          standardErrors.computeIfAbsent(r.run(), k -> new TreeMap<>()).computeIfAbsent(s, k -> new LinkedHashMap<>())
+              .computeIfAbsent(m, k -> new ArrayList<>()).add(se);
+        }
       });
       r.perClassIoU().forEach((c, v) -> {
         if (firstReport.putIfAbsent(r.run() + "\u0000" + r.seed() + "\u0000" + s + "\u0000class:" + c, r) == null) {
@@ -139,6 +145,27 @@ public final class ExperimentResults {
   public Optional<Summary> summary(String run, Setting setting, String metric) {
     List<Double> v = values.getOrDefault(run, Map.of()).getOrDefault(setting, Map.of()).get(metric);
     return v == null ? Optional.empty() : Optional.of(Summary.of(v));
+  }
+
+  /**
+   * The test-resampling standard error of a run's metric in a setting (result.json's
+   * {@code bootstrap.standardErrors}), averaged over the seeds that report one. Not divided by
+   * the number of seeds: every seed is scored on the same test images, so more seeds do not
+   * make the test set larger. Empty when no seed reports one.
+   */
+  public Optional<Double> testStandardError(String run, Setting setting, String metric) {
+    List<Double> v = standardErrors.getOrDefault(run, Map.of()).getOrDefault(setting, Map.of()).get(metric);
+    return v == null ? Optional.empty() : Optional.of(v.stream().mapToDouble(Double::doubleValue).average().orElseThrow());
+  }
+
+  /** Same as {@link #testStandardError(String, Setting, String)}, matching the fraction to 1e-9. */
+  public Optional<Double> testStandardError(String run, String protocol, double fraction, String metric) {
+    for (Setting s : standardErrors.getOrDefault(run, Map.of()).keySet()) {
+      if (s.protocol().equals(protocol) && Math.abs(s.fraction() - fraction) < 1e-9) {
+        return testStandardError(run, s, metric);
+      }
+    }
+    return Optional.empty();
   }
 
   /** Same as {@link #summary(String, Setting, String)}, matching the fraction to 1e-9. */

@@ -89,6 +89,7 @@ public final class HtmlReport {
     for (ClaimCheck.Claim claim : c.claims()) {
       h.append("<li><b>(").append(claim.id()).append(") ").append(claim.verdict().text()).append("</b><ul>");
       claim.evidence().forEach(e -> h.append("<li>").append(esc(e)).append("</li>"));
+      h.append("<li>").append(esc(claim.resolution())).append("</li>");
       h.append("</ul></li>\n");
     }
     h.append("</ul></details>\n");

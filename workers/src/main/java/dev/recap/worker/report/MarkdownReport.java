@@ -25,7 +25,8 @@ public final class MarkdownReport {
     md.append("\n\n## Claims\n\n");
     for (ClaimCheck.Claim claim : c.claims()) {
       md.append("- **(").append(claim.id()).append(") ").append(claim.verdict().text()).append("**: ")
-          .append(escape(claim.statement())).append(". ").append(escape(ClaimReading.of(claim))).append('\n');
+          .append(escape(claim.statement())).append(". ").append(escape(ClaimReading.of(claim))).append(' ')
+          .append(escape(claim.resolution())).append('\n');
     }
     md.append('\n').append(ClaimCheck.rule(c.claimSettings().closeTolerance())).append("\n\n");
     md.append("## Headline\n\n").append(HeadlineTable.of(c.results(), c.claimSettings()).markdown());
@@ -79,6 +80,7 @@ public final class MarkdownReport {
     for (ClaimCheck.Claim claim : c.claims()) {
       md.append("- **(").append(claim.id()).append(") ").append(claim.verdict().text()).append("**\n");
       claim.evidence().forEach(e -> md.append("  - ").append(escape(e)).append('\n'));
+      md.append("  - ").append(escape(claim.resolution())).append('\n');
     }
     md.append("\n</details>\n\n");
     if (!charts.other().isEmpty()) {

@@ -26,12 +26,17 @@ public record ReportTable(String caption, List<String> header, List<List<String>
           run.parameters() == null ? "—" : String.valueOf(run.parameters())));
       for (ExperimentResults.Setting s : settings) {
         for (String m : results.metrics(s)) {
-          row.add(results.summary(run.run(), s, m).map(Summary::format).orElse("—"));
+          Optional<Double> testError = results.testStandardError(run.run(), s, m);
+          row.add(results.summary(run.run(), s, m)
+              .map(sum -> sum.format() + testError.map(e -> " test SE " + Numbers.format(e)).orElse(""))
+              .orElse("—"));
         }
       }
       rows.add(row);
     }
-    return new ReportTable("Comparison: mean ± sample standard deviation over seeds (n = number of seeds)", header, rows);
+    return new ReportTable("Comparison: mean ± sample standard deviation over seeds (n = number of seeds); test SE ="
+        + " standard error over resampled test images (bootstrap, mean over seeds), where the evaluation recorded it",
+        header, rows);
   }
 
   /** Per-class IoU of one setting: one row per run, one column per class. */

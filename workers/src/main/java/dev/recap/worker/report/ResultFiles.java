@@ -52,6 +52,15 @@ public final class ResultFiles {
     Double wall = json.getValue("wallSeconds") == null ? null : number(file, json.getValue("wallSeconds"), "wallSeconds", true);
     Map<String, Double> metrics = numberMap(file, json, "metrics", true);
     Map<String, Double> perClass = numberMap(file, json, "perClassIoU", false);
+    Map<String, Double> standardErrors = Map.of();
+    Object bootstrap = json.getValue("bootstrap");
+    if (bootstrap != null) {
+      if (!(bootstrap instanceof JsonObject b)) {
+        throw new ReportInputException(file, "bootstrap", "must be an object {resamples, images, seed, standardErrors}, got "
+            + bootstrap);
+      }
+      standardErrors = numberMap(file, b, "bootstrap", "standardErrors", false);
+    }
     List<RunResult.PredictionImage> images = new ArrayList<>();
     Object imagesValue = json.getValue("images");
     if (imagesValue != null && !(imagesValue instanceof JsonArray)) {
@@ -73,7 +82,7 @@ public final class ResultFiles {
     }
     return new RunResult(file, stage, task, run, optionalString(file, json, "encoder", ""), captions, objective, seed,
         protocol, kind, optionalString(file, json, "head", ""), fraction, parameters, metrics, perClass,
-        List.copyOf(images), wall);
+        List.copyOf(images), wall, standardErrors);
   }
 
   /** Reads one loss.csv: a header naming {@code step} and {@code loss}, then one row per step. */
@@ -180,7 +189,14 @@ public final class ResultFiles {
 
   private static Map<String, Double> numberMap(Path file, JsonObject json, String field, boolean required)
       throws ReportInputException {
-    Object v = json.getValue(field);
+    return numberMap(file, json, null, field, required);
+  }
+
+  /** A field of numbers; {@code parent} (or null) prefixes the field's name in errors. */
+  private static Map<String, Double> numberMap(Path file, JsonObject json, String parent, String key, boolean required)
+      throws ReportInputException {
+    String field = parent == null ? key : parent + "." + key;
+    Object v = json.getValue(key);
     if (v == null) {
       if (required) {
         throw new ReportInputException(file, field, "missing (required, an object of numbers)");
@@ -191,8 +207,8 @@ public final class ResultFiles {
       throw new ReportInputException(file, field, "must be an object of numbers, got " + v);
     }
     Map<String, Double> out = new LinkedHashMap<>();
-    for (String key : object.fieldNames()) {
-      out.put(key, number(file, object.getValue(key), field + "." + key, true));
+    for (String name : object.fieldNames()) {
+      out.put(name, number(file, object.getValue(name), field + "." + name, true));
     }
     return out;
   }

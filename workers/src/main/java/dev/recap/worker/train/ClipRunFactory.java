@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Builds the pieces of one {@link ClipRunSpec} from the loaded plugins: towers, tokenizer, CLIP
@@ -48,13 +49,26 @@ public final class ClipRunFactory {
 
   /** A fresh, uninitialized image tower. */
   public ImageTower imageTower() {
+    return imageTower(Map.of());
+  }
+
+  /**
+   * A fresh, uninitialized image tower, {@code overrides} applied on top of the run's image
+   * configuration (e.g. the dense mode an evaluation probes; see {@link ImageEncoder#denseModes()}).
+   */
+  public ImageTower imageTower(Map<String, ?> overrides) {
     ImageEncoder encoder = extensions.get(ImageEncoder.class, spec.imageEncoder());
-    return encoder.build(encoder.resolve(PluginConfig.of(spec.imageConfig())));
+    return encoder.build(encoder.resolve(PluginConfig.of(spec.imageConfig())).with(overrides));
   }
 
   /** The image tower, initialized with {@code seed} for {@code imageSize} inputs, parameters on {@code manager}. */
   public ImageTower initializedImageTower(NDManager manager, long seed) {
-    ImageTower tower = imageTower();
+    return initializedImageTower(manager, seed, Map.of());
+  }
+
+  /** As {@link #initializedImageTower(NDManager, long)}, with {@code overrides} as {@link #imageTower(Map)} applies them. */
+  public ImageTower initializedImageTower(NDManager manager, long seed, Map<String, ?> overrides) {
+    ImageTower tower = imageTower(overrides);
     synchronized (Engine.class) {
       Engine.getInstance().setRandomSeed((int) seed);
       tower.block().initialize(manager, ai.djl.ndarray.types.DataType.FLOAT32,

@@ -138,6 +138,13 @@ class DenseEvaluatorTest {
         }
         assertTrue(r.perClassIoU().isEmpty());
       }
+      // every quality metric has a test-resampling standard error: positive (16 different
+      // scenes) and far below the metric's own range
+      assertEquals(TestSetBootstrap.DEFAULT_RESAMPLES, r.bootstrapResamples());
+      for (String k : r.task().equals("SEGMENTATION") ? List.of("mIoU", "aAcc", "mAcc") : List.of("rmse", "absRel", "delta1")) {
+        double se = r.standardErrors().get(k);
+        assertTrue(se > 0 && se < 0.5 * Math.max(r.metric(k), 1e-9) + 0.05, k + " standard error " + se + " for " + r.metric(k));
+      }
       assertEquals(2, r.predictionImages().size());
       for (String png : r.predictionImages()) {
         BufferedImage image = ImageIO.read(Path.of(png).toFile());
@@ -195,7 +202,12 @@ class DenseEvaluatorTest {
     DenseResult a = probe.evaluate(trainedEncoder, new ProbeHeadFixture(), PluginConfig.empty(), SEGMENTATION, SPLITS, dir);
     DenseResult b = probe.evaluate(trainedEncoder, new ProbeHeadFixture(), PluginConfig.empty(), SEGMENTATION, SPLITS, dir);
     assertEquals(a.metrics(), b.metrics());
+    assertEquals(a.standardErrors(), b.standardErrors());
     assertEquals(a.trainLoss(), b.trainLoss());
+    DenseResult none = new DenseEvaluator(quick(DenseEvalConfig.frozen()).withEpochs(2).withSavedPredictions(0)
+        .withBootstrapResamples(0)).evaluate(trainedEncoder, new ProbeHeadFixture(), PluginConfig.empty(), SEGMENTATION, SPLITS, dir);
+    assertEquals(a.metrics(), none.metrics());
+    assertTrue(none.standardErrors().isEmpty());
     assertTrue(a.predictionImages().isEmpty());
   }
 

@@ -16,10 +16,16 @@ class ClaimCheckTest {
 
   /** One result per value: value i is seed i + 1. */
   private void add(String run, String protocol, double fraction, String metric, double... values) {
+    addWithTestError(run, protocol, fraction, metric, null, values);
+  }
+
+  /** As {@link #add}, each result also recording a test-resampling standard error (null: none). */
+  private void addWithTestError(String run, String protocol, double fraction, String metric, Double testError,
+      double... values) {
     for (int i = 0; i < values.length; i++) {
       results.add(new RunResult(Path.of(run + i + ".json"), "evaluate", "t", run, "vit", "c", "clip", i + 1, protocol,
           metric.equals("mIoU") ? "segmentation" : "depth", "linear", fraction, 1000L, Map.of(metric, values[i]), Map.of(),
-          List.of(), null));
+          List.of(), null, testError == null ? Map.of() : Map.of(metric, testError)));
     }
   }
 
@@ -44,10 +50,13 @@ class ClaimCheckTest {
     ClaimCheck.Claim a = claim("a");
     assertEquals(Verdict.HOLDS, a.verdict(), a.evidence().toString());
     assertEquals(4, a.evidence().size());
-    // the evidence line carries the numbers: means, spreads, the difference and the combined spread
+    // the evidence line carries the numbers: means, spreads, the difference and the detectable difference
     assertTrue(a.evidence().get(0).startsWith("mIoU vit-grounded (frozen @ 100%) 0.4150 ± 0.0071 (n=2) vs vit-alt-text"),
         a.evidence().get(0));
     assertTrue(a.evidence().get(0).contains("better by 0.0600"), a.evidence().get(0));
+    // seeds only: 2 x sqrt(0.0071^2 / 2 + 0.0071^2 / 2) = 0.0141
+    assertTrue(a.evidence().get(0).contains("detectable difference 0.0141"), a.evidence().get(0));
+    assertTrue(a.evidence().get(0).contains("test images not recorded"), a.evidence().get(0));
   }
 
   @Test
@@ -64,7 +73,7 @@ class ClaimCheckTest {
         new double[] {1.60, 1.61}, new double[] {1.80, 1.82}, new double[] {1.90, 1.91});
     ClaimCheck.Claim a = claim("a");
     assertEquals(Verdict.NOT_SHOWN, a.verdict());
-    assertTrue(a.evidence().get(0).endsWith("within spread"), a.evidence().get(0));
+    assertTrue(a.evidence().get(0).endsWith("within noise"), a.evidence().get(0));
   }
 
   @Test
@@ -122,5 +131,56 @@ class ClaimCheckTest {
     ClaimCheck.Claim c = claim("c");
     assertEquals(Verdict.NOT_SHOWN, c.verdict());
     assertTrue(c.evidence().get(c.evidence().size() - 1).contains("consistent with 'matches'"));
+  }
+
+  @Test
+  void testResamplingNoiseHidesADifferenceTheSeedSpreadAloneWouldShow() {
+    // mIoU 0.415 vs 0.395, seed spread 0.0071 each: seeds alone can detect 0.0141 < 0.02
+    claimA(new double[] {0.41, 0.42}, new double[] {0.39, 0.40}, new double[] {0.30, 0.31},
+        new double[] {1.60, 1.61}, new double[] {1.80, 1.82}, new double[] {1.90, 1.91});
+    assertEquals(Verdict.HOLDS, claim("a").verdict(), claim("a").evidence().toString());
+
+    results.clear();
+    // the same means and seeds, each evaluation with a test-resampling standard error of 0.01:
+    // 2 x sqrt(0.0071^2 / 2 + 0.0071^2 / 2 + 0.01^2 + 0.01^2) = 0.0316 > 0.02
+    addWithTestError("vit-grounded", "frozen", 1.0, "mIoU", 0.01, 0.41, 0.42);
+    addWithTestError("vit-alt-text", "frozen", 1.0, "mIoU", 0.01, 0.39, 0.40);
+    addWithTestError("vit-mae", "frozen", 1.0, "mIoU", 0.01, 0.30, 0.31);
+    add("vit-grounded", "frozen", 1.0, "rmse", 1.60, 1.61);
+    add("vit-alt-text", "frozen", 1.0, "rmse", 1.80, 1.82);
+    add("vit-mae", "frozen", 1.0, "rmse", 1.90, 1.91);
+    ClaimCheck.Claim a = claim("a");
+    assertEquals(Verdict.NOT_SHOWN, a.verdict(), a.evidence().toString());
+    assertTrue(a.evidence().get(0).contains("detectable difference 0.0316"), a.evidence().get(0));
+    assertTrue(a.evidence().get(0).contains("test images 0.0141"), a.evidence().get(0));
+    assertTrue(a.evidence().get(0).endsWith("within noise"), a.evidence().get(0));
+  }
+
+  @Test
+  void eachClaimStatesTheLargestDetectableDifferencePerMetric() {
+    addWithTestError("vit-grounded", "frozen", 1.0, "mIoU", 0.01, 0.41, 0.42);
+    addWithTestError("vit-alt-text", "frozen", 1.0, "mIoU", 0.01, 0.39, 0.40);
+    // MAE's seeds disagree more: its comparison is the one that limits the claim on mIoU
+    addWithTestError("vit-mae", "frozen", 1.0, "mIoU", 0.01, 0.28, 0.32);
+    add("vit-grounded", "frozen", 1.0, "rmse", 1.60, 1.61);
+    add("vit-alt-text", "frozen", 1.0, "rmse", 1.80, 1.82);
+    add("vit-mae", "frozen", 1.0, "rmse", 1.90, 1.91);
+    // mIoU: 2 x sqrt(0.0071^2 / 2 + 0.0283^2 / 2 + 2 x 0.01^2) = 0.0500; rmse vs alt-text:
+    // 2 x sqrt(0.0071^2 / 2 + 0.0141^2 / 2) = 0.0224 (MAE's 0.0141 is smaller)
+    assertEquals("smallest difference this run could detect: mIoU 0.0500, rmse 0.0224", claim("a").resolution());
+  }
+
+  @Test
+  void withOneSeedTheTestResamplingPartIsALowerBoundOnWhatCouldBeDetected() {
+    addWithTestError("vit-grounded", "frozen", 1.0, "mIoU", 0.015, 0.41);
+    addWithTestError("vit-alt-text", "frozen", 1.0, "mIoU", 0.02, 0.39);
+    addWithTestError("vit-mae", "frozen", 1.0, "mIoU", 0.01, 0.30);
+    ClaimCheck.Claim a = claim("a");
+    assertEquals(Verdict.NOT_EVALUATED, a.verdict()); // no rmse results at all
+    // 2 x sqrt(0.015^2 + 0.02^2) = 0.05
+    assertTrue(a.evidence().get(0).contains("test resampling alone puts the detectable difference at 0.0500 or more"),
+        a.evidence().get(0));
+    assertTrue(a.resolution().startsWith("smallest difference this run could detect: mIoU at least 0.0500"),
+        a.resolution());
   }
 }

@@ -332,6 +332,29 @@ class ReportBuilderTest {
   }
 
   @Test
+  void testResamplingStandardErrorsAreAveragedOverSeedsAndShownBesideTheSeedSpread() throws Exception {
+    ResultFixture f = new ResultFixture(dir);
+    for (int seed = 1; seed <= 2; seed++) {
+      Path file = f.result("evaluate", "vit-grounded", "vit", "grounded", seed, "frozen", "segmentation", 1.0,
+          Map.of("mIoU", 0.40 + seed / 100.0), Map.of(), 1);
+      io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject(Files.readString(file));
+      json.put("bootstrap", new io.vertx.core.json.JsonObject().put("resamples", 200).put("images", 96).put("seed", 1)
+          .put("standardErrors", new io.vertx.core.json.JsonObject().put("mIoU", seed == 1 ? 0.010 : 0.014)));
+      Files.writeString(file, json.encode());
+    }
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    assertEquals(0.012, out.contents().results().testStandardError("vit-grounded", "frozen", 1.0, "mIoU").orElseThrow(), 1e-12);
+    String md = new String(out.files().get("report.md"), StandardCharsets.UTF_8);
+    assertTrue(md.contains("| 0.4150 ± 0.0071 (n=2) test SE 0.0120 |"), md);
+
+    Path bad = f.raw("evaluate", "bad", "{\"run\":\"a\",\"seed\":1,\"protocol\":\"frozen\",\"task\":\"depth\","
+        + "\"metrics\":{\"rmse\":1},\"bootstrap\":{\"standardErrors\":{\"rmse\":\"small\"}}}");
+    ReportInputException e = assertThrows(ReportInputException.class,
+        () -> ResultFiles.readResult(bad, "evaluate", "bad", s -> {}));
+    assertEquals("bootstrap.standardErrors.rmse", e.field());
+  }
+
+  @Test
   void noInputsStillGivesAReport() {
     ReportBuilder.Output out = ReportBuilder.build("empty", List.of(), ResultFixture.defaults());
     String md = new String(out.files().get("report.md"), StandardCharsets.UTF_8);

@@ -16,11 +16,39 @@ import java.util.List;
  * @param layerScaleInit initial layer-scale value, key {@code layerScaleInit}
  * @param reparameterized build the inference structure (fused convolutions), key
  *     {@code reparameterized}
+ * @param dense which map is the primary dense level (level 0), key {@code dense}
  */
 record MciConfig(int[] layers, int[] dims, double mlpRatio, int headDim, int projectionDim, float layerScaleInit,
-    boolean reparameterized) {
+    boolean reparameterized, DenseMode dense) {
 
   static final int STAGES = 4;
+
+  /** What the primary dense map (level 0) is; neither changes the parameters. */
+  enum DenseMode {
+    /** Stage 3 at stride 16 ({@code dims[2]} channels), the default. */
+    STAGE3("stage3"),
+    /**
+     * Stride 8: the stage-2 map concatenated with the stage-3 map upsampled bilinearly to its
+     * grid ({@code dims[1] + dims[2]} channels), so a probe reads stage 3's features at the
+     * resolution a patch-8 ViT has.
+     */
+    STRIDE8("stride8");
+
+    final String key;
+
+    DenseMode(String key) {
+      this.key = key;
+    }
+
+    static DenseMode of(String value) {
+      for (DenseMode m : values()) {
+        if (m.key.equalsIgnoreCase(value.trim())) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException("config key 'dense' must be 'stage3' or 'stride8', got '" + value + "'");
+    }
+  }
 
   MciConfig {
     for (int i = 0; i < STAGES; i++) {
@@ -52,7 +80,8 @@ record MciConfig(int[] layers, int[] dims, double mlpRatio, int headDim, int pro
   static MciConfig from(PluginConfig c) {
     return new MciConfig(ints(c, "layers", new int[] {2, 6, 10, 2}), ints(c, "dims", new int[] {64, 128, 256, 512}),
         c.getDouble("mlpRatio", 3.0), c.getInt("headDim", 32), c.getInt("projectionDim", 0),
-        (float) c.getDouble("layerScaleInit", 1e-5), c.getBoolean("reparameterized", false));
+        (float) c.getDouble("layerScaleInit", 1e-5), c.getBoolean("reparameterized", false),
+        DenseMode.of(c.getString("dense", DenseMode.STAGE3.key)));
   }
 
   int hidden(int stage) {

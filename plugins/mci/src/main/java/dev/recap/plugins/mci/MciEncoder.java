@@ -17,9 +17,13 @@ import org.pf4j.Extension;
  *
  * <p>Config keys: {@code layers} and {@code dims} (4 entries each; default mci0),
  * {@code mlpRatio} 3, {@code headDim} 32, {@code projectionDim} 0, {@code layerScaleInit} 1e-5,
- * {@code reparameterized} false. Presets {@code mci0} (2,6,10,2; 64,128,256,512), {@code mci1}
- * (4,12,20,4; same dims), {@code mci2} (4,12,24,4; 80,160,320,640) and {@code mci-tiny}
- * (1,1,1,1; 16,32,64,128) for CPU tests.
+ * {@code reparameterized} false, {@code dense} {@code stage3} (level 0 at stride 16) |
+ * {@code stride8} (stage 2 with stage 3 upsampled; see {@link MciTower}). Presets {@code mci0}
+ * (2,6,10,2; 64,128,256,512), {@code mci1} (4,12,20,4; same dims), {@code mci2} (4,12,24,4;
+ * 80,160,320,640), and for CPU runs {@code mci-tiny} (1,1,1,1; 16,32,64,128; 283,120 parameters)
+ * and {@code mci-micro} (1,1,2,1; 10,20,40,80; head width 20; 135,052 parameters, 6.1x fewer than
+ * the {@code vit} plugin's {@code vit-tiny}, the ratio at which MobileCLIP's paper reports its
+ * mobile encoder matching a larger one).
  *
  * <p>Train with the multi-branch structure; {@link #inferenceTower} fuses it into single
  * convolutions (structural reparameterization) with the same inference-mode output.
@@ -35,6 +39,7 @@ public final class MciEncoder implements ImageEncoder {
     p.put("mci1", PluginConfig.of("layers", List.of(4, 12, 20, 4), "dims", List.of(64, 128, 256, 512)));
     p.put("mci2", PluginConfig.of("layers", List.of(4, 12, 24, 4), "dims", List.of(80, 160, 320, 640)));
     p.put("mci-tiny", PluginConfig.of("layers", List.of(1, 1, 1, 1), "dims", List.of(16, 32, 64, 128)));
+    p.put("mci-micro", PluginConfig.of("layers", List.of(1, 1, 2, 1), "dims", List.of(10, 20, 40, 80), "headDim", 20));
     return Collections.unmodifiableMap(p);
   }
 
@@ -51,6 +56,12 @@ public final class MciEncoder implements ImageEncoder {
   @Override
   public Map<String, PluginConfig> presets() {
     return PRESETS;
+  }
+
+  /** {@code stage3} (stride 16) and {@code stride8} (stage 2 with stage 3 upsampled). */
+  @Override
+  public List<String> denseModes() {
+    return List.of("stage3", "stride8");
   }
 
   @Override

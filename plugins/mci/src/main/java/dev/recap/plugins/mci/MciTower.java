@@ -1,7 +1,9 @@
 package dev.recap.plugins.mci;
 
 import dev.recap.api.encoder.FixedShapeBlock;
+import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
@@ -9,17 +11,28 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
 import dev.recap.api.encoder.FeatureLevel;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The MCi image tower (MobileCLIP's FastViT variant).
  *
  * <p>Input {@code NDList(images [B, 3, H, W])}, H and W multiples of 32. Output {@code
- * NDList(pooled, stage3, stage1, stage2, stage4)}: {@code pooled [B, D]} is the global mean of
- * {@code conv_exp}'s output (then {@code head_proj} when {@code projectionDim > 0}); the stage
- * outputs are {@code [B, dims[i], H / s, W / s]} at strides 16, 4, 8, 32. Level 0 is stage 3
- * (stride 16): the last RepMixer stage, at the resolution a ViT-B/16 probe sees, with the most
- * semantic features that are still dense; levels 1-3 are the remaining stages, fine to coarse.
+ * NDList(pooled, level0, ...)}: {@code pooled [B, D]} is the global mean of {@code conv_exp}'s
+ * output (then {@code head_proj} when {@code projectionDim > 0}); stage {@code i}'s output is
+ * {@code [B, dims[i], H / s, W / s]} at strides 4, 8, 16, 32.
+ *
+ * <ul>
+ *   <li>{@code dense: stage3} (default): levels are stage 3, 1, 2, 4. Level 0 is stage 3 (stride
+ *       16): the last RepMixer stage, at the resolution a ViT-B/16 probe sees, with the most
+ *       semantic features that are still dense; levels 1-3 are the remaining stages, fine to
+ *       coarse.
+ *   <li>{@code dense: stride8}: level 0 is stage 2 concatenated with stage 3 upsampled
+ *       bilinearly to stage 2's grid (stride 8, {@code dims[1] + dims[2]} channels); levels 1-4
+ *       are stages 1-4. Stage 2 alone has seen only a few blocks; adding stage 3 keeps the
+ *       semantic features a stride-16 probe reads and gives them the grid of a patch-8 ViT,
+ *       without a parameter of its own (a pretrained tower probes either way).
+ * </ul>
  */
 final class MciTower extends FixedShapeBlock {
 
@@ -72,7 +85,18 @@ final class MciTower extends FixedShapeBlock {
   }
 
   static List<FeatureLevel> levels(MciConfig c) {
-    return java.util.Arrays.stream(LEVEL_STAGES).mapToObj(i -> new FeatureLevel(c.dims()[i], STAGE_STRIDES[i])).toList();
+    List<FeatureLevel> levels = new ArrayList<>();
+    if (c.dense() == MciConfig.DenseMode.STRIDE8) {
+      levels.add(new FeatureLevel(c.dims()[1] + c.dims()[2], STAGE_STRIDES[1]));
+      for (int i = 0; i < MciConfig.STAGES; i++) {
+        levels.add(new FeatureLevel(c.dims()[i], STAGE_STRIDES[i]));
+      }
+      return levels;
+    }
+    for (int i : LEVEL_STAGES) {
+      levels.add(new FeatureLevel(c.dims()[i], STAGE_STRIDES[i]));
+    }
+    return levels;
   }
 
   @Override
@@ -99,6 +123,16 @@ final class MciTower extends FixedShapeBlock {
       pooled = pooled.matMul(valueLike(ps, headProj, pooled, training));
     }
     NDList out = new NDList(pooled);
+    if (config.dense() == MciConfig.DenseMode.STRIDE8) {
+      Shape fine = stageOut[1].getShape();
+      NDArray upsampled = stageOut[2].getNDArrayInternal()
+          .interpolation(new long[] {fine.get(2), fine.get(3)}, Image.Interpolation.BILINEAR.ordinal(), false);
+      out.add(NDArrays.concat(new NDList(stageOut[1], upsampled), 1));
+      for (NDArray stage : stageOut) {
+        out.add(stage);
+      }
+      return out;
+    }
     for (int stage : LEVEL_STAGES) {
       out.add(stageOut[stage]);
     }
@@ -109,11 +143,12 @@ final class MciTower extends FixedShapeBlock {
   public Shape[] getOutputShapes(Shape[] inputShapes) {
     Shape s = inputShapes[0];
     long b = s.get(0);
-    Shape[] out = new Shape[1 + LEVEL_STAGES.length];
+    List<FeatureLevel> levels = levels(config);
+    Shape[] out = new Shape[1 + levels.size()];
     out[0] = new Shape(b, config.embeddingDim());
-    for (int i = 0; i < LEVEL_STAGES.length; i++) {
-      int stage = LEVEL_STAGES[i];
-      out[i + 1] = new Shape(b, config.dims()[stage], s.get(2) / STAGE_STRIDES[stage], s.get(3) / STAGE_STRIDES[stage]);
+    for (int i = 0; i < levels.size(); i++) {
+      FeatureLevel l = levels.get(i);
+      out[i + 1] = new Shape(b, l.channels(), s.get(2) / l.stride(), s.get(3) / l.stride());
     }
     return out;
   }

@@ -16,6 +16,10 @@ import ai.djl.util.Pair;
 import dev.recap.api.PluginConfig;
 import dev.recap.api.encoder.FeatureLevel;
 import dev.recap.api.encoder.ImageTower;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -123,6 +127,59 @@ class MciEncoderTest {
   }
 
   @Test
+  void stride8LevelZeroIsStage2WithStage3UpsampledAndAllStagesFollowFineToCoarse() {
+    ImageTower tower = encoder.build(config("preset", "mci0", "dense", "stride8"));
+    assertEquals(List.of(new FeatureLevel(128 + 256, 8), new FeatureLevel(64, 4), new FeatureLevel(128, 8),
+        new FeatureLevel(256, 16), new FeatureLevel(512, 32)), tower.featureLevels());
+  }
+
+  @Test
+  void stride8ConcatenatesStage2WithStage3ResizedBilinearlyAndKeepsTheParameters() throws Exception {
+    ImageTower stage3 = encoder.build(config("preset", "mci-tiny"));
+    ImageTower stride8 = encoder.build(config("preset", "mci-tiny", "dense", "stride8"));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      Shape input = new Shape(2, 3, 64, 64);
+      stage3.block().initialize(manager, DataType.FLOAT32, input);
+      stride8.block().initialize(manager, DataType.FLOAT32, input);
+      // the same parameters, so a checkpoint of one loads into the other
+      ByteArrayOutputStream saved = new ByteArrayOutputStream();
+      stage3.block().saveParameters(new DataOutputStream(saved));
+      stride8.block().loadParameters(manager, new DataInputStream(new ByteArrayInputStream(saved.toByteArray())));
+      NDArray images = manager.randomUniform(-1, 1, input);
+      NDList a = stage3.block().forward(new ParameterStore(manager, false), new NDList(images), false);
+      NDList b = stride8.block().forward(new ParameterStore(manager, false), new NDList(images), false);
+      NDArray stage2Map = a.get(3);  // stage3 mode: pooled, stage 3, stage 1, stage 2, stage 4
+      NDArray stage3Map = a.get(1);
+      NDArray fused = b.get(1);
+      assertEquals(new Shape(2, 32 + 64, 8, 8), fused.getShape());
+      assertTrue(fused.get(":, 0:32").allClose(stage2Map, 0, 0, false), "first channels are stage 2 itself");
+      // bilinear 2x (align_corners=False) of stage 3: fine cell 1 is 0.75 x coarse 0 + 0.25 x coarse 1
+      NDArray expected = stage3Map.get(":, :, 0, 0").mul(0.75f * 0.75f).add(stage3Map.get(":, :, 0, 1").mul(0.75f * 0.25f))
+          .add(stage3Map.get(":, :, 1, 0").mul(0.25f * 0.75f)).add(stage3Map.get(":, :, 1, 1").mul(0.25f * 0.25f));
+      assertTrue(fused.get(":, 32:, 1, 1").allClose(expected, 1e-5, 1e-6, false), "then stage 3, resized bilinearly");
+      assertTrue(b.get(0).allClose(a.get(0), 0, 0, false), "the pooled embedding does not change");
+    }
+  }
+
+  /** vit-tiny's parameter count (the vit plugin's preset, as a pretrain result reports it). */
+  private static final long VIT_TINY_PARAMETERS = 826_624;
+
+  @Test
+  void microPresetIsAboutSixTimesSmallerThanVitTiny() {
+    ImageTower micro = encoder.build(config("preset", "mci-micro"));
+    try (NDManager manager = NDManager.newBaseManager()) {
+      micro.block().initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
+      long n = 0;
+      for (Pair<String, Parameter> p : micro.block().getParameters()) {
+        n += p.getValue().getArray().getShape().size();
+      }
+      assertEquals(135_052, n);
+      double ratio = (double) VIT_TINY_PARAMETERS / n;
+      assertTrue(ratio > 5.5 && ratio < 6.5, "vit-tiny / mci-micro = " + ratio);
+    }
+  }
+
+  @Test
   void badConfigurationsNameTheKey() {
     IllegalArgumentException layers = assertThrows(IllegalArgumentException.class,
         () -> encoder.build(config("layers", List.of(2, 6, 10))));
@@ -133,5 +190,8 @@ class MciEncoderTest {
     IllegalArgumentException dims = assertThrows(IllegalArgumentException.class,
         () -> encoder.build(config("dims", "64,128,x,512")));
     assertTrue(dims.getMessage().contains("'dims'"), dims.getMessage());
+    IllegalArgumentException dense = assertThrows(IllegalArgumentException.class,
+        () -> encoder.build(config("preset", "mci-tiny", "dense", "blocks")));
+    assertTrue(dense.getMessage().contains("'dense'") && dense.getMessage().contains("stride8"), dense.getMessage());
   }
 }

@@ -50,6 +50,12 @@ public final class VitEncoder implements ImageEncoder {
     return PRESETS;
   }
 
+  /** {@code last} (final tokens after {@code ln_post}) and {@code blocks} (every block's tokens). */
+  @Override
+  public List<String> denseModes() {
+    return List.of("last", "blocks");
+  }
+
   @Override
   public ImageTower build(PluginConfig config) {
     VitConfig c = VitConfig.from(config);

@@ -41,6 +41,10 @@ public final class HtmlReport {
     }
     h.append("</ul>\n<h2>Comparison</h2>\n");
     table(h, ReportTable.comparison(c.results()));
+    ReportTable augmentation = ReportTable.pretrainAugmentation(c.results());
+    if (!augmentation.rows().isEmpty()) {
+      table(h, augmentation);
+    }
     List<ReportTable> perClass = ReportTable.perClass(c.results());
     if (!perClass.isEmpty()) {
       h.append("<h2>Per-class IoU</h2>\n");

@@ -27,6 +27,10 @@ public final class MarkdownReport {
     md.append('\n');
     md.append("## Comparison\n\n");
     table(md, ReportTable.comparison(c.results()));
+    ReportTable augmentation = ReportTable.pretrainAugmentation(c.results());
+    if (!augmentation.rows().isEmpty()) {
+      table(md, augmentation);
+    }
     List<ReportTable> perClass = ReportTable.perClass(c.results());
     if (!perClass.isEmpty()) {
       md.append("## Per-class IoU\n\n");

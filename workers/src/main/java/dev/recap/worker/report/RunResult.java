@@ -11,10 +11,12 @@ import java.util.Map;
  *     else {@code mae}/{@code none} when the captions say so, else {@code clip}
  * @param parameters the encoder's parameter count, or null if the file has none
  * @param wallSeconds the task's wall time if the file records it ({@code wallSeconds}), else null
+ * @param augment how a pretraining run augmented its images ({@code augment}), empty if not recorded
  */
 public record RunResult(Path file, String stage, String task, String run, String encoder, String captions,
     String objective, long seed, String protocol, String kind, String head, double fraction, Long parameters,
-    Map<String, Double> metrics, Map<String, Double> perClassIoU, List<PredictionImage> images, Double wallSeconds) {
+    Map<String, Double> metrics, Map<String, Double> perClassIoU, List<PredictionImage> images, Double wallSeconds,
+    String augment) {
 
   /** A prediction image listed in the result, resolved beside the result file. */
   public record PredictionImage(String kind, Path file) {}

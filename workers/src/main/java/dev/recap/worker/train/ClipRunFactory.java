@@ -133,6 +133,7 @@ public final class ClipRunFactory {
         .batchSize(Math.max(1, spec.batchSize() / worldSize))
         .imageSize(spec.imageSize())
         .threads(spec.loaderThreads())
+        .augmentPolicy(spec.augment())
         .seed(seed)
         .epoch(epoch)
         .rank(rank, worldSize)

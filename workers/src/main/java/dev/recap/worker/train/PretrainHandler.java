@@ -124,6 +124,9 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
         .put("captions", spec.objective().equals("clip") ? t.getCaptions() : spec.objective())
         .put("objective", spec.objective()).put("seed", seed).put("protocol", "pretrain").put("task", "pretrain")
         .put("parameters", parameters).put("wallSeconds", seconds).put("metrics", metrics);
+    if (!spec.objective().equals("none")) {
+      result.put("augment", spec.augment().describe());
+    }
     context.artifacts().write("result.json", result.encodePrettily().getBytes(StandardCharsets.UTF_8));
     context.progress(1.0, "done in " + Math.round(seconds) + " s");
   }

@@ -33,6 +33,7 @@ public record AugmentPolicy(double minScale, boolean flip) {
 
   /** A short description for logs and reports, e.g. {@code crop 90-100% area, no flip}. */
   public String describe() {
-    return String.format(Locale.ROOT, "crop %d-100%% area, %s", Math.round(minScale * 100), flip ? "flip" : "no flip");
+    String crop = minScale >= 1 ? "no crop" : String.format(Locale.ROOT, "crop %d-100%% area", Math.round(minScale * 100));
+    return crop + ", " + (flip ? "flip" : "no flip");
   }
 }

@@ -113,6 +113,13 @@ class AugmentationTest {
   }
 
   @Test
+  void policiesDescribeThemselvesForReports() {
+    assertEquals("crop 90-100% area, no flip", AugmentPolicy.openClip().describe());
+    assertEquals("crop 35-100% area, flip", new AugmentPolicy(0.35, true).describe());
+    assertEquals("no crop, no flip", new AugmentPolicy(1.0, false).describe());
+  }
+
+  @Test
   void defaultCropKeepsAtLeastNinetyPercentOfTheArea() {
     Augmentation aug = new Augmentation(64, true, AugmentPolicy.openClip());
     for (int seed = 0; seed < 500; seed++) {

@@ -5,7 +5,7 @@ It trains the tiny CLIP of the `vit` (preset vit-tiny) and `text-transformer` (p
 plugins on the same WebDataset shards, with the same recipe as Recap's defaults (which follow
 OpenCLIP), and prints the loss per epoch and held-out retrieval R@1 / R@5. ClipTwinBench (test
 scope, workers) writes the shards, runs Recap's trainer and this script with the same seeds and
-schedule, and prints both side by side (docs/benchmarks.md, "CLIP twin").
+schedule, and prints both side by side (docs/benchmarks.md, "CLIP against its PyTorch twin").
 
 What is the same as Recap:
   model   image: pre-LN ViT, patch 8, width 128, depth 4, heads 4, MLP 4x (exact GELU), class

@@ -73,6 +73,48 @@ final class PipelineParams {
     return out;
   }
 
+  /** OpenCLIP's training crop starts at this fraction of the image area. */
+  static final double DEFAULT_MIN_SCALE = 0.9;
+
+  /**
+   * A run's training augmentation {@code {minScale, flip}}: the keys of {@code value} over those of
+   * {@code base} (the stage's setting, or OpenCLIP's defaults: minScale 0.9, no flip). Returns the
+   * run spec's JSON form.
+   */
+  static Map<String, Object> augment(SpecCheck check, String field, Object value, Map<String, Object> base) {
+    Map<String, Object> out = new LinkedHashMap<>(base);
+    Map<String, Object> given = map(check, field, value, Map.of());
+    for (Map.Entry<String, Object> e : given.entrySet()) {
+      switch (e.getKey()) {
+        case "minScale" -> {
+          double v = number(check, field + ".minScale", e.getValue(), Double.NaN, 0, 1);
+          if (v == 0) {
+            check.problem(field + ".minScale", "must be above 0 (the smallest crop's share of the image area), got 0");
+          } else if (!Double.isNaN(v)) {
+            out.put("minScale", v);
+          }
+        }
+        case "flip" -> {
+          if (e.getValue() instanceof Boolean b) {
+            out.put("flip", b);
+          } else {
+            check.problem(field + ".flip", "must be true or false, got " + SpecCheck.describe(e.getValue()));
+          }
+        }
+        default -> check.problem(field + "." + e.getKey(), "unknown augment field; known: [flip, minScale]");
+      }
+    }
+    return out;
+  }
+
+  /** OpenCLIP's training augmentation in the run spec's JSON form. */
+  static Map<String, Object> defaultAugment() {
+    Map<String, Object> a = new LinkedHashMap<>();
+    a.put("minScale", DEFAULT_MIN_SCALE);
+    a.put("flip", false);
+    return a;
+  }
+
   /** A check that throws on the first problem: planning reads parameters validation already accepted. */
   static SpecCheck reading() {
     return new SpecCheck(null);

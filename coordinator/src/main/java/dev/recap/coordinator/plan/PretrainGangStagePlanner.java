@@ -42,8 +42,9 @@ import java.util.Set;
  * ({@code {preset: vit-tiny}}), {@code text} (text-transformer), {@code textConfig}
  * ({@code {preset: text-tiny}}), {@code embedDim} (128), {@code imageSize} (64),
  * {@code batchSize} (128), {@code epochs} (1), {@code maxSteps} (0 = no cap),
- * {@code learningRate} (5e-4), {@code warmupSteps} (20); {@code shards} (list of tar paths,
- * instead of a synth-data stage).
+ * {@code learningRate} (5e-4), {@code warmupSteps} (20), {@code augment}
+ * ({@code {minScale: 0.9, flip: false}}, OpenCLIP's training crop); {@code shards} (list of tar
+ * paths, instead of a synth-data stage).
  */
 public final class PretrainGangStagePlanner implements StagePlanner {
 
@@ -56,7 +57,7 @@ public final class PretrainGangStagePlanner implements StagePlanner {
   private static final Set<String> PARAMS = Set.of("workers", "minWorkers", "stepsPerRange", "checksumEvery",
       "checkpointEvery", "maxConsecutiveSkips", "operationTimeoutSeconds", "run", "seed", "captions",
       "curatedProbability", "encoder", "encoderConfig", "text", "textConfig", "embedDim", "imageSize", "batchSize",
-      "epochs", "maxSteps", "learningRate", "warmupSteps", "shards");
+      "epochs", "maxSteps", "learningRate", "warmupSteps", "shards", "augment");
 
   /** The stage's parameters as read; {@code template} has no shards or sidecars yet. */
   private record Params(PretrainGangTask.Builder template, Map<String, Object> spec, List<String> shards) {}
@@ -166,6 +167,8 @@ public final class PretrainGangStagePlanner implements StagePlanner {
     spec.put("warmupSteps", Math.max(0, check.longParam(stage, "warmupSteps", 20)));
     spec.put("curatedProbability", PipelineParams.doubleParam(check, stage, "curatedProbability", 1.0, 0, 1));
     spec.put("loaderThreads", 1);
+    spec.put("augment", PipelineParams.augment(check, stage.field("augment"), stage.params().get("augment"),
+        PipelineParams.defaultAugment()));
     PretrainGangTask.Builder template = PretrainGangTask.newBuilder().setRunId(runId).setSlot(0).setRun(run)
         .setSeed(check.longParam(stage, "seed", 1)).setSpec(PipelineParams.json(spec))
         .setCaptions(check.stringParam(stage, "captions", ""))

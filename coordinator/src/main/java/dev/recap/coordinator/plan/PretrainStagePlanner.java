@@ -26,8 +26,10 @@ import java.util.Set;
  * (text-transformer), {@code textConfig} ({@code {preset: text-tiny}}), {@code embedDim} (128),
  * {@code imageSize} (64), {@code batchSize} (128), {@code epochs} (1), {@code maxSteps} (0 = no
  * cap), {@code learningRate} (5e-4), {@code warmupSteps} (20), {@code curatedProbability} (1.0),
- * {@code maskRatio} (0.75), {@code decoderWidth} (128), {@code loaderThreads} (1), and
- * {@code checkpointEvery} (50 steps; 0 = no checkpoints): a retried task resumes from its latest.
+ * {@code maskRatio} (0.75), {@code decoderWidth} (128), {@code loaderThreads} (1), {@code augment}
+ * ({@code {minScale: 0.9, flip: false}}, OpenCLIP's training crop; a run's {@code augment}
+ * overrides the keys it names), and {@code checkpointEvery} (50 steps; 0 = no checkpoints): a
+ * retried task resumes from its latest.
  * Task names: {@code <run>-s<seed>}.
  */
 public final class PretrainStagePlanner implements StagePlanner {
@@ -37,9 +39,9 @@ public final class PretrainStagePlanner implements StagePlanner {
 
   private static final Set<String> PARAMS = Set.of("runs", "seeds", "text", "textConfig", "embedDim", "imageSize", "batchSize",
       "epochs", "maxSteps", "learningRate", "warmupSteps", "curatedProbability", "maskRatio", "decoderWidth", "loaderThreads",
-      "checkpointEvery");
+      "checkpointEvery", "augment");
   private static final Set<String> RUN_KEYS = Set.of("name", "objective", "encoder", "encoderConfig", "captions",
-      "curatedProbability", "learningRate", "epochs");
+      "curatedProbability", "learningRate", "epochs", "augment");
   private static final Set<String> OBJECTIVES = Set.of("clip", "mae", "none");
 
   /** Steps between a task's checkpoints unless the stage says otherwise. */
@@ -152,6 +154,9 @@ public final class PretrainStagePlanner implements StagePlanner {
       spec.put("maskRatio", PipelineParams.doubleParam(check, stage, "maskRatio", 0.75, 0.01, 0.99));
       spec.put("decoderWidth", check.intParam(stage, "decoderWidth", 128, 1, 1 << 16));
       spec.put("loaderThreads", check.intParam(stage, "loaderThreads", 1, 1, 64));
+      Map<String, Object> stageAugment = PipelineParams.augment(check, stage.field("augment"), stage.params().get("augment"),
+          PipelineParams.defaultAugment());
+      spec.put("augment", PipelineParams.augment(check, field + ".augment", r.get("augment"), stageAugment));
       runs.add(new Run(name, objective, encoder, captions, spec));
     }
     return runs;

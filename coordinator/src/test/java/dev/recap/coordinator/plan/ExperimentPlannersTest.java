@@ -205,6 +205,45 @@ class ExperimentPlannersTest {
   }
 
   @Test
+  void pretrainRunsAugmentAsOpenClipByDefaultAndARunOverridesTheStage() {
+    JobSpec augmented = JobSpecParser.parse(JOB.replace("    seeds: [1, 2]\n",
+        "    seeds: [1, 2]\n    augment: {flip: true}\n").replace(
+        "{name: vit-learned, captions: learned, curatedProbability: 0.8}",
+        "{name: vit-learned, captions: learned, curatedProbability: 0.8, augment: {minScale: 0.35}}"), "test");
+    Map<String, TaskOutputs> dataOut = Declared.synthData(data(), "data");
+    List<PlannedTask> captioner = plan(new TrainCaptionerStagePlanner(), job, "captioner", Map.of("data", dataOut));
+    List<PlannedTask> recaption = plan(new CurateStagePlanner(), job, "recaption",
+        Map.of("data", dataOut, "captioner", Declared.each(captioner, "captioner", OutputKind.CAPTIONER_STATE, OutputKind.MANIFEST)));
+    Map<String, Map<String, TaskOutputs>> deps = Map.of("data", dataOut,
+        "curate", Declared.each(plan(new CurateStagePlanner(), job, "curate", Map.of("data", dataOut)), "curate",
+            OutputKind.CURATED_CAPTIONS, OutputKind.LOG),
+        "recaption", Declared.each(recaption, "recaption", OutputKind.CURATED_CAPTIONS, OutputKind.LOG));
+
+    String plain = ((PretrainTask) plan(new PretrainStagePlanner(), job, "pretrain", deps).get(0).payload()).getSpec();
+    assertTrue(plain.contains("\"augment\":{\"minScale\":0.9,\"flip\":false}"), plain);
+
+    List<PlannedTask> tasks = plan(new PretrainStagePlanner(), augmented, "pretrain", deps);
+    String stageLevel = ((PretrainTask) tasks.get(0).payload()).getSpec();
+    assertTrue(stageLevel.contains("\"augment\":{\"minScale\":0.9,\"flip\":true}"), stageLevel);
+    String runLevel = ((PretrainTask) tasks.get(2).payload()).getSpec();
+    assertTrue(runLevel.contains("\"augment\":{\"minScale\":0.35,\"flip\":true}"), runLevel);
+  }
+
+  @Test
+  void badAugmentSettingsNameTheirField() {
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, augment: {minScale: 1.5}, runs: [{name: a, objective: mae}]}"),
+        "stages[0].augment.minScale", "between");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, runs: [{name: a, objective: mae, augment: {flip: maybe}}]}"),
+        "stages[0].runs[0].augment.flip", "true or false");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, runs: [{name: a, objective: mae, augment: {scale: 0.5}}]}"),
+        "stages[0].runs[0].augment.scale", "unknown augment field");
+    assertProblem(validate(new PretrainStagePlanner(), "{name: p, kind: pretrain, augment: crop, runs: [{name: a, objective: mae}]}"),
+        "stages[0].augment", "must be a mapping");
+    assertProblem(validate(new PretrainGangStagePlanner(), "{name: g, kind: pretrain-gang, augment: {minScale: 0}}"),
+        "stages[0].augment.minScale", "above 0");
+  }
+
+  @Test
   void planningFailsNamingTheMissingDependency() {
     JobSpec lonely = JobSpecParser.parse("name: x\nstages:\n  - {name: p, kind: pretrain, runs: [{name: r, objective: none}]}\n", "t");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan(new PretrainStagePlanner(), lonely, "p", Map.of()));

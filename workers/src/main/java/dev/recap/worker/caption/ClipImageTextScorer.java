@@ -70,7 +70,7 @@ public final class ClipImageTextScorer implements ImageTextScorer, AutoCloseable
     this.model = model;
     this.tokenizer = tokenizer;
     this.manager = manager;
-    this.resize = new Augmentation(imageSize, false, 1.0);
+    this.resize = Augmentation.resizeOnly(imageSize);
     this.batchSize = batchSize;
     this.source = source;
     this.ownsManager = ownsManager;

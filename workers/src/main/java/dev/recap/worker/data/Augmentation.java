@@ -4,10 +4,11 @@ import dev.recap.api.data.Sample;
 import java.util.SplittableRandom;
 
 /**
- * Turns a decoded sample into network input: a random resized crop and a horizontal flip (when
- * training), resampled to {@code size x size}, normalized with CLIP's mean and std into CHW
- * floats. Dense targets get the identical crop and flip with nearest-neighbour sampling, so a
- * class id or depth value is never blended. Without augmentation the whole image is resized.
+ * Turns a decoded sample into network input: when training, a random resized crop and, if the
+ * {@link AugmentPolicy} says so, a horizontal flip; resampled to {@code size x size}, normalized
+ * with CLIP's mean and std into CHW floats. Dense targets get the identical crop and flip with
+ * nearest-neighbour sampling, so a class id or depth value is never blended. Without augmentation
+ * the whole image is resized.
  */
 public final class Augmentation {
 
@@ -19,19 +20,26 @@ public final class Augmentation {
   private final int size;
   private final boolean augment;
   private final double minScale;
+  private final boolean flip;
 
   /**
    * @param size output edge in pixels
-   * @param augment whether to crop and flip at random (training) or only resize (evaluation)
-   * @param minScale smallest crop area as a fraction of the image, e.g. 0.35
+   * @param augment whether to augment at random (training) or only resize (evaluation)
+   * @param policy the crop scale and whether to flip, when augmenting
    */
-  public Augmentation(int size, boolean augment, double minScale) {
-    if (size <= 0 || !(minScale > 0 && minScale <= 1)) {
-      throw new IllegalArgumentException("need size > 0 and minScale in (0, 1], got " + size + ", " + minScale);
+  public Augmentation(int size, boolean augment, AugmentPolicy policy) {
+    if (size <= 0) {
+      throw new IllegalArgumentException("need size > 0, got " + size);
     }
     this.size = size;
     this.augment = augment;
-    this.minScale = minScale;
+    this.minScale = policy.minScale();
+    this.flip = policy.flip();
+  }
+
+  /** Resizing only, for evaluation and scoring. */
+  public static Augmentation resizeOnly(int size) {
+    return new Augmentation(size, false, AugmentPolicy.openClip());
   }
 
   public int size() {
@@ -45,7 +53,8 @@ public final class Augmentation {
     if (!augment) {
       return new Window(0, 0, width, height, false);
     }
-    boolean flip = rnd.nextBoolean();
+    // the flip is drawn even when off, so the crops of a seed do not change with the flip setting
+    boolean mirrored = rnd.nextBoolean() && flip;
     double area = (double) width * height;
     for (int attempt = 0; attempt < 10; attempt++) {
       double scale = minScale + (1 - minScale) * rnd.nextDouble();
@@ -54,10 +63,10 @@ public final class Augmentation {
       double w = Math.sqrt(scale * area * ratio);
       double h = Math.sqrt(scale * area / ratio);
       if (w <= width && h <= height) {
-        return new Window(rnd.nextDouble() * (width - w), rnd.nextDouble() * (height - h), w, h, flip);
+        return new Window(rnd.nextDouble() * (width - w), rnd.nextDouble() * (height - h), w, h, mirrored);
       }
     }
-    return new Window(0, 0, width, height, flip);
+    return new Window(0, 0, width, height, mirrored);
   }
 
   /**

@@ -54,7 +54,7 @@ public final class BatchLoader implements AutoCloseable {
     this.shards = opt.split == RankSplit.BY_SHARD
         ? ShardAssignment.forRank(List.copyOf(shards), opt.seed, opt.epoch, opt.rank, opt.worldSize)
         : ShardAssignment.epochOrder(List.copyOf(shards), opt.seed, opt.epoch);
-    this.augmentation = new Augmentation(opt.imageSize, opt.augment, opt.minScale);
+    this.augmentation = new Augmentation(opt.imageSize, opt.augment, opt.augmentPolicy);
     this.captions = new CaptionMixer(opt.captionSource, opt.overrides, opt.curatedProbability, opt.seed);
     this.position = opt.resumeFrom != null ? opt.resumeFrom : DataPosition.start(opt.epoch);
     this.ready = new ArrayBlockingQueue<>(opt.prefetch);

@@ -15,7 +15,7 @@ public final class LoaderOptions {
   final int prefetch;
   final int shuffleBuffer;
   final boolean augment;
-  final double minScale;
+  final AugmentPolicy augmentPolicy;
   final long seed;
   final int epoch;
   final int rank;
@@ -37,7 +37,7 @@ public final class LoaderOptions {
     prefetch = b.prefetch;
     shuffleBuffer = b.shuffleBuffer;
     augment = b.augment;
-    minScale = b.minScale;
+    augmentPolicy = b.augmentPolicy;
     seed = b.seed;
     epoch = b.epoch;
     rank = b.rank;
@@ -73,7 +73,7 @@ public final class LoaderOptions {
     private int prefetch = 4;
     private int shuffleBuffer = 256;
     private boolean augment = true;
-    private double minScale = 0.35;
+    private AugmentPolicy augmentPolicy = AugmentPolicy.openClip();
     private long seed;
     private int epoch;
     private int rank;
@@ -127,18 +127,15 @@ public final class LoaderOptions {
       return this;
     }
 
-    /** Random resized crop and flip (default true); false only resizes. */
+    /** Augment at random as {@link #augmentPolicy} says (default true); false only resizes. */
     public Builder augment(boolean v) {
       augment = v;
       return this;
     }
 
-    /** Smallest crop area fraction (default 0.35). */
-    public Builder minScale(double v) {
-      if (!(v > 0 && v <= 1)) {
-        throw new IllegalArgumentException("minScale must be in (0, 1], got " + v);
-      }
-      minScale = v;
+    /** Crop scale and flip when augmenting (default {@link AugmentPolicy#openClip()}: 90-100% area, no flip). */
+    public Builder augmentPolicy(AugmentPolicy v) {
+      augmentPolicy = Objects.requireNonNull(v, "augmentPolicy");
       return this;
     }
 

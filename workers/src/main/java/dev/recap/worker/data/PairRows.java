@@ -29,13 +29,14 @@ public final class PairRows {
   private final SkipReport skips = new SkipReport();
 
   /**
+   * @param augment the training augmentation; null only resizes
    * @param curated curated captions by key (use {@link CaptionOverrides#none()} for none)
    * @param curatedProbability chance of training on a sample's curated caption instead of its original
    */
-  public PairRows(ShardIndex index, int imageSize, boolean augment, CaptionOverrides curated, double curatedProbability,
+  public PairRows(ShardIndex index, int imageSize, AugmentPolicy augment, CaptionOverrides curated, double curatedProbability,
       long seed) {
     this.index = index;
-    this.augmentation = new Augmentation(imageSize, augment, 0.35);
+    this.augmentation = augment == null ? Augmentation.resizeOnly(imageSize) : new Augmentation(imageSize, true, augment);
     this.captions = new CaptionMixer(Sample.ALT, curated, curatedProbability, seed);
     this.seed = seed;
   }

@@ -183,62 +183,25 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
       throw new PermanentTaskFailure("run '" + t.getRun() + "' has objective " + spec.objective()
           + ": retrieval needs a clip run (a text tower)");
     }
-    List<float[]> images = new ArrayList<>();
-    List<float[]> texts = new ArrayList<>();
+    RetrievalMetrics m;
     try (NDManager manager = NDManager.newBaseManager(context.device())) {
       TextTokenizer tokenizer = factory.textEncoder().loadTokenizer(pretrained.resolve(ClipImageTextScorer.TOKENIZER));
       ClipModel model = factory.clipModel(manager, tokenizer, t.getSeed());
       try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve(ClipImageTextScorer.PARAMETERS)))) {
         model.restoreParameters(manager, new DataInputStream(in));
       }
-      List<TarShard> shards = t.getData().stream().map(p -> new TarShard(Path.of(p))).toList();
-      LoaderOptions options = LoaderOptions.builder().batchSize(64).imageSize(spec.imageSize()).augment(false)
-          .shuffleBuffer(1).captionSource(Sample.QUALITY).seed(t.getSeed()).build();
-      try (BatchLoader loader = new BatchLoader(shards, options); NDManager scope = manager.newSubManager()) {
-        for (Batch next = loader.next(scope); next != null; next = loader.next(scope)) {
-          try (Batch batch = next; NDManager step = scope.newSubManager()) {
-            long[][] tokens = new long[batch.size()][];
-            for (int i = 0; i < tokens.length; i++) {
-              tokens[i] = tokenizer.encode(batch.captions().get(i));
-            }
-            Batch b = batch;
-            Autograd.withGradMode(false, () -> {
-              ParameterStore ps = new ParameterStore(step, false);
-              NDArray img = model.encodeImages(ps, b.images(), false);
-              NDArray txt = model.encodeTexts(ps, step.create(tokens), false);
-              split(img, images);
-              split(txt, texts);
-              return null;
-            });
-          }
-        }
-      }
+      m = ClipRetrieval.measure(model, tokenizer, t.getData().stream().map(Path::of).toList(), spec.imageSize(), manager);
+    } catch (IllegalArgumentException e) {
+      throw new PermanentTaskFailure(e.getMessage());
     }
-    if (images.isEmpty()) {
-      throw new PermanentTaskFailure("no held-out pairs with quality captions in " + t.getData());
-    }
-    int[] imageOfText = new int[texts.size()];
-    for (int i = 0; i < imageOfText.length; i++) {
-      imageOfText[i] = i;
-    }
-    RetrievalMetrics m = RetrievalMetrics.fromEmbeddings(images.toArray(float[][]::new), texts.toArray(float[][]::new), imageOfText);
     JsonObject metrics = new JsonObject();
     m.metrics().forEach(metrics::put);
     metrics.put("r1", (m.imageToText().get(0) + m.textToImage().get(0)) / 2);
     metrics.put("r5", (m.imageToText().get(1) + m.textToImage().get(1)) / 2);
-    metrics.put("pairs", images.size());
+    metrics.put("pairs", m.texts());
+    metrics.put("uniqueCaptions", m.uniqueTexts());
     result.put("metrics", metrics).put("images", new JsonArray());
     context.metric("retrieval/r1", metrics.getDouble("r1"));
     context.metric("retrieval/r5", metrics.getDouble("r5"));
-  }
-
-  private static void split(NDArray rows, List<float[]> out) {
-    float[] flat = rows.toFloatArray();
-    int width = (int) rows.getShape().get(1);
-    for (int r = 0; r < flat.length / width; r++) {
-      float[] row = new float[width];
-      System.arraycopy(flat, r * width, row, 0, width);
-      out.add(row);
-    }
   }
 }

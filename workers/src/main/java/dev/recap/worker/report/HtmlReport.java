@@ -79,6 +79,12 @@ public final class HtmlReport {
     h.append("<h2>Everything else</h2>\n<details><summary>All metrics, every setting</summary><div class=\"scroll\">");
     table(h, ReportTable.comparison(c.results()));
     h.append("</div></details>\n");
+    ReportTable augmentation = ReportTable.pretrainAugmentation(c.results());
+    if (!augmentation.rows().isEmpty()) {
+      h.append("<details><summary>Training augmentation</summary>");
+      table(h, augmentation);
+      h.append("</details>\n");
+    }
     List<ReportTable> perClass = ReportTable.perClass(c.results());
     if (!perClass.isEmpty()) {
       h.append("<details><summary>Per-class IoU</summary><div class=\"scroll\">");

@@ -70,6 +70,12 @@ public final class MarkdownReport {
     md.append("## Everything else\n\n<details><summary>All metrics, every setting</summary>\n\n");
     table(md, ReportTable.comparison(c.results()));
     md.append("</details>\n\n");
+    ReportTable augmentation = ReportTable.pretrainAugmentation(c.results());
+    if (!augmentation.rows().isEmpty()) {
+      md.append("<details><summary>Training augmentation</summary>\n\n");
+      table(md, augmentation);
+      md.append("</details>\n\n");
+    }
     List<ReportTable> perClass = ReportTable.perClass(c.results());
     if (!perClass.isEmpty()) {
       md.append("<details><summary>Per-class IoU</summary>\n\n");

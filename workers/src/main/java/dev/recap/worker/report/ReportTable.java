@@ -63,6 +63,20 @@ public record ReportTable(String caption, List<String> header, List<List<String>
     return tables;
   }
 
+  /** How each pretraining run augmented its images (one row per run and setting); empty if none recorded it. */
+  public static ReportTable pretrainAugmentation(ExperimentResults results) {
+    java.util.Map<String, java.util.SortedSet<String>> byRun = new java.util.TreeMap<>();
+    for (RunResult r : results.results()) {
+      if (r.protocol().equals("pretrain") && !r.augment().isEmpty()) {
+        byRun.computeIfAbsent(r.run(), k -> new java.util.TreeSet<>()).add(r.augment());
+      }
+    }
+    List<List<String>> rows = new ArrayList<>();
+    byRun.forEach((run, augments) -> rows.add(List.of(run, String.join("; ", augments))));
+    return new ReportTable("Training augmentation of each pretraining run (from result.json)", List.of("run", "augmentation"),
+        rows);
+  }
+
   /** Wall time per stage from the tasks' recorded durations. */
   public static ReportTable wallTimes(Map<String, ReportBuilder.StageTime> times) {
     List<List<String>> rows = new ArrayList<>();

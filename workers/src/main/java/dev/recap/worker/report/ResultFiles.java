@@ -82,7 +82,7 @@ public final class ResultFiles {
     }
     return new RunResult(file, stage, task, run, optionalString(file, json, "encoder", ""), captions, objective, seed,
         protocol, kind, optionalString(file, json, "head", ""), fraction, parameters, metrics, perClass,
-        List.copyOf(images), wall, standardErrors);
+        List.copyOf(images), wall, standardErrors, optionalString(file, json, "augment", ""));
   }
 
   /** Reads one loss.csv: a header naming {@code step} and {@code loss}, then one row per step. */

@@ -13,11 +13,12 @@ import java.util.Map;
  * @param wallSeconds the task's wall time if the file records it ({@code wallSeconds}), else null
  * @param standardErrors per metric, its standard error over resampled test sets
  *     ({@code bootstrap.standardErrors}); empty when the file has none
+ * @param augment how a pretraining run augmented its images ({@code augment}), empty if not recorded
  */
 public record RunResult(Path file, String stage, String task, String run, String encoder, String captions,
     String objective, long seed, String protocol, String kind, String head, double fraction, Long parameters,
     Map<String, Double> metrics, Map<String, Double> perClassIoU, List<PredictionImage> images, Double wallSeconds,
-    Map<String, Double> standardErrors) {
+    Map<String, Double> standardErrors, String augment) {
 
   /** A prediction image listed in the result, resolved beside the result file. */
   public record PredictionImage(String kind, Path file) {}

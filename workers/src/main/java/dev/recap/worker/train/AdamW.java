@@ -12,8 +12,10 @@ import java.util.List;
  * and a flat gradient laid out in the same order.
  *
  * <p>The update runs on the host in float arithmetic, element by element, so it is bit-exact
- * across replicas and across save/resume. Weight decay applies only to matrices and kernels
- * ({@link #decays}): never to norms, biases, embeddings or the logit scale.
+ * across replicas and across save/resume. Weight decay applies as in OpenCLIP ({@link #decays}):
+ * to every parameter of two or more dimensions except norms, so to matrices, kernels and the
+ * token and positional embeddings, never to norm gains, biases, the class embedding or the logit
+ * scale.
  */
 public final class AdamW {
 
@@ -47,13 +49,15 @@ public final class AdamW {
   }
 
   /**
-   * Whether weight decay applies: weights of rank 2 or more that are not embeddings (name contains
-   * "embedding", "cls" or "pos"). Norm gains and biases are rank 1, the logit scale rank 0.
+   * Whether weight decay applies: OpenCLIP's rule, every parameter of rank 2 or more that is not a
+   * norm's (gain, shift or running statistic). Biases, norm gains, the class embedding are rank 1,
+   * the logit scale rank 0.
    */
   public static boolean decays(Parameter p) {
-    String name = p.getName().toLowerCase(java.util.Locale.ROOT);
-    return p.getType() == Parameter.Type.WEIGHT && p.getShape().dimension() >= 2
-        && !name.contains("embedding") && !name.contains("cls") && !name.contains("pos");
+    Parameter.Type type = p.getType();
+    boolean norm = type == Parameter.Type.GAMMA || type == Parameter.Type.BETA || type == Parameter.Type.RUNNING_MEAN
+        || type == Parameter.Type.RUNNING_VAR;
+    return p.getShape().dimension() >= 2 && !norm;
   }
 
   /** Total number of scalars, the length of the flat gradient. */

@@ -154,6 +154,7 @@ public final class ClipRunFactory {
         .batchSize(Math.max(1, spec.batchSize() / worldSize))
         .imageSize(spec.imageSize())
         .threads(spec.loaderThreads())
+        .augmentPolicy(spec.augment())
         .seed(seed)
         .epoch(epoch)
         .rank(rank, worldSize)

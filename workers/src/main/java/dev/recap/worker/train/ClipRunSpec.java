@@ -1,5 +1,6 @@
 package dev.recap.worker.train;
 
+import dev.recap.worker.data.AugmentPolicy;
 import io.vertx.core.json.JsonObject;
 import java.util.Map;
 import java.util.Objects;
@@ -29,10 +30,13 @@ import java.util.TreeSet;
  * @param maskRatio share of patches masked (mae)
  * @param decoderWidth hidden width of the light MAE decoder
  * @param loaderThreads decoding threads of the data loader
+ * @param augment the training images' crop and flip (JSON {@code augment: {minScale, flip}});
+ *     default {@link AugmentPolicy#openClip()}
  */
 public record ClipRunSpec(String objective, String imageEncoder, Map<String, Object> imageConfig, String textEncoder,
     Map<String, Object> textConfig, int embedDim, int imageSize, int batchSize, int epochs, long maxSteps,
-    double learningRate, long warmupSteps, double curatedProbability, double maskRatio, int decoderWidth, int loaderThreads) {
+    double learningRate, long warmupSteps, double curatedProbability, double maskRatio, int decoderWidth, int loaderThreads,
+    AugmentPolicy augment) {
 
   /** The objectives a run may have. */
   public static final Set<String> OBJECTIVES = Set.of("clip", "mae", "none");
@@ -55,6 +59,15 @@ public record ClipRunSpec(String objective, String imageEncoder, Map<String, Obj
     require(maskRatio > 0 && maskRatio < 1, "maskRatio", maskRatio);
     require(decoderWidth > 0, "decoderWidth", decoderWidth);
     require(loaderThreads > 0, "loaderThreads", loaderThreads);
+    Objects.requireNonNull(augment, "augment");
+  }
+
+  /** A spec with the default augmentation ({@link AugmentPolicy#openClip()}). */
+  public ClipRunSpec(String objective, String imageEncoder, Map<String, Object> imageConfig, String textEncoder,
+      Map<String, Object> textConfig, int embedDim, int imageSize, int batchSize, int epochs, long maxSteps,
+      double learningRate, long warmupSteps, double curatedProbability, double maskRatio, int decoderWidth, int loaderThreads) {
+    this(objective, imageEncoder, imageConfig, textEncoder, textConfig, embedDim, imageSize, batchSize, epochs, maxSteps,
+        learningRate, warmupSteps, curatedProbability, maskRatio, decoderWidth, loaderThreads, AugmentPolicy.openClip());
   }
 
   private static void require(boolean ok, String field, Object value) {
@@ -71,6 +84,7 @@ public record ClipRunSpec(String objective, String imageEncoder, Map<String, Obj
         .put("imageSize", imageSize).put("batchSize", batchSize).put("epochs", epochs).put("maxSteps", maxSteps)
         .put("learningRate", learningRate).put("warmupSteps", warmupSteps).put("curatedProbability", curatedProbability)
         .put("maskRatio", maskRatio).put("decoderWidth", decoderWidth).put("loaderThreads", loaderThreads)
+        .put("augment", new JsonObject().put("minScale", augment.minScale()).put("flip", augment.flip()))
         .encode();
   }
 
@@ -86,7 +100,25 @@ public record ClipRunSpec(String objective, String imageEncoder, Map<String, Obj
         j.getInteger("epochs", d.epochs), j.getLong("maxSteps", d.maxSteps), j.getDouble("learningRate", d.learningRate),
         j.getLong("warmupSteps", d.warmupSteps), j.getDouble("curatedProbability", d.curatedProbability),
         j.getDouble("maskRatio", d.maskRatio), j.getInteger("decoderWidth", d.decoderWidth),
-        j.getInteger("loaderThreads", d.loaderThreads));
+        j.getInteger("loaderThreads", d.loaderThreads), augment(j.getValue("augment"), d.augment));
+  }
+
+  private static AugmentPolicy augment(Object v, AugmentPolicy dflt) {
+    if (v == null) {
+      return dflt;
+    }
+    if (!(v instanceof JsonObject a)) {
+      throw new IllegalArgumentException("run spec field 'augment' must be an object {minScale, flip}, got " + v);
+    }
+    Object minScale = a.getValue("minScale", dflt.minScale());
+    Object flip = a.getValue("flip", dflt.flip());
+    if (!(minScale instanceof Number n) || !(n.doubleValue() > 0 && n.doubleValue() <= 1)) {
+      throw new IllegalArgumentException("run spec field 'augment.minScale' must be a number in (0, 1], got " + minScale);
+    }
+    if (!(flip instanceof Boolean b)) {
+      throw new IllegalArgumentException("run spec field 'augment.flip' must be true or false, got " + flip);
+    }
+    return new AugmentPolicy(n.doubleValue(), b);
   }
 
   /** CLIP on vit-tiny + text-tiny at 64 px, batch 128, 1 epoch, lr 5e-4, 20 warmup steps, p = 1. */

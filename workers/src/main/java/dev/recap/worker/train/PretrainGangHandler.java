@@ -132,7 +132,7 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
       TextTokenizer tokenizer = factory.tokenizer(corpus);
       // the run's seed: every member must start from identical parameters
       ClipModel model = factory.clipModel(manager, tokenizer, t.getSeed());
-      PairRows rows = new PairRows(index, spec.imageSize(), true, CaptionOverrides.of(curated),
+      PairRows rows = new PairRows(index, spec.imageSize(), spec.augment(), CaptionOverrides.of(curated),
           curated.isEmpty() ? 0 : spec.curatedProbability(), t.getSeed());
       ShardPairs data = new ShardPairs(index, rows, tokenizer, spec.batchSize(), t.getSeed(), context::event);
       long totalSteps = data.totalSteps(spec.epochs(), spec.maxSteps());
@@ -297,7 +297,7 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
     JsonObject result = new JsonObject().put("run", t.getRun()).put("encoder", encoder).put("captions", captions)
         .put("objective", spec.objective()).put("seed", t.getSeed()).put("protocol", "pretrain").put("task", "pretrain")
         .put("parameters", parameters).put("wallSeconds", wallSeconds)
-        .put("maxWorkers", t.getMaxWorkers()).put("metrics", metrics);
+        .put("maxWorkers", t.getMaxWorkers()).put("augment", spec.augment().describe()).put("metrics", metrics);
     context.artifacts().writeResult(result.encodePrettily());
   }
 

@@ -145,6 +145,9 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
         .put("encoder", encoderName(spec)).put("captions", captions(t, spec))
         .put("objective", spec.objective()).put("seed", seed).put("protocol", "pretrain").put("task", "pretrain")
         .put("parameters", parameters).put("wallSeconds", seconds).put("metrics", metrics);
+    if (!spec.objective().equals("none")) {
+      result.put("augment", spec.augment().describe());
+    }
     context.artifacts().writeResult(result.encodePrettily());
     context.progress(1.0, "done in " + Math.round(seconds) + " s");
   }

@@ -23,8 +23,16 @@ public record TrainingOptions(
     return new TrainingOptions(schedule, adamW, clipNorm, maxConsecutiveSkips, p);
   }
 
-  /** CLIP defaults around a schedule: AdamW(0.9, 0.98, 1e-6, wd 0.2), clip at 1.0, stop after 5 skips. */
+  /**
+   * CLIP defaults around a schedule, OpenCLIP's: AdamW(0.9, 0.98, 1e-6, wd 0.2), no gradient
+   * clipping; stop after 5 skips.
+   */
   public static TrainingOptions clip(CosineSchedule schedule) {
-    return new TrainingOptions(schedule, AdamW.Options.clip(), 1.0, 5);
+    return new TrainingOptions(schedule, AdamW.Options.clip(), 0, 5);
+  }
+
+  /** These options with another gradient norm limit ({@code <= 0}: none). */
+  public TrainingOptions withClipNorm(double limit) {
+    return new TrainingOptions(schedule, adamW, limit, maxConsecutiveSkips, precision);
   }
 }

@@ -1,6 +1,7 @@
 package dev.recap.worker.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recap.api.data.RgbImage;
@@ -38,7 +39,7 @@ class AugmentationTest {
   @Test
   void flipMovesImageAndTargetsTogether() {
     int n = 32;
-    Augmentation aug = new Augmentation(n, true, 1.0); // full-image crop, random flip only
+    Augmentation aug = new Augmentation(n, true, new AugmentPolicy(1.0, true)); // full-image crop, random flip only
     Sample s = blocks(n);
     int flipped = 0;
     for (int seed = 0; seed < 10; seed++) {
@@ -65,7 +66,7 @@ class AugmentationTest {
   @Test
   void randomResizedCropKeepsTargetsAlignedWithPixels() {
     int n = 64;
-    Augmentation aug = new Augmentation(32, true, 0.35);
+    Augmentation aug = new Augmentation(32, true, new AugmentPolicy(0.35, true));
     Sample s = blocks(n);
     for (int seed = 0; seed < 20; seed++) {
       float[] image = new float[3 * 32 * 32];
@@ -85,12 +86,105 @@ class AugmentationTest {
 
   @Test
   void evaluationModeResizesTheWholeImageWithoutFlipping() {
-    Augmentation aug = new Augmentation(16, false, 1.0);
+    Augmentation aug = Augmentation.resizeOnly(16);
     Sample s = blocks(32);
     int[] classes = new int[16 * 16];
     float[] depth = new float[16 * 16];
     aug.apply(s, new SplittableRandom(1), new float[3 * 256], 0, classes, depth, 0);
     assertEquals(2, depth[0]); // nearest of the 2x2 source block at column 1
     assertEquals(32, depth[15]);
+  }
+
+  @Test
+  void defaultTrainingAugmentationNeverFlips() {
+    int n = 32;
+    Augmentation aug = new Augmentation(n, true, LoaderOptions.builder().build().augmentPolicy);
+    Sample s = blocks(n);
+    for (int seed = 0; seed < 500; seed++) {
+      float[] depth = new float[n * n];
+      aug.apply(s, new SplittableRandom(seed), new float[3 * n * n], 0, null, depth, 0);
+      for (int y = 0; y < n; y++) {
+        for (int x = 1; x < n; x++) {
+          // depth is the source column: it never decreases left to right unless the image was mirrored
+          assertTrue(depth[y * n + x] >= depth[y * n + x - 1], "seed " + seed + " mirrored row " + y);
+        }
+      }
+    }
+  }
+
+  @Test
+  void policiesDescribeThemselvesForReports() {
+    assertEquals("crop 90-100% area, no flip", AugmentPolicy.openClip().describe());
+    assertEquals("crop 35-100% area, flip", new AugmentPolicy(0.35, true).describe());
+    assertEquals("no crop, no flip", new AugmentPolicy(1.0, false).describe());
+  }
+
+  @Test
+  void defaultCropKeepsAtLeastNinetyPercentOfTheArea() {
+    Augmentation aug = new Augmentation(64, true, AugmentPolicy.openClip());
+    for (int seed = 0; seed < 500; seed++) {
+      Augmentation.Window w = aug.window(64, 48, new SplittableRandom(seed));
+      assertTrue(w.w() * w.h() >= 0.9 * 64 * 48 - 1e-6, "seed " + seed + ": " + w);
+      assertFalse(w.flip(), "seed " + seed);
+    }
+  }
+
+  /** A grey 64x64 scene with one red square whose centre is in the left third (x 6..17). */
+  private static Sample redSquareOnTheLeft() {
+    int n = 64;
+    byte[] rgb = new byte[n * n * 3];
+    for (int p = 0; p < n * n; p++) {
+      int x = p % n;
+      int y = p / n;
+      boolean square = x >= 6 && x < 18 && y >= 26 && y < 38;
+      rgb[p * 3] = (byte) (square ? 230 : 120);
+      rgb[p * 3 + 1] = (byte) (square ? 20 : 120);
+      rgb[p * 3 + 2] = (byte) (square ? 20 : 120);
+    }
+    return new Sample("left", new RgbImage(n, n, rgb), Map.of(Sample.ALT, "a red square on the left"), List.of(), null, null);
+  }
+
+  /** Centre column of the red pixels in an augmented image, or -1 if none is left. */
+  private static double redCentreX(float[] image, int size) {
+    double sum = 0;
+    int count = 0;
+    for (int p = 0; p < size * size; p++) {
+      float green = (image[size * size + p] * Augmentation.CLIP_STD[1] + Augmentation.CLIP_MEAN[1]) * 255f;
+      if (red(image, p) > 175 && green < 75) {
+        sum += p % size;
+        count++;
+      }
+    }
+    return count == 0 ? -1 : sum / count;
+  }
+
+  @Test
+  void anObjectOnTheLeftStaysOnTheLeftAfterTheDefaultAugmentation() {
+    int size = 64;
+    Sample s = redSquareOnTheLeft();
+    Augmentation aug = new Augmentation(size, true, AugmentPolicy.openClip());
+    for (int seed = 0; seed < 500; seed++) {
+      float[] image = new float[3 * size * size];
+      aug.apply(s, new SplittableRandom(seed), image, 0, null, null, 0);
+      double x = redCentreX(image, size);
+      assertTrue(x >= 0, "seed " + seed + ": the crop cut the object out");
+      assertTrue(x < size / 3.0, "seed " + seed + ": the object's centre moved to x=" + x + " of " + size);
+    }
+  }
+
+  @Test
+  void aSmallCropWithFlipsBreaksLeftCaptions() {
+    // the check above can fail: the previous default (35% crops, flips) moves the object often
+    int size = 64;
+    Sample s = redSquareOnTheLeft();
+    Augmentation aug = new Augmentation(size, true, new AugmentPolicy(0.35, true));
+    int broken = 0;
+    for (int seed = 0; seed < 200; seed++) {
+      float[] image = new float[3 * size * size];
+      aug.apply(s, new SplittableRandom(seed), image, 0, null, null, 0);
+      double x = redCentreX(image, size);
+      broken += x < 0 || x >= size / 3.0 ? 1 : 0;
+    }
+    assertTrue(broken > 50, "only " + broken + " of 200 augmented images lost the object or its side");
   }
 }

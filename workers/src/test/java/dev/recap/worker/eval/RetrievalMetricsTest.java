@@ -53,6 +53,31 @@ class RetrievalMetricsTest {
   }
 
   @Test
+  void retrievingACaptionIdenticalToTheTrueOneIsAHit() {
+    // images 0 and 1 are both "a red cube on the left"; image 2 is "a blue ring"
+    List<String> captions = List.of("a red cube on the left", "a red cube on the left", "a blue ring");
+    int[] imageOfText = {0, 1, 2};
+    float[][] sim = {
+      {0.2f, 0.9f, 0.1f}, // image 0 ranks image 1's (identical) caption first: a hit at R@1
+      {0.8f, 0.7f, 0.75f}, // image 1: the identical caption 0 is best: a hit
+      {0.6f, 0.5f, 0.4f}, // image 2: two wrong captions above its own: rank 2
+    };
+    RetrievalMetrics same = RetrievalMetrics.fromSimilarity(sim, imageOfText, captions);
+    assertEquals(List.of(2.0 / 3, 1.0, 1.0), same.imageToText());
+    // text 0 finds image 1 (0.8, carries the same caption): hit; text 1 finds image 0 (0.9): hit;
+    // text 2: images 0 (0.1) and 1 (0.75) vs its own 0.4 -> rank 1
+    assertEquals(List.of(2.0 / 3, 1.0, 1.0), same.textToImage());
+    assertEquals(3, same.texts());
+    assertEquals(2, same.uniqueTexts());
+
+    // without the captions every text is its own answer: the same scores miss at R@1
+    RetrievalMetrics distinct = RetrievalMetrics.fromSimilarity(sim, imageOfText);
+    assertEquals(0.0, distinct.imageToText().get(0), 0.0);
+    assertEquals(0.0, distinct.textToImage().get(0), 0.0);
+    assertEquals(3, distinct.uniqueTexts());
+  }
+
+  @Test
   void rejectsATextPointingAtNoImage() {
     assertThrows(IllegalArgumentException.class,
         () -> RetrievalMetrics.fromSimilarity(new float[][] {{1f}}, new int[] {3}));

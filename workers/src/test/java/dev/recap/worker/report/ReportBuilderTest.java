@@ -96,6 +96,9 @@ class ReportBuilderTest {
     assertTrue(!html.contains("<script"), "the page needs no script");
     // wall time per stage from the pretrain results' wallSeconds: 12.5 + 13.5
     assertTrue(md.contains("| pretrain | 2 | 26.0000 | 13.5000 |"), md);
+    // each pretraining run's augmentation, as its result.json records it
+    assertTrue(md.contains("| vit-grounded | crop 90-100% area, no flip |"), md);
+    assertTrue(html.contains("<td>crop 90-100% area, no flip</td>"), html);
   }
 
   @Test

@@ -51,7 +51,8 @@ final class ResultFixture {
     JsonObject json = new JsonObject().put("run", run).put("encoder", "vit:vit-tiny").put("captions", "grounded")
         .put("objective", objective)
         .put("seed", seed).put("protocol", "pretrain").put("task", "pretrain").put("parameters", 1000)
-        .put("metrics", new JsonObject().put("finalLoss", losses[losses.length - 1]));
+        .put("metrics", new JsonObject().put("finalLoss", losses[losses.length - 1]))
+        .put("augment", "crop 90-100% area, no flip");
     if (wallSeconds != null) {
       json.put("wallSeconds", wallSeconds);
     }

@@ -6,6 +6,7 @@ import com.hazelcast.core.Hazelcast;
 import com.hazelcast.core.HazelcastInstance;
 import dev.recap.api.PluginConfig;
 import dev.recap.api.encoder.TextTokenizer;
+import dev.recap.worker.data.AugmentPolicy;
 import dev.recap.worker.data.CaptionOverrides;
 import dev.recap.worker.data.PairRows;
 import dev.recap.worker.data.ShardIndex;
@@ -115,7 +116,7 @@ public final class GangWorkerMain {
   /** The global batches over the shards {@link PairShards} wrote into {@code shards}, as every member reads them. */
   static ShardPairs shardData(Path shards, int globalBatch) throws IOException {
     ShardIndex index = ShardIndex.open(PairShards.in(shards));
-    PairRows rows = new PairRows(index, SIZE, true, CaptionOverrides.none(), 0, SEED);
+    PairRows rows = new PairRows(index, SIZE, AugmentPolicy.openClip(), CaptionOverrides.none(), 0, SEED);
     return new ShardPairs(index, rows, tokenizer(), globalBatch, SEED, System.out::println);
   }
 

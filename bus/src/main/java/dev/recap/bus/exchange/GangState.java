@@ -24,7 +24,7 @@ public final class GangState {
   public static final String ROSTER_MAP = "recap.gang.roster";
   /** The formations: key {@code <run>}. */
   public static final String FORMATIONS_MAP = "recap.gang.formations";
-  /** Committed loss lines: {@code <run>/<step>} and {@code <run>/start}. */
+  /** Each run's start time, key {@code <run>/start} (committed loss lines live beside the run's checkpoints). */
   public static final String LOSS_MAP = "recap.gang.loss";
 
   private static final List<String> MAPS = List.of(COMMITS_MAP, ROSTER_MAP, FORMATIONS_MAP, LOSS_MAP);

@@ -208,6 +208,9 @@ public final class ResultFiles {
     }
     Map<String, Double> out = new LinkedHashMap<>();
     for (String name : object.fieldNames()) {
+      if (!required && object.getValue(name) == null) {
+        continue; // undefined, e.g. the IoU of a class neither in the truth nor in the prediction
+      }
       out.put(name, number(file, object.getValue(name), field + "." + name, true));
     }
     return out;

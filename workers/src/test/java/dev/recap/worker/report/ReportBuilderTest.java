@@ -235,6 +235,19 @@ class ReportBuilderTest {
   }
 
   @Test
+  void anUndefinedPerClassIoUIsLeftOutNotTheWholeResult() throws Exception {
+    ResultFixture f = new ResultFixture(dir);
+    Path result = f.result("evaluate", "vit-grounded", "vit:vit-tiny", "grounded", 1, "frozen", "segmentation", 1.0,
+        Map.of("mIoU", 0.4), Map.of("sky", 0.9), 826624);
+    JsonObject json = new JsonObject(Files.readString(result));
+    json.getJsonObject("perClassIoU").putNull("boat"); // a class neither in the truth nor predicted: IoU undefined
+    Files.writeString(result, json.encode());
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    assertEquals(1, out.contents().results().results().size(), out.contents().skipped().toString());
+    assertEquals(Map.of("sky", 0.9), out.contents().results().results().get(0).perClassIoU());
+  }
+
+  @Test
   void clipAndMaeLossesAreDrawnOnSeparateAxes() throws Exception {
     ResultFixture f = new ResultFixture(dir);
     f.pretrain("vit-grounded", 1, new double[] {4.0, 2.0, 1.5}, null, "clip");

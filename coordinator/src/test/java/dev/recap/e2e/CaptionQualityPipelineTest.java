@@ -132,8 +132,9 @@ class CaptionQualityPipelineTest {
         case "depth" -> "rmse";
         default -> "r1";
       };
-      String row = md.lines().filter(l -> l.startsWith("| " + result.getString("run") + " |")).findFirst()
-          .orElseThrow(() -> new AssertionError("report.md has no comparison row for " + result.getString("run")));
+      // the full comparison table's row (cells carry their seed count; the headline table states it once)
+      String row = md.lines().filter(l -> l.startsWith("| " + result.getString("run") + " |") && l.contains(" (n="))
+          .findFirst().orElseThrow(() -> new AssertionError("report.md has no comparison row for " + result.getString("run")));
       String value = reportFormat(result.getJsonObject("metrics").getDouble(metric)) + " (n=1)";
       assertTrue(row.contains(value), e.getKey() + ": " + metric + " " + value + " not in the report row " + row);
       checked++;

@@ -104,8 +104,17 @@ public final class WorkerDevices {
     return out;
   }
 
-  /** GPUs the CUDA driver reports, without loading libtorch; 0 without a driver. */
+  /**
+   * GPUs the CUDA driver reports, without loading libtorch; 0 without a driver. A Linux host
+   * without NVIDIA's device nodes has no GPU to report: asking the CUDA runtime anyway only makes
+   * it log a driver warning on every start of a CPU machine.
+   */
   private static int visibleGpus() {
+    if (System.getProperty("os.name", "").toLowerCase(java.util.Locale.ROOT).contains("linux")
+        && !java.nio.file.Files.exists(java.nio.file.Path.of("/dev/nvidiactl"))
+        && !java.nio.file.Files.exists(java.nio.file.Path.of("/proc/driver/nvidia"))) {
+      return 0;
+    }
     try {
       return CudaUtils.getGpuCount();
     } catch (RuntimeException | LinkageError e) {

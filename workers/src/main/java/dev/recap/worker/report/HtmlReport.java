@@ -17,7 +17,7 @@ public final class HtmlReport {
       + "text-align:right;white-space:nowrap}td:first-child,th{text-align:left}caption{caption-side:bottom;text-align:left;"
       + "font-size:12px;color:#555;padding-top:4px}.headline{font-size:15px}.headline td.best{font-weight:bold;"
       + "background:#e8f5e9}.scroll{overflow-x:auto;max-width:100%}.chart{display:inline-block;margin:.5em;max-width:100%}"
-      + ".chart svg{max-width:100%;height:auto}.holds{color:#1a7f37}.does-not-hold{color:#b42318}"
+      + ".chart svg{width:570px;max-width:100%;height:auto}.holds{color:#1a7f37}.does-not-hold{color:#b42318}"
       + ".not-shown,.not-evaluated{color:#8a6d00}.claims li{margin:.4em 0}.grid img{width:96px;height:96px;"
       + "image-rendering:pixelated}.grid td{text-align:center}details{margin:.6em 0}summary{cursor:pointer;font-weight:bold}"
       + "figure img{max-width:320px}.note{font-size:12px;color:#555;margin:.2em 0 1em}";
@@ -41,7 +41,7 @@ public final class HtmlReport {
     for (ClaimCheck.Claim claim : c.claims()) {
       h.append("<li><b class=\"").append(claim.verdict().text().replace(' ', '-')).append("\">(").append(claim.id())
           .append(") ").append(claim.verdict().text()).append("</b>: ").append(esc(claim.statement())).append(". ")
-          .append(esc(ClaimReading.of(claim))).append("</li>\n");
+          .append(esc(ClaimReading.of(claim))).append(' ').append(esc(claim.resolution())).append("</li>\n");
     }
     h.append("</ul>\n<p><small>").append(esc(ClaimCheck.rule(c.claimSettings().closeTolerance()))).append("</small></p>\n");
     h.append("<h2>Headline</h2>\n<div class=\"scroll\">")

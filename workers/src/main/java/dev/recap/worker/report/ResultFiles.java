@@ -122,16 +122,33 @@ public final class ResultFiles {
       steps.add(cell(file, cells, stepColumn, "step", i + 1));
       losses.add(cell(file, cells, lossColumn, "loss", i + 1));
       for (Map.Entry<String, List<Double>> e : extra.entrySet()) {
-        e.getValue().add(cell(file, cells, header.indexOf(e.getKey()), e.getKey(), i + 1));
+        // an optional column is drawn only where every row has a number: an MAE run writes NaN as
+        // its logit scale, and that must not cost the loss curve itself
+        int column = header.indexOf(e.getKey());
+        Double v = column < cells.length ? parseOrNull(cells[column]) : null;
+        e.getValue().add(v == null ? Double.NaN : v);
       }
     }
     if (steps.isEmpty()) {
       throw new ReportInputException(file, null, "has a header but no rows");
     }
     Map<String, List<Double>> columns = new LinkedHashMap<>();
-    extra.forEach((k, v) -> columns.put(k, List.copyOf(v)));
+    extra.forEach((k, v) -> {
+      if (v.stream().allMatch(Double::isFinite)) {
+        columns.put(k, List.copyOf(v));
+      }
+    });
     return new LossCurve(file, stage, task, label, objective, run, List.copyOf(steps), List.copyOf(losses),
         Map.copyOf(columns));
+  }
+
+  private static Double parseOrNull(String cell) {
+    try {
+      double v = Double.parseDouble(cell.trim());
+      return Double.isFinite(v) ? v : null;
+    } catch (NumberFormatException e) {
+      return null;
+    }
   }
 
   private static double cell(Path file, String[] cells, int column, String name, int lineNumber)

@@ -253,8 +253,11 @@ class ReportBuilderTest {
     f.pretrain("vit-grounded", 1, new double[] {4.0, 2.0, 1.5}, null, "clip");
     f.pretrain("vit-mae", 1, new double[] {0.9, 0.5, 0.47}, null, "mae");
     ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    assertTrue(out.contents().skipped().isEmpty(), out.contents().skipped().toString());
     Document clip = parse(new String(out.files().get("chart-loss-clip.svg"), StandardCharsets.UTF_8));
     Document mae = parse(new String(out.files().get("chart-loss-mae.svg"), StandardCharsets.UTF_8));
+    assertTrue(out.files().containsKey("chart-logit_scale-clip.svg"));
+    assertTrue(!out.files().containsKey("chart-logit_scale-mae.svg"), "an MAE run has no logit scale (NaN in its loss.csv)");
     assertEquals(1, clip.getElementsByTagName("polyline").getLength());
     assertEquals(1, mae.getElementsByTagName("polyline").getLength());
     assertTrue(clip.getElementsByTagName("polyline").item(0).getTextContent().contains("vit-grounded"));

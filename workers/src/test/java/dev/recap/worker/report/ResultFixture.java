@@ -60,7 +60,7 @@ final class ResultFixture {
     Path result = raw("pretrain", task, json.encode());
     StringBuilder csv = new StringBuilder("step,loss,logit_scale,lr,images_per_sec\n");
     for (int i = 0; i < losses.length; i++) {
-      csv.append(i * 10).append(',').append(losses[i]).append(",2.6,0.001,100\n");
+      csv.append(i * 10).append(',').append(losses[i]).append(objective.equals("mae") ? ",NaN" : ",2.6").append(",0.001,100\n");
     }
     return loss("pretrain", task, csv.toString());
   }

@@ -122,13 +122,13 @@ public record HeadlineTable(String caption, List<Column> columns, List<Row> rows
   /** The table in html, best cells with class {@code best}; cells carry their metric for tests and scripts. */
   public String html() {
     StringBuilder h = new StringBuilder("<table class=\"headline\">\n<tr><th>run</th>");
-    columns.forEach(c -> h.append("<th>").append(SvgChart.esc(c.heading())).append("</th>"));
+    columns.forEach(c -> h.append("<th>").append(HtmlReport.esc(c.heading())).append("</th>"));
     h.append("</tr>\n");
     for (Row r : rows) {
-      h.append("<tr><td>").append(SvgChart.esc(r.run())).append("</td>");
+      h.append("<tr><td>").append(HtmlReport.esc(r.run())).append("</td>");
       for (int k = 0; k < columns.size(); k++) {
         Column c = columns.get(k);
-        h.append("<td data-run=\"").append(SvgChart.esc(r.run())).append("\" data-protocol=\"").append(c.protocol())
+        h.append("<td data-run=\"").append(HtmlReport.esc(r.run())).append("\" data-protocol=\"").append(c.protocol())
             .append("\" data-fraction=\"").append(c.fraction()).append("\" data-metric=\"").append(c.metric()).append('"');
         r.cells().get(k).ifPresent(v -> h.append(" data-mean=\"").append(v.mean()).append('"'));
         if (r.best().get(k)) {
@@ -138,6 +138,6 @@ public record HeadlineTable(String caption, List<Column> columns, List<Row> rows
       }
       h.append("</tr>\n");
     }
-    return h.append("</table>\n<p class=\"note\">").append(SvgChart.esc(caption)).append("</p>\n").toString();
+    return h.append("</table>\n<p class=\"note\">").append(HtmlReport.esc(caption)).append("</p>\n").toString();
   }
 }

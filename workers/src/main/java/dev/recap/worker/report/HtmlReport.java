@@ -24,7 +24,7 @@ public final class HtmlReport {
 
   private HtmlReport() {}
 
-  public static String render(ReportBuilder.Contents c, ReportCharts charts, SamplePredictions samples,
+  public static String render(ReportBuilder.Contents c, HeadlineTable headline, ReportCharts charts, SamplePredictions samples,
       PredictionGrid.Grids grids) {
     StringBuilder h = new StringBuilder();
     h.append("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" ")
@@ -45,7 +45,7 @@ public final class HtmlReport {
     }
     h.append("</ul>\n<p><small>").append(esc(ClaimCheck.rule(c.claimSettings().closeTolerance()))).append("</small></p>\n");
     h.append("<h2>Headline</h2>\n<div class=\"scroll\">")
-        .append(HeadlineTable.of(c.results(), c.claimSettings()).html()).append("</div>\n");
+        .append(headline.html()).append("</div>\n");
 
     h.append("<h2>Charts</h2>\n");
     charts.headline().forEach(chart -> figure(h, charts, chart));

@@ -12,7 +12,7 @@ public final class MarkdownReport {
 
   private MarkdownReport() {}
 
-  public static String render(ReportBuilder.Contents c, ReportCharts charts, SamplePredictions samples,
+  public static String render(ReportBuilder.Contents c, HeadlineTable headline, ReportCharts charts, SamplePredictions samples,
       PredictionGrid.Grids grids) {
     StringBuilder md = new StringBuilder();
     md.append("# ").append(c.title()).append("\n\n");
@@ -29,7 +29,7 @@ public final class MarkdownReport {
           .append(escape(claim.resolution())).append('\n');
     }
     md.append('\n').append(ClaimCheck.rule(c.claimSettings().closeTolerance())).append("\n\n");
-    md.append("## Headline\n\n").append(HeadlineTable.of(c.results(), c.claimSettings()).markdown());
+    md.append("## Headline\n\n").append(headline.markdown());
 
     md.append("## Charts\n\n");
     for (ReportCharts.Chart chart : charts.headline()) {

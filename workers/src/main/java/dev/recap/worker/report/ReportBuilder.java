@@ -85,7 +85,8 @@ public final class ReportBuilder {
   public static Output build(String title, List<Input> inputs, ClaimCheck.Settings settings) {
     Contents contents = read(title, inputs, settings);
     Map<String, byte[]> files = new LinkedHashMap<>();
-    ReportCharts charts = ReportCharts.draw(contents);
+    HeadlineTable headline = HeadlineTable.of(contents.results(), contents.claimSettings());
+    ReportCharts charts = ReportCharts.draw(contents, headline);
     charts.svgs().forEach((name, svg) -> files.put(name, svg.getBytes(StandardCharsets.UTF_8)));
     SamplePredictions samples = SamplePredictions.copy(contents.results());
     if (!samples.skipped().isEmpty()) {
@@ -99,10 +100,9 @@ public final class ReportBuilder {
     files.putAll(grids.files());
     files.put("results.csv", ResultRows.csv(contents.results().results()).getBytes(StandardCharsets.UTF_8));
     files.put("results.json", ResultRows.json(contents.results().results()).getBytes(StandardCharsets.UTF_8));
-    files.put("headline.json", HeadlineTable.of(contents.results(), contents.claimSettings()).json()
-        .getBytes(StandardCharsets.UTF_8));
-    files.put("report.md", MarkdownReport.render(contents, charts, samples, grids).getBytes(StandardCharsets.UTF_8));
-    files.put("report.html", HtmlReport.render(contents, charts, samples, grids).getBytes(StandardCharsets.UTF_8));
+    files.put("headline.json", headline.json().getBytes(StandardCharsets.UTF_8));
+    files.put("report.md", MarkdownReport.render(contents, headline, charts, samples, grids).getBytes(StandardCharsets.UTF_8));
+    files.put("report.html", HtmlReport.render(contents, headline, charts, samples, grids).getBytes(StandardCharsets.UTF_8));
     return new Output(files, contents);
   }
 }

@@ -23,7 +23,8 @@ public record ReportCharts(Map<String, String> svgs, List<Chart> training, List<
   /** One chart: its file name and title. */
   public record Chart(String file, String title) {}
 
-  public static ReportCharts draw(ReportBuilder.Contents contents) {
+  /** The charts of a report whose headline table is {@code table} (its columns get the bar charts). */
+  public static ReportCharts draw(ReportBuilder.Contents contents, HeadlineTable table) {
     Map<String, String> svgs = new LinkedHashMap<>();
     ExperimentResults results = contents.results();
     Map<String, Integer> colour = new LinkedHashMap<>();
@@ -48,7 +49,6 @@ public record ReportCharts(Map<String, String> svgs, List<Chart> training, List<
       }
     }
 
-    HeadlineTable table = HeadlineTable.of(results, contents.claimSettings());
     List<Chart> headline = new ArrayList<>();
     TreeSet<String> drawn = new TreeSet<>();
     for (HeadlineTable.Column c : table.columns()) {

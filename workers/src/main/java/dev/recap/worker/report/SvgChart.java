@@ -76,7 +76,7 @@ public final class SvgChart {
       }
       svg.append("<polyline class=\"").append(s.thin() ? "seed" : "series").append("\" fill=\"none\" stroke=\"")
           .append(hex(s.colour())).append(s.thin() ? "\" stroke-opacity=\"0.35\" stroke-width=\"0.9" : "\" stroke-width=\"1.8")
-          .append("\" points=\"").append(points.toString().trim()).append("\"><title>").append(esc(s.name()))
+          .append("\" points=\"").append(points.toString().trim()).append("\"><title>").append(HtmlReport.esc(s.name()))
           .append("</title></polyline>\n");
       if (!s.thin() && n <= 12) {
         for (String p : points.toString().trim().split(" ")) {
@@ -115,7 +115,7 @@ public final class SvgChart {
       double y1 = py(b.value(), yr);
       svg.append("<rect class=\"bar\" x=\"").append(f(x0)).append("\" y=\"").append(f(Math.min(y0, y1)))
           .append("\" width=\"").append(f(w)).append("\" height=\"").append(f(Math.max(1, Math.abs(y1 - y0))))
-          .append("\" fill=\"").append(hex(b.colour())).append("\"><title>").append(esc(b.label())).append(": ")
+          .append("\" fill=\"").append(hex(b.colour())).append("\"><title>").append(HtmlReport.esc(b.label())).append(": ")
           .append(Numbers.format(b.value())).append(Double.isNaN(b.error()) ? "" : " ± " + Numbers.format(b.error()))
           .append("</title></rect>\n");
       if (!Double.isNaN(b.error())) {
@@ -129,7 +129,7 @@ public final class SvgChart {
       double ly = TOP + PH + 18;
       svg.append("<text x=\"").append(f(x0 + w / 2)).append("\" y=\"").append(f(ly))
           .append("\" font-size=\"11\" fill=\"#444\" text-anchor=\"end\" transform=\"rotate(-20 ").append(f(x0 + w / 2))
-          .append(' ').append(f(ly)).append(")\">").append(esc(b.label())).append("</text>\n");
+          .append(' ').append(f(ly)).append(")\">").append(HtmlReport.esc(b.label())).append("</text>\n");
     }
     legend(svg, bars.stream().map(b -> b.label() + " " + Numbers.format(b.value())
         + (Double.isNaN(b.error()) ? "" : " ± " + Numbers.format(b.error()))).toList(),
@@ -171,10 +171,10 @@ public final class SvgChart {
     StringBuilder svg = new StringBuilder();
     svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"").append(WIDTH).append("\" height=\"")
         .append(HEIGHT).append("\" viewBox=\"0 0 ").append(WIDTH).append(' ').append(HEIGHT)
-        .append("\" font-family=\"sans-serif\" role=\"img\" aria-label=\"").append(esc(title)).append("\">\n")
+        .append("\" font-family=\"sans-serif\" role=\"img\" aria-label=\"").append(HtmlReport.esc(title)).append("\">\n")
         .append("<rect width=\"100%\" height=\"100%\" fill=\"#fff\"/>\n")
         .append("<text x=\"").append(LEFT).append("\" y=\"").append(TOP - 15)
-        .append("\" font-size=\"15\" font-weight=\"bold\">").append(esc(title)).append("</text>\n");
+        .append("\" font-size=\"15\" font-weight=\"bold\">").append(HtmlReport.esc(title)).append("</text>\n");
     for (double v = yr[0]; v <= yr[1] + yr[2] * 1e-6; v += yr[2]) {
       double y = py(v, yr);
       svg.append("<line x1=\"").append(LEFT).append("\" x2=\"").append(LEFT + PW).append("\" y1=\"").append(f(y))
@@ -194,9 +194,9 @@ public final class SvgChart {
     svg.append("<path d=\"M").append(LEFT).append(' ').append(TOP).append("V").append(TOP + PH).append("H")
         .append(LEFT + PW).append("\" stroke=\"#000\" stroke-width=\"1.2\" fill=\"none\"/>\n")
         .append("<text x=\"").append(LEFT + PW / 2).append("\" y=\"").append(HEIGHT - 12)
-        .append("\" font-size=\"13\" text-anchor=\"middle\">").append(esc(xLabel)).append("</text>\n")
+        .append("\" font-size=\"13\" text-anchor=\"middle\">").append(HtmlReport.esc(xLabel)).append("</text>\n")
         .append("<text x=\"22\" y=\"").append(TOP + PH / 2).append("\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 22 ")
-        .append(TOP + PH / 2).append(")\">").append(esc(yLabel)).append("</text>\n");
+        .append(TOP + PH / 2).append(")\">").append(HtmlReport.esc(yLabel)).append("</text>\n");
     return svg;
   }
 
@@ -207,7 +207,7 @@ public final class SvgChart {
       String name = names.get(i);
       svg.append("<rect x=\"").append(x).append("\" y=\"").append(y - 9).append("\" width=\"14\" height=\"10\" fill=\"")
           .append(hex(colours.get(i))).append("\"/><text x=\"").append(x + 20).append("\" y=\"").append(y)
-          .append("\" font-size=\"11\">").append(esc(name.length() > 30 ? name.substring(0, 29) + "…" : name))
+          .append("\" font-size=\"11\">").append(HtmlReport.esc(name.length() > 30 ? name.substring(0, 29) + "…" : name))
           .append("</text>\n");
     }
   }
@@ -222,9 +222,5 @@ public final class SvgChart {
 
   private static String f(double v) {
     return String.format(Locale.ROOT, "%.1f", v);
-  }
-
-  static String esc(String s) {
-    return s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
   }
 }

@@ -44,10 +44,15 @@ public final class ClaimCheck {
    * One claim: its statement, verdict, the comparisons it rests on (one line each) and the
    * smallest difference it could have detected, per metric ({@link #resolution}).
    */
-  public record Claim(String id, String statement, Verdict verdict, List<String> evidence, String resolution) {}
+  /**
+   * One claim: its statement, verdict, one evidence line per comparison it rests on (and context
+   * lines), the smallest differences it could detect, and the outcomes of its comparisons in order.
+   */
+  public record Claim(String id, String statement, Verdict verdict, List<String> evidence, String resolution,
+      List<Outcome> outcomes) {}
 
   /** The outcome of one pairwise comparison. */
-  enum Outcome { BETTER, WORSE, WITHIN, CLOSE, NOT_CLOSE, UNDECIDED, NO_SPREAD, MISSING }
+  public enum Outcome { BETTER, WORSE, WITHIN, CLOSE, NOT_CLOSE, UNDECIDED, NO_SPREAD, MISSING }
 
   /**
    * A comparison's outcome and evidence line; {@code detectable} is its smallest detectable
@@ -85,7 +90,7 @@ public final class ClaimCheck {
     }
     claims.add(new Claim("a", "quality-caption CLIP (" + s.qualityRun() + ") beats alt-text CLIP (" + s.altTextRun()
         + ") and the MAE baseline (" + s.maeRun() + ") on mIoU and on RMSE (" + s.probeProtocol() + ", 100%)",
-        verdictOfBeats(a), a.stream().map(Comparison::line).toList(), resolution(a)));
+        verdictOfBeats(a), a.stream().map(Comparison::line).toList(), resolution(a), outcomes(a)));
 
     List<Comparison> b = new ArrayList<>();
     for (String metric : List.of("mIoU", "rmse")) {
@@ -97,7 +102,7 @@ public final class ClaimCheck {
     List<String> evidenceB = new ArrayList<>(b.stream().map(Comparison::line).toList());
     parameterRatio(results, s).ifPresent(evidenceB::add);
     claims.add(new Claim("b", "the mobile encoder on quality captions (" + s.mobileRun() + ") is close to the larger ViT ("
-        + s.largeRun() + ") on mIoU and RMSE (" + s.probeProtocol() + ", 100%)", vb, evidenceB, resolution(b)));
+        + s.largeRun() + ") on mIoU and RMSE (" + s.probeProtocol() + ", 100%)", vb, evidenceB, resolution(b), outcomes(b)));
 
     List<Comparison> c = new ArrayList<>();
     for (String metric : List.of("mIoU", "rmse")) {
@@ -112,8 +117,12 @@ public final class ClaimCheck {
     }
     claims.add(new Claim("c", "finetuning " + s.qualityRun() + " on " + Math.round(s.lowFraction() * 100)
         + "% of the dense data matches or beats " + s.altTextRun() + " on 100% (mIoU and RMSE, " + s.finetuneProtocol() + ")",
-        vc, evidenceC, resolution(c)));
+        vc, evidenceC, resolution(c), outcomes(c)));
     return claims;
+  }
+
+  private static List<Outcome> outcomes(List<Comparison> comparisons) {
+    return comparisons.stream().map(Comparison::outcome).toList();
   }
 
   private static Verdict verdictOfBeats(List<Comparison> comparisons) {

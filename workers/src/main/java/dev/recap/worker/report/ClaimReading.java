@@ -1,5 +1,7 @@
 package dev.recap.worker.report;
 
+import java.util.List;
+
 /**
  * A claim's verdict read in words, in one line, from the comparisons it rests on: how many of
  * them favour the claim beyond their detectable difference, how many are within it, and whether
@@ -10,12 +12,12 @@ public final class ClaimReading {
   private ClaimReading() {}
 
   public static String of(ClaimCheck.Claim claim) {
-    long favour = claim.evidence().stream().filter(e -> e.endsWith("— holds") || e.endsWith("— close")).count();
-    long against = claim.evidence().stream().filter(e -> e.contains("— does not hold") || e.endsWith("— not close")).count();
-    long noSpread = claim.evidence().stream().filter(e -> e.contains("fewer than 2 seeds")).count();
-    long missing = claim.evidence().stream().filter(e -> e.endsWith("— not evaluated")).count();
-    // evidence lines that are comparisons end in " — <outcome>"; others (a parameter count) are context
-    int compared = (int) claim.evidence().stream().filter(e -> e.contains(" — ")).count();
+    List<ClaimCheck.Outcome> outcomes = claim.outcomes();
+    long favour = count(outcomes, ClaimCheck.Outcome.BETTER, ClaimCheck.Outcome.CLOSE);
+    long against = count(outcomes, ClaimCheck.Outcome.WORSE, ClaimCheck.Outcome.NOT_CLOSE);
+    long noSpread = count(outcomes, ClaimCheck.Outcome.NO_SPREAD);
+    long missing = count(outcomes, ClaimCheck.Outcome.MISSING);
+    int compared = outcomes.size();
     return switch (claim.verdict()) {
       case HOLDS -> "Holds: all " + compared + " comparisons it names favour it beyond their detectable difference.";
       case DOES_NOT_HOLD -> "Does not hold: " + against + " of " + compared
@@ -26,5 +28,10 @@ public final class ClaimReading {
           : "Not shown: " + favour + " of " + compared + " comparisons favour it beyond their detectable difference; the "
               + "others are within it" + (noSpread > 0 ? " or have fewer than 2 seeds" : "") + ".";
     };
+  }
+
+  private static long count(List<ClaimCheck.Outcome> outcomes, ClaimCheck.Outcome... kinds) {
+    List<ClaimCheck.Outcome> wanted = List.of(kinds);
+    return outcomes.stream().filter(wanted::contains).count();
   }
 }

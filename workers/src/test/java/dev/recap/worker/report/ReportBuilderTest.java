@@ -164,6 +164,8 @@ class ReportBuilderTest {
     for (ClaimCheck.Claim claim : out.contents().claims()) {
       assertTrue(md.contains(ClaimReading.of(claim)), claim.id());
     }
+    // (a) compares with alt-text (present) and MAE (no such run here): two of its four comparisons lack a run
+    assertTrue(md.contains("Not evaluated: 2 of 4 comparisons lack the results of a run it names."), md);
     JsonObject json = new JsonObject(new String(out.files().get("headline.json"), StandardCharsets.UTF_8));
     assertEquals(3, json.getJsonArray("columns").size());
     JsonObject first = json.getJsonArray("rows").stream().map(r -> (JsonObject) r)

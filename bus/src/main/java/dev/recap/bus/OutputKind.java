@@ -31,6 +31,11 @@ public enum OutputKind {
    * parameters, for CLIP runs the whole model's and its tokenizer, the run spec, and a description.
    */
   TRAINED_RUN("trained-run"),
+  /**
+   * A {@link #TRAINED_RUN} directory saved partway through training (same layout; its description
+   * adds the step and the training pairs seen), for probing how features improve with training.
+   */
+  TRAINED_RUN_SNAPSHOT("trained-run-snapshot"),
   /** A task's result JSON (docs/results.md); its text also travels in the task's result message. */
   RUN_RESULT("run-result"),
   /** A training loss curve, CSV with a {@code step,loss,...} header. */

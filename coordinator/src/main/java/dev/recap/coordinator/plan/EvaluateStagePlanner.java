@@ -4,6 +4,8 @@ import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.EvaluateTask;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -35,7 +37,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
   /** The kind and the task type. */
   public static final String KIND = "evaluate";
 
-  private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune");
+  private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune", "curve");
   private static final Set<String> PROTOCOL_KEYS = Set.of("fractions", "head", "headConfig", "epochs", "batchSize",
       "headLearningRate", "encoderLearningRate", "predictions", "bootstrapResamples", "features");
   private static final List<String> TASKS = List.of("segmentation", "depth");
@@ -148,8 +150,13 @@ public final class EvaluateStagePlanner implements StagePlanner {
     check.rejectUnknownParams(stage, PARAMS);
     oneOf(check, stage, "tasks", TASKS);
     check.boolParam(stage, "retrieval", true);
-    for (Protocol p : protocols(stage, check)) {
+    List<Protocol> protocols = protocols(stage, check);
+    for (Protocol p : protocols) {
       check.requirePlugin(stage.field(p.name) + ".head", p.head);
+    }
+    if (check.boolParam(stage, "curve", false) && protocols.stream().noneMatch(p -> p.name.equals("frozen"))) {
+      check.problem(stage.field("curve"), "probes the pretrain stage's snapshots with the frozen protocol; add frozen to"
+          + " 'protocols' or drop 'curve'");
     }
   }
 
@@ -158,6 +165,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
     SpecCheck check = PipelineParams.reading();
     List<String> tasks = oneOf(check, stage, "tasks", TASKS);
     boolean retrieval = check.boolParam(stage, "retrieval", true);
+    boolean curve = check.boolParam(stage, "curve", false);
     List<Protocol> protocols = protocols(stage, check);
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
@@ -187,12 +195,85 @@ public final class EvaluateStagePlanner implements StagePlanner {
         Set<String> requires = new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()));
         planned.add(new PlannedTask(source + "-retrieval", KIND, payload, requires));
       }
+      if (curve) {
+        planned.addAll(alongTheRun(run, input, stage, protocols, tasks, dense, retrieval, data));
+      }
     }
     return planned;
   }
 
+  /**
+   * The probes of the snapshots {@code run}'s pretrain task kept (its result's {@code snapshots}):
+   * the frozen protocol at its first fraction for every dense task, and retrieval for a CLIP.
+   */
+  private static List<PlannedTask> alongTheRun(Pretrained run, PlanningInput input, StageSpec stage, List<Protocol> protocols,
+      List<String> tasks, List<String> dense, boolean retrieval, StageSpec data) {
+    List<PlannedTask> planned = new ArrayList<>();
+    if (run.snapshots().isEmpty()) {
+      return planned;
+    }
+    Protocol frozen = protocols.stream().filter(p -> p.name.equals("frozen")).findFirst().orElseThrow();
+    double fraction = frozen.fractions.get(0);
+    String source = PretrainStagePlanner.taskName(run.name(), run.seed());
+    for (Snapshot snapshot : run.snapshots()) {
+      String at = source + "-step" + snapshot.step();
+      for (String task : tasks) {
+        EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), frozen.name, task, fraction, snapshot.dir().toString(),
+            dense, PipelineParams.json(frozen.configFor(run.encoder())));
+        planned.add(new PlannedTask(at + "-" + frozen.name + "-" + task + "-f" + fraction, KIND, payload,
+            new LinkedHashSet<>(List.of(run.encoder(), frozen.head))));
+      }
+      if (retrieval && run.clip()) {
+        List<String> heldOut = SynthDataStagePlanner.shards(input, data.name(), "heldout").values().stream()
+            .map(Path::toString).toList();
+        EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), "retrieval", "retrieval", 1.0, snapshot.dir().toString(),
+            heldOut, "{}");
+        planned.add(new PlannedTask(at + "-retrieval", KIND, payload,
+            new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()))));
+      }
+    }
+    return planned;
+  }
+
+  /** A copy of a run's model kept partway through its training. */
+  private record Snapshot(long step, Path dir) {}
+
+  /**
+   * The snapshots a pretrain task's result lists ({@code snapshots: [{step, pairsSeen, path}]}),
+   * each checked against what the task declared as {@code trained-run-snapshot}.
+   */
+  private static List<Snapshot> snapshots(TaskOutputs task, String taskName, StageSpec pretrain) {
+    List<Snapshot> out = new ArrayList<>();
+    if (task == null || task.result() == null) {
+      return out;
+    }
+    Set<String> declared = new LinkedHashSet<>();
+    task.ofKind(OutputKind.TRAINED_RUN_SNAPSHOT).forEach(d -> declared.add(d.getPath()));
+    JsonArray list;
+    try {
+      list = new JsonObject(task.result()).getJsonArray("snapshots");
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("task " + pretrain.name() + "/" + taskName + ": its result is not JSON with a"
+          + " 'snapshots' list: " + e.getMessage(), e);
+    }
+    if (list == null) {
+      return out;
+    }
+    for (int i = 0; i < list.size(); i++) {
+      JsonObject s = list.getJsonObject(i);
+      String path = s.getString("path");
+      if (!declared.contains(path)) {
+        throw new IllegalArgumentException("task " + pretrain.name() + "/" + taskName + " lists snapshot " + path
+            + " in its result but did not declare it as " + OutputKind.TRAINED_RUN_SNAPSHOT + " (declared: " + declared + ")");
+      }
+      out.add(new Snapshot(s.getLong("step"), Path.of(path)));
+    }
+    return out;
+  }
+
   /** One pretrained encoder to evaluate: (run, seed), its plugins, and the trained-run directory its task declared. */
-  private record Pretrained(String name, long seed, String encoder, String textEncoder, boolean clip, Path dir) {}
+  private record Pretrained(String name, long seed, String encoder, String textEncoder, boolean clip, Path dir,
+      List<Snapshot> snapshots) {}
 
   /**
    * The runs of the {@code pretrain} stage in {@code after} (each run x seed), or else the one
@@ -204,20 +285,22 @@ public final class EvaluateStagePlanner implements StagePlanner {
     if (gang != null && PipelineParams.optionalAfterOfKind(input.job(), stage, PretrainStagePlanner.KIND) == null) {
       PretrainGangStagePlanner.Run run = PretrainGangStagePlanner.run(gang);
       out.add(new Pretrained(run.name(), run.seed(), (String) run.spec().get("imageEncoder"),
-          (String) run.spec().get("textEncoder"), true, PretrainGangStagePlanner.outputs(input, gang.name())));
+          (String) run.spec().get("textEncoder"), true, PretrainGangStagePlanner.outputs(input, gang.name()), List.of()));
       return out;
     }
     StageSpec pretrain = PipelineParams.afterOfKind(input.job(), stage, PretrainStagePlanner.KIND);
     Map<String, Path> trained = PretrainStagePlanner.outputs(input, pretrain.name());
+    Map<String, TaskOutputs> tasks = input.tasksOf(pretrain.name());
     SpecCheck pretrainCheck = PipelineParams.reading();
     List<PretrainStagePlanner.Run> runs = PretrainStagePlanner.runs(pretrain, pretrainCheck);
     List<Long> seeds = PretrainStagePlanner.seeds(pretrain, pretrainCheck);
     PipelineParams.requireOk(pretrainCheck, pretrain);
     for (PretrainStagePlanner.Run run : runs) {
       for (long seed : seeds) {
-        Path dir = require(trained, PretrainStagePlanner.taskName(run.name(), seed), pretrain);
+        String task = PretrainStagePlanner.taskName(run.name(), seed);
+        Path dir = require(trained, task, pretrain);
         out.add(new Pretrained(run.name(), seed, run.encoder(), (String) run.spec().get("textEncoder"),
-            run.objective().equals("clip"), dir));
+            run.objective().equals("clip"), dir, snapshots(tasks.get(task), task, pretrain)));
       }
     }
     return out;

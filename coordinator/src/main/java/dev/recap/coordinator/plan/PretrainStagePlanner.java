@@ -29,7 +29,9 @@ import java.util.Set;
  * {@code maskRatio} (0.75), {@code decoderWidth} (128), {@code loaderThreads} (1), {@code augment}
  * ({@code {minScale: 0.9, flip: false}}, OpenCLIP's training crop; a run's {@code augment}
  * overrides the keys it names), and {@code checkpointEvery} (50 steps; 0 = no checkpoints): a
- * retried task resumes from its latest.
+ * retried task resumes from its latest, and {@code snapshots} (0: the final model only; n: copies
+ * of the model at 1/n, 2/n, ... (n-1)/n of the training steps too, declared as
+ * {@code trained-run-snapshot} outputs, which {@code evaluate} probes with {@code curve: true}).
  * Task names: {@code <run>-s<seed>}.
  */
 public final class PretrainStagePlanner implements StagePlanner {
@@ -39,7 +41,7 @@ public final class PretrainStagePlanner implements StagePlanner {
 
   private static final Set<String> PARAMS = Set.of("runs", "seeds", "text", "textConfig", "embedDim", "imageSize", "batchSize",
       "epochs", "maxSteps", "learningRate", "warmupSteps", "curatedProbability", "maskRatio", "decoderWidth", "loaderThreads",
-      "checkpointEvery", "augment");
+      "checkpointEvery", "augment", "snapshots");
   private static final Set<String> RUN_KEYS = Set.of("name", "objective", "encoder", "encoderConfig", "captions",
       "curatedProbability", "learningRate", "epochs", "augment");
   private static final Set<String> OBJECTIVES = Set.of("clip", "mae", "none");
@@ -66,6 +68,7 @@ public final class PretrainStagePlanner implements StagePlanner {
     }
     seeds(stage, check);
     check.intParam(stage, "checkpointEvery", DEFAULT_CHECKPOINT_EVERY, 0, 1 << 20);
+    check.intParam(stage, "snapshots", 0, 0, 1000);
   }
 
   static List<Long> seeds(StageSpec stage, SpecCheck check) {
@@ -173,6 +176,7 @@ public final class PretrainStagePlanner implements StagePlanner {
     List<Run> runs = runs(stage, check);
     List<Long> seeds = seeds(stage, check);
     int checkpointEvery = check.intParam(stage, "checkpointEvery", DEFAULT_CHECKPOINT_EVERY, 0, 1 << 20);
+    int snapshots = check.intParam(stage, "snapshots", 0, 0, 1000);
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
     List<String> shards = new ArrayList<>();
@@ -206,7 +210,8 @@ public final class PretrainStagePlanner implements StagePlanner {
       }
       for (long seed : seeds) {
         PretrainTask payload = new PretrainTask(run.name, seed, run.objective, run.captions == null ? "" : run.captions,
-            shards, sidecars, PipelineParams.json(run.spec), checkpointEvery);
+            shards, sidecars, PipelineParams.json(run.spec), checkpointEvery,
+            run.objective.equals("none") ? 0 : snapshots);
         tasks.add(new PlannedTask(taskName(run.name, seed), KIND, payload, requires));
       }
     }

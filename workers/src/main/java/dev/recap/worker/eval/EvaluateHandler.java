@@ -77,6 +77,13 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     JsonObject result = new JsonObject().put("run", t.getRun()).put("encoder", pretrain.getString("encoder"))
         .put("captions", pretrain.getString("captions")).put("seed", t.getSeed()).put("protocol", t.getProtocol())
         .put("task", t.getTask()).put("fraction", t.getFraction()).put("parameters", pretrain.getLong("parameters"));
+    // where along its training the evaluated model stood (models written before this was recorded have neither)
+    if (pretrain.getValue("pairsSeen") instanceof Number pairs) {
+      result.put("pairsSeen", pairs.longValue()).put("step", pretrain.getLong("step"));
+    }
+    if (pretrain.getBoolean("snapshot", false)) {
+      result.put("snapshot", true);
+    }
     if (t.getProtocol().equals("retrieval")) {
       retrieval(context, t, spec, factory, pretrained, result);
     } else {

@@ -52,9 +52,10 @@ public interface ArtifactStore {
   DeclaredOutput writeAt(String name, OutputKind kind, PathContent content) throws IOException;
 
   /**
-   * Declares {@code name}, a file the task already put in its directory by its own means (a writer
-   * that renames its own temporary file into place, or an append-only log that must survive a kill
-   * mid-task), with its size and checksum as they are now.
+   * Declares {@code name}, a file or directory the task already put in its directory by its own
+   * means (a writer that renames its own temporary file into place, an append-only log that must
+   * survive a kill mid-task, a snapshot an earlier attempt of the task wrote), with its size and
+   * checksum as they are now.
    */
   DeclaredOutput declareInPlace(String name, OutputKind kind) throws IOException;
 

@@ -91,7 +91,7 @@ public final class FileArtifactStore implements ArtifactStore {
   public DeclaredOutput declareInPlace(String name, OutputKind kind) throws IOException {
     checkName(name);
     Path file = directory.resolve(name);
-    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+    if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS) && !Files.isDirectory(file, LinkOption.NOFOLLOW_LINKS)) {
       throw new IOException("cannot declare " + file + " as " + kind + ": the task has not written it");
     }
     return declare(name, kind, file);

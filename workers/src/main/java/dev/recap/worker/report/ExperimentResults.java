@@ -10,7 +10,8 @@ import java.util.TreeSet;
 
 /**
  * The results of one job grouped for the report: per run (encoder x captions x objective), per
- * setting (protocol, fraction), per metric, a {@link Summary} over seeds.
+ * setting (protocol, fraction), per metric, a {@link Summary} over seeds. Evaluations of snapshots
+ * kept partway through training are left to {@link LearningCurves}.
  */
 public final class ExperimentResults {
 
@@ -60,7 +61,8 @@ public final class ExperimentResults {
 
   public ExperimentResults(List<RunResult> results) {
     this.results = List.copyOf(results);
-    for (RunResult r : results.stream().sorted((a, b) -> a.run().compareTo(b.run())).toList()) {
+    // snapshots along a run's training are the learning curves' (LearningCurves), not the final model's summaries
+    for (RunResult r : results.stream().filter(r -> !r.snapshot()).sorted((a, b) -> a.run().compareTo(b.run())).toList()) {
       RunInfo known = runs.get(r.run());
       Long params = known != null && known.parameters() != null ? known.parameters() : r.parameters();
       String encoder = known != null && !known.encoder().isEmpty() ? known.encoder() : r.encoder();
@@ -113,8 +115,14 @@ public final class ExperimentResults {
     return HIGHER_IS_BETTER.contains(metric.toLowerCase());
   }
 
+  /** Every result read, snapshots' evaluations included. */
   public List<RunResult> results() {
     return results;
+  }
+
+  /** Probe metrics against training pairs seen, from the snapshots' evaluations (empty if there are none). */
+  public LearningCurves learningCurves() {
+    return LearningCurves.of(results);
   }
 
   public List<RunInfo> runs() {

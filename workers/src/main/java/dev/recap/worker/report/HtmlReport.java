@@ -50,6 +50,12 @@ public final class HtmlReport {
     h.append("<h2>Charts</h2>\n");
     charts.headline().forEach(chart -> figure(h, charts, chart));
     charts.fractions().forEach(chart -> figure(h, charts, chart));
+    List<ReportTable> alongTraining = ReportTable.alongTraining(c.results());
+    if (!alongTraining.isEmpty()) {
+      h.append("<h3>Along training</h3>\n");
+      charts.alongTraining().forEach(chart -> figure(h, charts, chart));
+      alongTraining.forEach(t -> table(h, t));
+    }
     h.append("<h3>Training</h3>\n");
     if (charts.training().isEmpty()) {
       h.append("<p>No loss curves (no valid loss.csv).</p>\n");

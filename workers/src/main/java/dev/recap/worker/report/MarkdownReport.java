@@ -38,6 +38,14 @@ public final class MarkdownReport {
     for (ReportCharts.Chart chart : charts.fractions()) {
       image(md, chart);
     }
+    List<ReportTable> alongTraining = ReportTable.alongTraining(c.results());
+    if (!alongTraining.isEmpty()) {
+      md.append("### Along training\n\n");
+      for (ReportCharts.Chart chart : charts.alongTraining()) {
+        image(md, chart);
+      }
+      alongTraining.forEach(t -> table(md, t));
+    }
     md.append("### Training\n\n");
     if (charts.training().isEmpty()) {
       md.append("No loss curves (no valid loss.csv).\n\n");

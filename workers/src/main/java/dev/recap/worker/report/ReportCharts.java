@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * colour in every chart. report.md links the files, report.html inlines them.
  */
 public record ReportCharts(Map<String, String> svgs, List<Chart> training, List<Chart> headline, List<Chart> fractions,
-    List<Chart> other) {
+    List<Chart> alongTraining, List<Chart> other) {
 
   /** One chart: its file name and title. */
   public record Chart(String file, String title) {}
@@ -92,6 +92,40 @@ public record ReportCharts(Map<String, String> svgs, List<Chart> training, List<
       }
     }
 
+    List<Chart> alongTraining = new ArrayList<>();
+    LearningCurves learning = results.learningCurves();
+    for (LearningCurves.Metric metric : learning.metrics()) {
+      List<SvgChart.Series> series = new ArrayList<>();
+      for (LearningCurves.Curve curve : learning.curves(metric)) {
+        int k = colour.computeIfAbsent(curve.run(), r -> colour.size());
+        TreeSet<Long> seeds = new TreeSet<>();
+        curve.points().forEach(p -> seeds.addAll(p.bySeed().keySet()));
+        if (seeds.size() > 1) {
+          for (long seed : seeds) {
+            List<Double> x = new ArrayList<>();
+            List<Double> y = new ArrayList<>();
+            curve.points().stream().filter(p -> p.bySeed().containsKey(seed)).forEach(p -> {
+              x.add(p.pairsSeen() / 1000.0);
+              y.add(p.bySeed().get(seed));
+            });
+            series.add(new SvgChart.Series(curve.run() + " seed " + seed, x, y, k, true));
+          }
+        }
+        List<Double> x = new ArrayList<>();
+        List<Double> y = new ArrayList<>();
+        curve.points().forEach(p -> {
+          x.add(p.pairsSeen() / 1000.0);
+          y.add(p.summary().mean());
+        });
+        series.add(new SvgChart.Series(curve.run() + " (" + curve.captions() + ")" + (seeds.size() > 1 ? ", mean of "
+            + seeds.size() + " seeds" : ""), x, y, k));
+      }
+      String title = metric.label() + " vs training pairs seen (" + (ExperimentResults.higherIsBetter(metric.name()) ? "higher"
+          : "lower") + " is better)";
+      add(svgs, alongTraining, safe("chart-along-training-" + metric.protocol() + "-" + metric.name() + ".svg"), title,
+          metric.name(), series, "thousands of training pairs seen");
+    }
+
     List<Chart> other = new ArrayList<>();
     for (ExperimentResults.Setting setting : results.settings()) {
       if (setting.protocol().equals("pretrain")) {
@@ -108,7 +142,8 @@ public record ReportCharts(Map<String, String> svgs, List<Chart> training, List<
         other.add(new Chart(file, title));
       }
     }
-    return new ReportCharts(svgs, List.copyOf(training), List.copyOf(headline), List.copyOf(fractions), List.copyOf(other));
+    return new ReportCharts(svgs, List.copyOf(training), List.copyOf(headline), List.copyOf(fractions),
+        List.copyOf(alongTraining), List.copyOf(other));
   }
 
   /**

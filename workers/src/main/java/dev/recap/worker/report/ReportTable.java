@@ -4,12 +4,40 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * A table of the report as strings, rendered by both the markdown and the html writer so the two
  * always show the same numbers.
  */
 public record ReportTable(String caption, List<String> header, List<List<String>> rows) {
+
+  /**
+   * One table per metric of {@link LearningCurves}: a row per run, a column per number of training
+   * pairs seen, each cell the metric over seeds there; empty if no snapshot was evaluated.
+   */
+  public static List<ReportTable> alongTraining(ExperimentResults results) {
+    LearningCurves learning = results.learningCurves();
+    List<ReportTable> tables = new ArrayList<>();
+    for (LearningCurves.Metric metric : learning.metrics()) {
+      TreeSet<Long> pairs = new TreeSet<>();
+      learning.curves(metric).forEach(c -> c.points().forEach(p -> pairs.add(p.pairsSeen())));
+      List<String> header = new ArrayList<>(List.of("run", "captions"));
+      pairs.forEach(p -> header.add(p + " pairs"));
+      List<List<String>> rows = new ArrayList<>();
+      for (LearningCurves.Curve curve : learning.curves(metric)) {
+        List<String> row = new ArrayList<>(List.of(curve.run(), curve.captions()));
+        for (long p : pairs) {
+          row.add(curve.points().stream().filter(point -> point.pairsSeen() == p).findFirst()
+              .map(point -> point.summary().format()).orElse("—"));
+        }
+        rows.add(row);
+      }
+      tables.add(new ReportTable(metric.label() + " against training pairs seen (snapshots along each run, the last column"
+          + " its final model; mean ± sample standard deviation over seeds)", header, rows));
+    }
+    return tables;
+  }
 
   /** One row per run: what it is, its parameter count, then each setting's metrics over seeds. */
   public static ReportTable comparison(ExperimentResults results) {

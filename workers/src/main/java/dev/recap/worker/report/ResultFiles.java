@@ -49,6 +49,8 @@ public final class ResultFiles {
     }
     Long parameters = json.getValue("parameters") == null ? null
         : (long) number(file, json.getValue("parameters"), "parameters", true);
+    Long pairsSeen = json.getValue("pairsSeen") == null ? null
+        : (long) number(file, json.getValue("pairsSeen"), "pairsSeen", true);
     Double wall = json.getValue("wallSeconds") == null ? null : number(file, json.getValue("wallSeconds"), "wallSeconds", true);
     Map<String, Double> metrics = numberMap(file, json, "metrics", true);
     Map<String, Double> perClass = numberMap(file, json, "perClassIoU", false);
@@ -82,7 +84,8 @@ public final class ResultFiles {
     }
     return new RunResult(file, stage, task, run, optionalString(file, json, "encoder", ""), captions, objective, seed,
         protocol, kind, optionalString(file, json, "head", ""), fraction, parameters, metrics, perClass,
-        List.copyOf(images), wall, standardErrors, optionalString(file, json, "augment", ""));
+        List.copyOf(images), wall, standardErrors, optionalString(file, json, "augment", ""), pairsSeen,
+        Boolean.TRUE.equals(json.getValue("snapshot")));
   }
 
   /** Reads one loss.csv: a header naming {@code step} and {@code loss}, then one row per step. */

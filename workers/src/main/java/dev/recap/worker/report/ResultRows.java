@@ -14,7 +14,7 @@ import java.util.TreeSet;
 public final class ResultRows {
 
   private static final List<String> KEYS = List.of("run", "encoder", "captions", "objective", "seed", "protocol",
-      "fraction", "task", "head", "parameters", "wallSeconds");
+      "fraction", "task", "head", "parameters", "wallSeconds", "pairsSeen", "snapshot");
 
   private ResultRows() {}
 
@@ -35,7 +35,8 @@ public final class ResultRows {
       List<String> cells = new ArrayList<>(List.of(r.run(), r.encoder(), r.captions(), r.objective(),
           String.valueOf(r.seed()), r.protocol(), number(r.fraction()), r.kind(), r.head() == null ? "" : r.head(),
           r.parameters() == null ? "" : String.valueOf(r.parameters()),
-          r.wallSeconds() == null ? "" : number(r.wallSeconds())));
+          r.wallSeconds() == null ? "" : number(r.wallSeconds()), r.pairsSeen() == null ? "" : String.valueOf(r.pairsSeen()),
+          String.valueOf(r.snapshot())));
       for (String m : metrics) {
         Double v = r.metrics().get(m);
         cells.add(v == null ? "" : number(v));
@@ -52,7 +53,7 @@ public final class ResultRows {
       JsonObject row = new JsonObject().put("run", r.run()).put("encoder", r.encoder()).put("captions", r.captions())
           .put("objective", r.objective()).put("seed", r.seed()).put("protocol", r.protocol())
           .put("fraction", r.fraction()).put("task", r.kind()).put("head", r.head()).put("parameters", r.parameters())
-          .put("wallSeconds", r.wallSeconds());
+          .put("wallSeconds", r.wallSeconds()).put("pairsSeen", r.pairsSeen()).put("snapshot", r.snapshot());
       JsonObject metrics = new JsonObject();
       r.metrics().forEach((k, v) -> metrics.put(k, Double.isFinite(v) ? v : null));
       JsonObject perClass = new JsonObject();

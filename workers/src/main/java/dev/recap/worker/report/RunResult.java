@@ -14,11 +14,14 @@ import java.util.Map;
  * @param standardErrors per metric, its standard error over resampled test sets
  *     ({@code bootstrap.standardErrors}); empty when the file has none
  * @param augment how a pretraining run augmented its images ({@code augment}), empty if not recorded
+ * @param pairsSeen training pairs the evaluated model had seen ({@code pairsSeen}), null if not recorded
+ * @param snapshot true for an evaluation of a snapshot kept partway through a run's training: it
+ *     feeds {@link LearningCurves}, not the run's summaries and claims
  */
 public record RunResult(Path file, String stage, String task, String run, String encoder, String captions,
     String objective, long seed, String protocol, String kind, String head, double fraction, Long parameters,
     Map<String, Double> metrics, Map<String, Double> perClassIoU, List<PredictionImage> images, Double wallSeconds,
-    Map<String, Double> standardErrors, String augment) {
+    Map<String, Double> standardErrors, String augment, Long pairsSeen, boolean snapshot) {
 
   /** A prediction image listed in the result, resolved beside the result file. */
   public record PredictionImage(String kind, Path file) {}

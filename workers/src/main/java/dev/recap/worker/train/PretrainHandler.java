@@ -17,6 +17,8 @@ import dev.recap.worker.exchange.Collective;
 import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
 import dev.recap.worker.node.TaskHandler;
+import dev.recap.bus.msg.DeclaredOutput;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -24,11 +26,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * The {@code pretrain} task: one (run x seed) on this worker alone ({@link Collective#single()}).
@@ -83,6 +88,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     long seed = t.getSeed();
     long totalSteps = factory.totalSteps(samples);
     Attempt attempt = new Attempt(context, factory, shards, seed, totalSteps, t.getCheckpointEvery(), dir.resolve(CHECKPOINTS));
+    Snapshots snapshots = new Snapshots(context, spec, t.getRun(), samples, totalSteps, t.getSnapshots());
     long started = System.nanoTime();
     double finalLoss = Double.NaN;
     long parameters;
@@ -95,7 +101,8 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
         case "mae" -> {
           MaskedImageModel model = factory.maskedImageModel(manager, seed);
           MaskedImageTrainer trainer = factory.maskedImageTrainer(model, manager, totalSteps, seed, Collective.single());
-          finalLoss = attempt.train(trainer, manager, null, batch -> {
+          snapshots.model = step -> snapshots.write(step, model.imageTower().block(), null, null);
+          finalLoss = attempt.train(trainer, manager, null, snapshots, batch -> {
             int h = (int) batch.images().getShape().get(2);
             int w = (int) batch.images().getShape().get(3);
             return trainer.step(batch.images().toFloatArray(), batch.size(), h, w, 0);
@@ -116,7 +123,8 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
           TextTokenizer tokenizer = factory.tokenizer(new ArrayList<>(curated.values()));
           ClipModel model = factory.clipModel(manager, tokenizer, seed);
           ClipTrainer trainer = factory.clipTrainer(model, manager, totalSteps, Collective.single());
-          finalLoss = attempt.train(trainer, manager, CaptionOverrides.of(curated),
+          snapshots.model = step -> snapshots.write(step, model.imageTower().block(), model, tokenizer);
+          finalLoss = attempt.train(trainer, manager, CaptionOverrides.of(curated), snapshots,
               batch -> trainer.step(ClipRunFactory.clipBatch(batch, tokenizer)));
           clip = model;
           clipTokenizer = tokenizer;
@@ -126,9 +134,10 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
       }
       Block block = tower.block();
       parameters = ClipRunFactory.parameterCount(block);
-      TrainedRun.write(context.artifacts(), spec, block, clip, clipTokenizer, new JsonObject().put("run", t.getRun())
-          .put("encoder", encoderName(spec)).put("captions", captions(t, spec)).put("objective", spec.objective())
-          .put("seed", seed).put("parameters", parameters));
+      long trainedSteps = spec.objective().equals("none") ? 0 : totalSteps;
+      TrainedRun.write(context.artifacts(), spec, block, clip, clipTokenizer, description(t, spec, parameters)
+          .put("step", trainedSteps).put("pairsSeen", snapshots.pairsSeen(trainedSteps)));
+      snapshots.declareEarlier(attempt.resumedFrom);
     }
     double seconds = (System.nanoTime() - started) / 1e9;
     context.artifacts().write("loss.csv", OutputKind.LOSS_CURVE,
@@ -141,6 +150,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     if (attempt.resumedFrom > 0) {
       metrics.put("resumedFromStep", attempt.resumedFrom);
     }
+    metrics.put("pairsSeen", snapshots.pairsSeen(spec.objective().equals("none") ? 0 : totalSteps));
     JsonObject result = new JsonObject().put("run", t.getRun())
         .put("encoder", encoderName(spec)).put("captions", captions(t, spec))
         .put("objective", spec.objective()).put("seed", seed).put("protocol", "pretrain").put("task", "pretrain")
@@ -148,8 +158,111 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     if (!spec.objective().equals("none")) {
       result.put("augment", spec.augment().describe());
     }
+    if (!snapshots.written.isEmpty()) {
+      result.put("snapshots", snapshots.inOrder());
+    }
     context.artifacts().writeResult(result.encodePrettily());
     context.progress(1.0, "done in " + Math.round(seconds) + " s");
+  }
+
+  /** What {@code model.json} says of a run: {@code {run, encoder, captions, objective, seed, parameters}}. */
+  private static JsonObject description(PretrainTask t, ClipRunSpec spec, long parameters) {
+    return new JsonObject().put("run", t.getRun()).put("encoder", encoderName(spec)).put("captions", captions(t, spec))
+        .put("objective", spec.objective()).put("seed", t.getSeed()).put("parameters", parameters);
+  }
+
+  /**
+   * The copies of the model kept partway through training ({@code snapshots: n} keeps them at
+   * 1/n ... (n-1)/n of the steps), each a {@code trained-run-snapshot} directory
+   * {@code snapshot-step-NNNNNN} with the final model's layout; its description adds the step and
+   * the training pairs seen. The result lists them ({@code snapshots: [{step, pairsSeen, path}]}),
+   * which is how {@code evaluate} plans probes along the run. A retried attempt keeps the copies
+   * an earlier attempt wrote before its checkpoint and declares them again.
+   */
+  private static final class Snapshots {
+    private final TaskContext<PretrainTask> context;
+    private final ClipRunSpec spec;
+    private final String run;
+    private final long samples;
+    private final NavigableSet<Long> steps = new TreeSet<>();
+    final JsonArray written = new JsonArray();
+    private final PretrainTask task;
+    /** Writes the model as it is now; set once the model exists. */
+    SnapshotWriter model;
+
+    Snapshots(TaskContext<PretrainTask> context, ClipRunSpec spec, String run, long samples, long totalSteps, int n) {
+      this.context = context;
+      this.spec = spec;
+      this.run = run;
+      this.samples = samples;
+      this.task = context.payload();
+      for (int k = 1; k < n; k++) {
+        long step = Math.round((double) totalSteps * k / n);
+        if (step > 0 && step < totalSteps) {
+          steps.add(step);
+        }
+      }
+    }
+
+    /**
+     * Training pairs the model has seen after {@code step} steps: whole epochs of every sample,
+     * then full batches of the current one (the last batch of an epoch may be short).
+     */
+    long pairsSeen(long step) {
+      long perEpoch = Math.max(1, (samples + spec.batchSize() - 1) / spec.batchSize());
+      long epochs = step / perEpoch;
+      long rest = step % perEpoch;
+      return epochs * samples + Math.min(samples, rest * spec.batchSize());
+    }
+
+    /** Called after every step: keeps a copy if {@code step} is one of the snapshot points. */
+    void after(long step) throws IOException {
+      if (model != null && steps.contains(step)) {
+        model.write(step);
+      }
+    }
+
+    void write(long step, Block imageTower, ClipModel clip, TextTokenizer tokenizer) throws IOException {
+      long parameters = ClipRunFactory.parameterCount(imageTower);
+      DeclaredOutput out = TrainedRun.writeAt(context.artifacts(), name(step), OutputKind.TRAINED_RUN_SNAPSHOT, spec, imageTower,
+          clip, tokenizer, description(task, spec, parameters).put("step", step).put("pairsSeen", pairsSeen(step))
+              .put("snapshot", true));
+      note(step, out);
+      context.event("kept a snapshot of run '" + run + "' at step " + step + " (" + pairsSeen(step) + " pairs seen)");
+    }
+
+    /** Declares again the snapshots an earlier attempt wrote at or before the checkpoint this one resumed from. */
+    void declareEarlier(long resumedFrom) throws IOException {
+      for (long step : steps.headSet(resumedFrom, true)) {
+        Path dir = context.artifacts().directory().resolve(name(step));
+        if (!Files.isDirectory(dir)) {
+          throw new IOException("snapshot " + dir + " of step " + step + " is missing although training resumed after it"
+              + " (from step " + resumedFrom + "); delete the task's checkpoints/ to retrain from the start");
+        }
+        note(step, context.artifacts().declareInPlace(name(step), OutputKind.TRAINED_RUN_SNAPSHOT));
+      }
+    }
+
+    /** The snapshots kept, earliest first (a resumed attempt declares its predecessor's after training). */
+    JsonArray inOrder() {
+      List<JsonObject> list = new ArrayList<>();
+      written.forEach(o -> list.add((JsonObject) o));
+      list.sort(Comparator.comparingLong(o -> o.getLong("step")));
+      return new JsonArray(new ArrayList<>(list));
+    }
+
+    private void note(long step, DeclaredOutput out) {
+      written.add(new JsonObject().put("step", step).put("pairsSeen", pairsSeen(step)).put("path", out.getPath()));
+    }
+
+    private static String name(long step) {
+      return String.format(Locale.ROOT, "snapshot-step-%06d", step);
+    }
+  }
+
+  /** Writes a snapshot of the model at a step. */
+  private interface SnapshotWriter {
+    void write(long step) throws IOException;
   }
 
   /** The encoder as results name it: plugin id and preset. */
@@ -196,7 +309,8 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     }
 
     /** Epochs over the shards until {@code totalSteps}; returns the mean loss of the last 10 steps. */
-    double train(Checkpointable trainer, NDManager manager, CaptionOverrides curated, Step step) throws Exception {
+    double train(Checkpointable trainer, NDManager manager, CaptionOverrides curated, Snapshots snapshots, Step step)
+        throws Exception {
       DataPosition resumeAt = resume(trainer, manager);
       long reported = reportedSteps();
       int epoch = resumeAt == null ? 0 : resumeAt.epoch();
@@ -229,6 +343,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
               report(r, ips);
             }
             long done = trainer.step();
+            snapshots.after(done);
             if (checkpointEvery > 0 && done % checkpointEvery == 0 && done < totalSteps) {
               Checkpoint.save(checkpoints, trainer, new Checkpoint.DataPosition(after.emitted(), after.toBytes()),
                   lossLines.toString());

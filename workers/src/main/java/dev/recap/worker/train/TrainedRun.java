@@ -47,7 +47,16 @@ public final class TrainedRun {
    */
   public static DeclaredOutput write(ArtifactStore store, ClipRunSpec spec, Block imageTower, ClipModel clip,
       TextTokenizer tokenizer, JsonObject description) throws IOException {
-    return store.writeAt(NAME, OutputKind.TRAINED_RUN, dir -> {
+    return writeAt(store, NAME, OutputKind.TRAINED_RUN, spec, imageTower, clip, tokenizer, description);
+  }
+
+  /**
+   * Writes the same layout under {@code name} and declares it as {@code kind} (a
+   * {@link OutputKind#TRAINED_RUN_SNAPSHOT} kept partway through training).
+   */
+  public static DeclaredOutput writeAt(ArtifactStore store, String name, OutputKind kind, ClipRunSpec spec, Block imageTower,
+      ClipModel clip, TextTokenizer tokenizer, JsonObject description) throws IOException {
+    return store.writeAt(name, kind, dir -> {
       Files.createDirectories(dir);
       if (clip != null) {
         writeParameters(dir.resolve(ClipImageTextScorer.PARAMETERS), out -> clip.saveParameters(out));

@@ -25,7 +25,7 @@ class ClaimCheckTest {
     for (int i = 0; i < values.length; i++) {
       results.add(new RunResult(Path.of(run + i + ".json"), "evaluate", "t", run, "vit", "c", "clip", i + 1, protocol,
           metric.equals("mIoU") ? "segmentation" : "depth", "linear", fraction, 1000L, Map.of(metric, values[i]), Map.of(),
-          List.of(), null, testError == null ? Map.of() : Map.of(metric, testError), ""));
+          List.of(), null, testError == null ? Map.of() : Map.of(metric, testError), "", null, false));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.recap.worker.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +25,10 @@ class ReportBuilderTest {
 
   @TempDir
   Path dir;
+
+  private static String text(ReportBuilder.Output out, String file) {
+    return new String(out.files().get(file), StandardCharsets.UTF_8);
+  }
 
   private static double mean(double... v) {
     double s = 0;
@@ -99,6 +104,69 @@ class ReportBuilderTest {
     // each pretraining run's augmentation, as its result.json records it
     assertTrue(md.contains("| vit-grounded | crop 90-100% area, no flip |"), md);
     assertTrue(html.contains("<td>crop 90-100% area, no flip</td>"), html);
+  }
+
+  /** A dense result of a model that had seen {@code pairs} training pairs, a snapshot's or the final model's. */
+  private static void along(ResultFixture f, String run, long seed, long pairs, boolean snapshot, String task, String metric,
+      double value) throws Exception {
+    Path file = f.result("evaluate", run + (snapshot ? "-at" + pairs : ""), "vit:vit-tiny", run.substring(4), seed, "frozen",
+        task, 1.0, Map.of(metric, value), Map.of(), 826624);
+    JsonObject json = new JsonObject(Files.readString(file)).put("run", run).put("pairsSeen", pairs).put("step", pairs / 128);
+    if (snapshot) {
+      json.put("snapshot", true);
+    }
+    Files.writeString(file, json.encodePrettily());
+  }
+
+  @Test
+  void snapshotsAlongTrainingMakeACurvePerRunAndStayOutOfTheFinalModelsNumbers() throws Exception {
+    ResultFixture f = new ResultFixture(dir);
+    // two seeds of two runs at 4096 and 8192 pairs (snapshots), and the final models at 12288
+    double[][][] miou = {{{0.20, 0.22}, {0.25, 0.27}, {0.30, 0.32}}, {{0.20, 0.20}, {0.21, 0.23}, {0.22, 0.24}}};
+    String[] runs = {"vit-grounded", "vit-alt-text"};
+    for (int r = 0; r < 2; r++) {
+      for (int p = 0; p < 3; p++) {
+        for (int s = 0; s < 2; s++) {
+          along(f, runs[r], s + 1, 4096L * (p + 1), p < 2, "segmentation", "mIoU", miou[r][p][s]);
+        }
+      }
+    }
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    ExperimentResults results = out.contents().results();
+
+    assertEquals(0.31, results.summary("vit-grounded", "frozen", 1.0, "mIoU").orElseThrow().mean(), 1e-12,
+        "the run's summary is its final models' only, not the snapshots'");
+    assertEquals(2, results.summary("vit-grounded", "frozen", 1.0, "mIoU").orElseThrow().n());
+
+    LearningCurves curves = results.learningCurves();
+    List<LearningCurves.Curve> miouCurves = curves.curves(LearningCurves.METRICS.get(0));
+    assertEquals(List.of("vit-alt-text", "vit-grounded"), miouCurves.stream().map(LearningCurves.Curve::run).toList());
+    LearningCurves.Curve grounded = miouCurves.get(1);
+    assertEquals(List.of(4096L, 8192L, 12288L), grounded.points().stream().map(LearningCurves.Point::pairsSeen).toList());
+    assertEquals(0.26, grounded.points().get(1).summary().mean(), 1e-12);
+    assertEquals(sampleStd(0.25, 0.27), grounded.points().get(1).summary().std(), 1e-12);
+    assertEquals(Map.of(1L, 0.25, 2L, 0.27), grounded.points().get(1).bySeed());
+
+    String md = text(out, "report.md");
+    assertTrue(md.contains("### Along training"), md);
+    assertTrue(md.contains("| run | captions | 4096 pairs | 8192 pairs | 12288 pairs |"), md);
+    assertTrue(md.contains("| vit-grounded | grounded | " + cell(0.20, 0.22) + " | " + cell(0.25, 0.27) + " | "
+        + cell(0.30, 0.32) + " |"), md);
+    String chart = "chart-along-training-frozen-mIoU.svg";
+    assertTrue(md.contains("](" + chart + ")"), md);
+    assertTrue(out.files().containsKey(chart), out.files().keySet().toString());
+    String svg = text(out, chart);
+    assertTrue(svg.contains("vit-grounded seed 2") && svg.contains("vit-grounded (grounded), mean of 2 seeds"), svg);
+    assertTrue(text(out, "report.html").contains("<h3>Along training</h3>"));
+    assertTrue(text(out, "results.csv").lines().skip(1).anyMatch(l -> l.contains(",4096,true,")),
+        "results.csv keeps the snapshots' rows with their pairs seen");
+  }
+
+  @Test
+  void aReportWithoutSnapshotsHasNoAlongTrainingSection() throws Exception {
+    ReportBuilder.Output out = ReportBuilder.build("t", twoRunsTwoSeeds().inputs, ResultFixture.defaults());
+    assertTrue(out.contents().results().learningCurves().isEmpty());
+    assertFalse(text(out, "report.md").contains("Along training"));
   }
 
   @Test

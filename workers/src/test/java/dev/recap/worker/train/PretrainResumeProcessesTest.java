@@ -2,6 +2,7 @@ package dev.recap.worker.train;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -10,6 +11,7 @@ import dev.recap.bus.CaptionSidecarRecord;
 import dev.recap.bus.task.PretrainTask;
 import dev.recap.worker.caption.SidecarWriter;
 import dev.recap.worker.node.FileArtifactStore;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,6 +40,8 @@ class PretrainResumeProcessesTest {
   private static final int EPOCHS = 6;
   private static final int STEPS = SAMPLES / BATCH * EPOCHS;
   private static final int CHECKPOINT_EVERY = 5; // not a multiple of the 4 steps per epoch: resumes mid-epoch
+  /** Snapshots at steps 3, 6, 9, ..., 21: the one at step 3 lies before the checkpoint the retry resumes from. */
+  private static final int SNAPSHOTS = 8;
 
   @Test
   void aSigkilledPretrainTaskResumesFromItsLastGoodCheckpointAndEndsLikeAnUndisturbedRun(@TempDir Path dir)
@@ -94,6 +98,30 @@ class PretrainResumeProcessesTest {
     JsonObject result = new JsonObject(Files.readString(taskDir.resolve("result.json")));
     assertEquals(CHECKPOINT_EVERY, result.getJsonObject("metrics").getLong("resumedFromStep"), result.encode());
     assertEquals(STEPS, result.getJsonObject("metrics").getLong("steps"), result.encode());
+    assertEquals((long) SAMPLES * EPOCHS, result.getJsonObject("metrics").getLong("pairsSeen"), result.encode());
+
+    // the snapshots: the one before the resumed checkpoint kept from the killed attempt, the rest retrained,
+    // all equal to the undisturbed run's
+    JsonArray snapshots = result.getJsonArray("snapshots");
+    assertEquals(SNAPSHOTS - 1, snapshots.size(), result.encode());
+    for (int i = 0; i < snapshots.size(); i++) {
+      JsonObject s = snapshots.getJsonObject(i);
+      long step = s.getLong("step");
+      assertEquals(3L * (i + 1), step, "evenly spaced: " + snapshots.encode());
+      // 4 steps of 8 make an epoch of 32 pairs
+      assertEquals(step / 4 * SAMPLES + step % 4 * BATCH, s.getLong("pairsSeen"), "pairs seen at step " + step);
+      Path snapshot = Path.of(s.getString("path"));
+      assertEquals(taskDir.resolve(String.format("snapshot-step-%06d", step)), snapshot);
+      assertArrayEquals(Files.readAllBytes(refDir.resolve(snapshot.getFileName()).resolve("clip.params")),
+          Files.readAllBytes(snapshot.resolve("clip.params")), "snapshot at step " + step + " as in the undisturbed run");
+      JsonObject description = TrainedRun.description(snapshot);
+      assertEquals(step, description.getLong("step"));
+      assertTrue(description.getBoolean("snapshot"), description.encode());
+    }
+    assertTrue(Files.readString(dir.resolve("attempt-2.log")).contains("kept a snapshot of run 'clip' at step 6"),
+        "the retry wrote the snapshots after its checkpoint again");
+    assertFalse(Files.readString(dir.resolve("attempt-2.log")).contains("at step 3 "),
+        "the snapshot before the checkpoint came from the first attempt");
   }
 
   private static Path writePayload(Path dir) throws IOException {
@@ -112,7 +140,7 @@ class PretrainResumeProcessesTest {
         Map.of("width", 32, "context", 8), 16, 16, BATCH, EPOCHS, 0, 0.01, 2, 1.0, 0.75, 16, 1);
     PretrainTask task = PretrainTask.newBuilder().setRun("clip").setSeed(1).setObjective("clip").setCaptions("quality")
         .setShards(shards.stream().map(Path::toString).toList()).setSidecars(List.of(sidecar.toString()))
-        .setSpec(spec.toJson()).setCheckpointEvery(CHECKPOINT_EVERY).build();
+        .setSpec(spec.toJson()).setCheckpointEvery(CHECKPOINT_EVERY).setSnapshots(SNAPSHOTS).build();
     Path payload = dir.resolve("payload.avro");
     Files.write(payload, task.toByteBuffer().array());
     return payload;

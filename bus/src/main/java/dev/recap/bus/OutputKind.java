@@ -18,6 +18,13 @@ public enum OutputKind {
    * {@code depth/} of the same images, and {@code dense.json} with the class names.
    */
   DENSE_FOLDER("dense-folder"),
+  /**
+   * A directory indexing one split of a dense benchmark where it lies as published (ADE20k,
+   * NYUv2): {@code dense.json} (format, task, class names, evaluation protocol, counts, skipped
+   * files by reason) and {@code samples.tsv} (key, image and label paths relative to the
+   * benchmark's root, size). Nothing is copied.
+   */
+  DENSE_INDEX("dense-index"),
   /** A JSON description of data or of a trained artifact (a shard's index range and count, a captioner's manifest). */
   MANIFEST("manifest"),
   /** An Avro sidecar of curated captions, one record per sample key. */

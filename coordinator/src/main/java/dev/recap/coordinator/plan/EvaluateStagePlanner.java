@@ -1,7 +1,9 @@
 package dev.recap.coordinator.plan;
 
+import dev.recap.bus.DenseFormat;
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.EvaluateTask;
+import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +20,9 @@ import java.util.Set;
  * The {@code evaluate} stage: for every pretrained (run x seed) of the {@code pretrain} stage in
  * {@code after} (or the one run of a {@code pretrain-gang} stage there), one task per (protocol x dense task x fraction) on the dense splits of the
  * {@code synth-data} stage in {@code after}, plus one retrieval task per CLIP (run x seed) on the
- * held-out pairs.
+ * held-out pairs. With {@code dense-data} stages in {@code after}, the dense tasks are scored on
+ * those benchmarks instead (segmentation on an {@code ade20k} one, depth on an {@code nyuv2} one;
+ * see {@link #denseSource}).
  *
  * <p>Parameters: {@code tasks} (default [segmentation, depth]), {@code protocols} (default
  * [frozen, finetune]), {@code retrieval} (default true), and per protocol a mapping
@@ -160,6 +164,96 @@ public final class EvaluateStagePlanner implements StagePlanner {
     }
   }
 
+  /**
+   * As {@link #validate(StageSpec, SpecCheck)}; with {@code dense-data} stages in {@code after},
+   * also that one of them serves every dense task asked for (a task none serves is a problem on
+   * {@code tasks}).
+   */
+  @Override
+  public void validate(StageSpec stage, JobSpec job, SpecCheck check) {
+    validate(stage, check);
+    SpecCheck scratch = PipelineParams.reading();
+    if (protocols(stage, scratch).isEmpty() || benchmarksAfter(job, stage).isEmpty()) {
+      return; // a synth-data source is looked up when planning, as before
+    }
+    List<String> tasks = oneOf(scratch, stage, "tasks", TASKS);
+    for (int i = 0; i < tasks.size(); i++) {
+      if (!TASKS.contains(tasks.get(i))) {
+        continue;
+      }
+      try {
+        denseSource(job, stage, tasks.get(i));
+      } catch (IllegalArgumentException e) {
+        check.problem(stage.params().containsKey("tasks") ? stage.field("tasks") + "[" + i + "]" : stage.field("tasks")
+            + " (default " + TASKS + ")", e.getMessage());
+      }
+    }
+  }
+
+  /** The dense-data stages in {@code stage.after()} whose format is known. */
+  private static List<StageSpec> benchmarksAfter(JobSpec job, StageSpec stage) {
+    List<StageSpec> out = new ArrayList<>();
+    for (String name : stage.after()) {
+      job.stage(name).filter(s -> s.kind().equals(DenseDataStagePlanner.KIND)).ifPresent(out::add);
+    }
+    return out;
+  }
+
+  /**
+   * The stage in {@code after} whose data dense {@code task} is trained and scored on: the
+   * {@code dense-data} stage whose format serves it when there are dense-data stages in
+   * {@code after} (synth-data then only feeds pretraining and retrieval), else the one
+   * {@code synth-data} stage.
+   *
+   * @throws IllegalArgumentException when no dense-data stage serves the task, or two do
+   */
+  static StageSpec denseSource(JobSpec job, StageSpec stage, String task) {
+    List<StageSpec> benchmarks = benchmarksAfter(job, stage);
+    if (benchmarks.isEmpty()) {
+      return PipelineParams.afterOfKind(job, stage, SynthDataStagePlanner.KIND);
+    }
+    List<StageSpec> serving = new ArrayList<>();
+    List<String> offered = new ArrayList<>();
+    for (StageSpec b : benchmarks) {
+      DenseFormat format = DenseDataStagePlanner.formatOf(b);
+      offered.add(b.name() + " (" + (format == null ? "no valid format" : format + ": " + format.task()) + ")");
+      if (format != null && format.task().equals(task)) {
+        serving.add(b);
+      }
+    }
+    if (serving.size() == 1) {
+      return serving.get(0);
+    }
+    String wanted = java.util.Arrays.stream(DenseFormat.values()).filter(f -> f.task().equals(task))
+        .map(DenseFormat::wireName).findFirst().orElse("?");
+    if (serving.isEmpty()) {
+      throw new IllegalArgumentException("stage '" + stage.name() + "' evaluates " + task + ", but no dense-data stage in 'after' has " + task + " data "
+          + offered + ": add a dense-data stage with format " + wanted + " to 'after', or leave " + task + " out of 'tasks'");
+    }
+    throw new IllegalArgumentException("stage '" + stage.name() + "' evaluates " + task + " and " + serving.size() + " dense-data stages in 'after' have "
+        + task + " data " + serving.stream().map(StageSpec::name).toList() + "; keep one of them in 'after'");
+  }
+
+  /**
+   * Dense task -> [train, test]: the paths its source stage ({@link #denseSource}) declared, a
+   * synth-data stage's {@code dense-folder}s or a dense-data stage's {@code dense-index}es.
+   */
+  private static Map<String, List<String>> denseData(PlanningInput input, StageSpec stage, List<String> tasks) {
+    Map<String, List<String>> out = new LinkedHashMap<>();
+    for (String task : tasks) {
+      StageSpec source = denseSource(input.job(), stage, task);
+      boolean benchmark = source.kind().equals(DenseDataStagePlanner.KIND);
+      List<String> paths = new ArrayList<>();
+      for (String split : DenseDataStagePlanner.SPLITS) {
+        paths.add((benchmark
+            ? input.outputOf(source.name(), split, OutputKind.DENSE_INDEX)
+            : input.outputOf(source.name(), "dense-" + split, OutputKind.DENSE_FOLDER)).toString());
+      }
+      out.put(task, paths);
+    }
+    return out;
+  }
+
   @Override
   public List<PlannedTask> plan(StageSpec stage, PlanningInput input) {
     SpecCheck check = PipelineParams.reading();
@@ -169,19 +263,15 @@ public final class EvaluateStagePlanner implements StagePlanner {
     List<Protocol> protocols = protocols(stage, check);
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
-    List<String> dense = List.of();
-    if (!protocols.isEmpty() && !tasks.isEmpty()) {
-      dense = List.of(input.outputOf(data.name(), "dense-train", OutputKind.DENSE_FOLDER).toString(),
-          input.outputOf(data.name(), "dense-test", OutputKind.DENSE_FOLDER).toString());
-    }
+    Map<String, List<String>> dense = protocols.isEmpty() ? Map.of() : denseData(input, stage, tasks);
     List<PlannedTask> planned = new ArrayList<>();
     for (Pretrained run : pretrained(input, stage)) {
       String source = PretrainStagePlanner.taskName(run.name(), run.seed());
       for (Protocol p : protocols) {
         for (String task : tasks) {
           for (double fraction : p.fractions) {
-            EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), p.name, task, fraction, run.dir().toString(), dense,
-                PipelineParams.json(p.configFor(run.encoder())));
+            EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), p.name, task, fraction, run.dir().toString(),
+                dense.get(task), PipelineParams.json(p.configFor(run.encoder())));
             planned.add(new PlannedTask(source + "-" + p.name + "-" + task + "-f" + fraction, KIND, payload,
                 new LinkedHashSet<>(List.of(run.encoder(), p.head))));
           }
@@ -207,7 +297,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
    * the frozen protocol at its first fraction for every dense task, and retrieval for a CLIP.
    */
   private static List<PlannedTask> alongTheRun(Pretrained run, PlanningInput input, StageSpec stage, List<Protocol> protocols,
-      List<String> tasks, List<String> dense, boolean retrieval, StageSpec data) {
+      List<String> tasks, Map<String, List<String>> dense, boolean retrieval, StageSpec data) {
     List<PlannedTask> planned = new ArrayList<>();
     if (run.snapshots().isEmpty()) {
       return planned;
@@ -219,7 +309,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
       String at = source + "-step" + snapshot.step();
       for (String task : tasks) {
         EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), frozen.name, task, fraction, snapshot.dir().toString(),
-            dense, PipelineParams.json(frozen.configFor(run.encoder())));
+            dense.get(task), PipelineParams.json(frozen.configFor(run.encoder())));
         planned.add(new PlannedTask(at + "-" + frozen.name + "-" + task + "-f" + fraction, KIND, payload,
             new LinkedHashSet<>(List.of(run.encoder(), frozen.head))));
       }

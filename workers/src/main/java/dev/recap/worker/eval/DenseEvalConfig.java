@@ -26,6 +26,10 @@ import java.util.Locale;
  *     ({@link TestSetBootstrap}); 0 = none
  * @param mean per-channel mean subtracted from RGB in [0, 1] (CLIP's by default)
  * @param std per-channel standard deviation divided by (CLIP's by default)
+ * @param inputSize 0: every image is fed whole (all of one size the encoder accepts); above 0:
+ *     images of any size, scaled to this shorter side, trained on one crop of this size each and
+ *     predicted with sliding windows of this size, scored at the labels' own resolution
+ *     ({@link SlidingWindows})
  */
 public record DenseEvalConfig(
     Protocol protocol,
@@ -40,7 +44,8 @@ public record DenseEvalConfig(
     int savedPredictions,
     int bootstrapResamples,
     float[] mean,
-    float[] std) {
+    float[] std,
+    int inputSize) {
 
   /** Whether the encoder is trained together with the head. */
   public enum Protocol {
@@ -92,6 +97,9 @@ public record DenseEvalConfig(
         throw new IllegalArgumentException("dense eval option 'std' must be positive, got " + Arrays.toString(std));
       }
     }
+    if (inputSize < 0) {
+      throw new IllegalArgumentException("dense eval option 'inputSize' must be 0 (whole images) or positive, got " + inputSize);
+    }
     mean = mean.clone();
     std = std.clone();
   }
@@ -104,7 +112,7 @@ public record DenseEvalConfig(
 
   /** Linear-probe defaults: full data, 10 epochs, batch 16, head LR 1e-3, 200 bootstrap resamples. */
   public static DenseEvalConfig frozen() {
-    return new DenseEvalConfig(Protocol.FROZEN, 1.0, 0, 10, 16, 1e-3, 0, 1.0, 1e-4, 4, TestSetBootstrap.DEFAULT_RESAMPLES, CLIP_MEAN, CLIP_STD);
+    return new DenseEvalConfig(Protocol.FROZEN, 1.0, 0, 10, 16, 1e-3, 0, 1.0, 1e-4, 4, TestSetBootstrap.DEFAULT_RESAMPLES, CLIP_MEAN, CLIP_STD, 0);
   }
 
   /**
@@ -112,7 +120,7 @@ public record DenseEvalConfig(
    * decay, 200 bootstrap resamples.
    */
   public static DenseEvalConfig finetune() {
-    return new DenseEvalConfig(Protocol.FINETUNE, 1.0, 0, 10, 16, 1e-3, 1e-4, 1.0, 1e-4, 4, TestSetBootstrap.DEFAULT_RESAMPLES, CLIP_MEAN, CLIP_STD);
+    return new DenseEvalConfig(Protocol.FINETUNE, 1.0, 0, 10, 16, 1e-3, 1e-4, 1.0, 1e-4, 4, TestSetBootstrap.DEFAULT_RESAMPLES, CLIP_MEAN, CLIP_STD, 0);
   }
 
   /**
@@ -139,51 +147,56 @@ public record DenseEvalConfig(
         spec.getDouble("weightDecay", base.weightDecay),
         spec.getInt("savedPredictions", base.savedPredictions),
         spec.getInt("bootstrapResamples", base.bootstrapResamples),
-        base.mean, base.std);
+        base.mean, base.std,
+        spec.getInt("inputSize", base.inputSize));
   }
 
   public DenseEvalConfig withFraction(double v) {
-    return new DenseEvalConfig(protocol, v, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, v, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withSeed(long v) {
-    return new DenseEvalConfig(protocol, fraction, v, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, fraction, v, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withEpochs(int v) {
-    return new DenseEvalConfig(protocol, fraction, seed, v, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, v, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withBatchSize(int v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, v, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, v, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withHeadLearningRate(double v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, v, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, v, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withEncoderLearningRate(double v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, v, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, v, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withLayerDecay(double v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, v, weightDecay, savedPredictions, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, v, weightDecay, savedPredictions, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withWeightDecay(double v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, v, savedPredictions, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, v, savedPredictions, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withSavedPredictions(int v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, v, bootstrapResamples, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, v, bootstrapResamples, mean, std, inputSize);
   }
 
   public DenseEvalConfig withBootstrapResamples(int v) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, v, mean, std);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, v, mean, std, inputSize);
   }
 
   public DenseEvalConfig withNormalization(float[] newMean, float[] newStd) {
-    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, newMean, newStd);
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, newMean, newStd, inputSize);
+  }
+
+  public DenseEvalConfig withInputSize(int v) {
+    return new DenseEvalConfig(protocol, fraction, seed, epochs, batchSize, headLearningRate, encoderLearningRate, layerDecay, weightDecay, savedPredictions, bootstrapResamples, mean, std, v);
   }
 
   @Override

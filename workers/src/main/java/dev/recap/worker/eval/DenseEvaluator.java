@@ -42,11 +42,14 @@ import java.util.Random;
  * </ul>
  *
  * <p>Both use AdamW with a cosine schedule, batches in a seeded order, and the head's own loss.
- * Scoring accumulates a {@link ConfusionMatrix} (segmentation) or {@link DepthMetrics} (depth)
- * over the whole test split, and keeps each image's share so that {@link TestSetBootstrap} can
- * give every metric a standard error over resampled test sets. One call is one evaluation task (encoder x head x task x protocol x
- * fraction); it is deterministic for a given seed and thread count. Gradient recording is
- * per thread ({@link Autograd}), so several evaluators may run concurrently in one JVM.
+ * Scoring ({@link TestScoring}) accumulates a {@link ConfusionMatrix} (segmentation) or
+ * {@link DepthMetrics} (depth) over the whole test split at each label's own resolution, and keeps
+ * each image's share so that {@link TestSetBootstrap} can give every metric a standard error over
+ * resampled test sets. With an input size ({@link DenseEvalConfig#inputSize()}) images of any
+ * size are used: each training image as one crop of that size, each test image through sliding
+ * windows ({@link SlidingWindows}). One call is one evaluation task (encoder x head x task x
+ * protocol x fraction); it is deterministic for a given seed and thread count. Gradient recording
+ * is per thread ({@link Autograd}), so several evaluators may run concurrently in one JVM.
  */
 public final class DenseEvaluator {
 
@@ -76,7 +79,15 @@ public final class DenseEvaluator {
    * the 100% one; the order of the returned list is the split's order.
    */
   public static List<Sample> subset(List<Sample> train, double fraction, long seed) {
-    int n = train.size();
+    List<Sample> out = new ArrayList<>();
+    for (int i : subsetIndices(train.size(), fraction, seed)) {
+      out.add(train.get(i));
+    }
+    return out;
+  }
+
+  /** The positions {@link #subset} keeps of a split of {@code n}, ascending. */
+  static List<Integer> subsetIndices(int n, double fraction, long seed) {
     int keep = Math.max(1, (int) Math.ceil(fraction * n - 1e-9));
     List<Integer> order = new ArrayList<>();
     for (int i = 0; i < n; i++) {
@@ -85,9 +96,24 @@ public final class DenseEvaluator {
     Collections.shuffle(order, new Random(seed));
     List<Integer> chosen = new ArrayList<>(order.subList(0, keep));
     Collections.sort(chosen);
-    List<Sample> out = new ArrayList<>(keep);
-    for (int i : chosen) {
-      out.add(train.get(i));
+    return chosen;
+  }
+
+  /**
+   * The training samples of this evaluation: the fraction's subset, each cut to one crop of the
+   * input size when there is one. The crop's place is drawn from the evaluation seed and the
+   * sample's key, so a sample has the same crop in every epoch, under both protocols and in every
+   * fraction that contains it (the frozen protocol computes each crop's features once).
+   */
+  private List<Sample> trainingSamples(List<Sample> split, DenseTask task, SlidingWindows windows) {
+    List<Sample> out = new ArrayList<>();
+    for (int i : subsetIndices(split.size(), config.fraction(), config.seed())) {
+      Sample s = split.get(i);
+      if (windows != null) {
+        SampleTensors.checkTarget(s, task, "train");
+        s = windows.trainingCrop(s, new Random(config.seed() * 0x9E3779B97F4A7C15L ^ s.key().hashCode()));
+      }
+      out.add(s);
     }
     return out;
   }
@@ -113,12 +139,22 @@ public final class DenseEvaluator {
       throw new IllegalArgumentException("the dense set names " + data.classNames().size() + " classes "
           + data.classNames() + " but the task has numClasses=" + task.numClasses());
     }
-    List<Sample> train = subset(data.train(), config.fraction(), config.seed());
+    SlidingWindows windows = null;
+    if (config.inputSize() > 0) {
+      if (config.inputSize() % encoder.inputMultiple() != 0) {
+        throw new IllegalArgumentException("dense eval option 'inputSize' is " + config.inputSize()
+            + " but the encoder needs sides that are multiples of " + encoder.inputMultiple());
+      }
+      windows = new SlidingWindows(config.inputSize());
+    }
+    List<Sample> train = trainingSamples(data.train(), task, windows);
     int[] size = SampleTensors.validate(train, task, encoder.inputMultiple(), "train");
-    int[] testSize = SampleTensors.validate(data.test(), task, encoder.inputMultiple(), "test");
-    if (!Arrays.equals(size, testSize)) {
-      throw new IllegalArgumentException("train images are " + size[0] + "x" + size[1] + " but test images are "
-          + testSize[0] + "x" + testSize[1] + ": use one size for both splits");
+    if (windows == null) {
+      int[] testSize = SampleTensors.validate(data.test(), task, encoder.inputMultiple(), "test");
+      if (!Arrays.equals(size, testSize)) {
+        throw new IllegalArgumentException("train images are " + size[0] + "x" + size[1] + " but test images are "
+            + testSize[0] + "x" + testSize[1] + ": use one size for both splits, or evaluate with an input size");
+      }
     }
     boolean frozen = config.protocol() == Protocol.FROZEN;
     int batchesPerEpoch = (train.size() + config.batchSize() - 1) / config.batchSize();
@@ -144,13 +180,13 @@ public final class DenseEvaluator {
         Map<String, Double> timings = new LinkedHashMap<>();
         long t0 = System.nanoTime();
         FeatureSource features = frozen
-            ? new CachedFeatures(new FeatureCache(encoder, tensors, train, config.batchSize(), root),
-                new FeatureCache(encoder, tensors, data.test(), config.batchSize(), root))
+            ? new CachedFeatures(new FeatureCache(encoder, tensors, train, config.batchSize(), root))
             : new LiveFeatures(encoder);
         long t1 = System.nanoTime();
         List<Double> epochLosses = train(model, features, train, task, optimizer, root);
         long t2 = System.nanoTime();
-        Scores scores = score(model, features, data.test(), task, root);
+        TestScoring.Scores scores = new TestScoring(config, tensors, windows, data.depthEvaluation())
+            .score(encoder, model, data.test(), task, root);
         long t3 = System.nanoTime();
         timings.put("featureSeconds", (t1 - t0) / 1e9);
         timings.put("trainSeconds", (t2 - t1) / 1e9);
@@ -159,12 +195,13 @@ public final class DenseEvaluator {
         Map<String, Double> metrics = new LinkedHashMap<>(scores.metrics);
         metrics.put("testLoss", scores.loss);
         metrics.put("finalTrainLoss", epochLosses.get(epochLosses.size() - 1));
-        List<String> pngs = savePredictions(scores, data.test(), task, head, predictionDir);
+        List<String> pngs = savePredictions(scores, task, head, predictionDir);
         return new DenseResult(head.id(), head.version(), task.kind().name(), config.protocol().name(),
             config.fraction(), config.seed(), train.size(), data.test().size(), totalSteps, metrics,
             scores.standardErrors, config.bootstrapResamples(),
             task.kind() == DenseTask.Kind.SEGMENTATION ? data.classNames() : List.of(), scores.perClassIoU,
-            epochLosses, pngs, timings, (System.nanoTime() - started) / 1e9);
+            epochLosses, pngs, timings, config.inputSize(), scores.windows, scores.scoredPixels,
+            (System.nanoTime() - started) / 1e9);
       } finally {
         saved.restore();
       }
@@ -214,83 +251,14 @@ public final class DenseEvaluator {
     return epochLosses;
   }
 
-  /** Test-set predictions, metrics and the arrays kept for the PNGs. */
-  private static final class Scores {
-    Map<String, Double> metrics;
-    Map<String, Double> standardErrors = Map.of();
-    List<Double> perClassIoU = List.of();
-    double loss;
-    final List<int[]> savedClasses = new ArrayList<>();
-    final List<float[]> savedDepths = new ArrayList<>();
-  }
-
-  private Scores score(DenseHead.Model model, FeatureSource features, List<Sample> test, DenseTask task, NDManager root) {
-    Scores scores = new Scores();
-    ConfusionMatrix confusion = task.kind() == DenseTask.Kind.SEGMENTATION ? new ConfusionMatrix(task.numClasses()) : null;
-    DepthMetrics depth = confusion == null ? new DepthMetrics() : null;
-    List<long[]> imageCells = new ArrayList<>();
-    double lossSum = 0;
-    for (int start = 0; start < test.size(); start += config.batchSize()) {
-      int end = Math.min(test.size(), start + config.batchSize());
-      List<Sample> samples = test.subList(start, end);
-      try (NDManager step = root.newSubManager()) {
-        NDList levels = features.test(step, start, samples, tensors);
-        NDArray prediction = model.block().forward(new ParameterStore(step, false), levels, false).head();
-        lossSum += model.loss().evaluate(new NDList(SampleTensors.targets(step, samples, task)), new NDList(prediction))
-            .getFloat() * samples.size();
-        int plane = samples.get(0).image().width() * samples.get(0).image().height();
-        if (confusion != null) {
-          int[] classes = prediction.argMax(1).toType(DataType.INT32, false).toIntArray();
-          for (int b = 0; b < samples.size(); b++) {
-            int[] one = Arrays.copyOfRange(classes, b * plane, (b + 1) * plane);
-            ConfusionMatrix image = new ConfusionMatrix(task.numClasses());
-            image.add(samples.get(b).classMap(), one, samples.get(b).key());
-            confusion.merge(image);
-            imageCells.add(image.nonZeroCells());
-            if (start + b < config.savedPredictions()) {
-              scores.savedClasses.add(one);
-            }
-          }
-        } else {
-          float[] metres = prediction.toFloatArray();
-          for (int b = 0; b < samples.size(); b++) {
-            float[] one = Arrays.copyOfRange(metres, b * plane, (b + 1) * plane);
-            depth.add(samples.get(b).depthMetres(), one, samples.get(b).key());
-            if (start + b < config.savedPredictions()) {
-              scores.savedDepths.add(one);
-            }
-          }
-        }
-      }
-    }
-    scores.loss = lossSum / test.size();
-    if (confusion != null) {
-      scores.metrics = confusion.metrics();
-      List<Double> iou = new ArrayList<>();
-      for (double v : confusion.perClassIoU()) {
-        iou.add(v);
-      }
-      scores.perClassIoU = iou;
-    } else {
-      scores.metrics = depth.metrics();
-    }
-    if (config.bootstrapResamples() > 0) {
-      TestSetBootstrap bootstrap = new TestSetBootstrap(config.bootstrapResamples());
-      scores.standardErrors = confusion != null
-          ? bootstrap.segmentation(task.numClasses(), imageCells)
-          : bootstrap.depth(depth.perImage());
-    }
-    return scores;
-  }
-
-  private List<String> savePredictions(Scores scores, List<Sample> test, DenseTask task, DenseHead head, Path dir) {
+  private List<String> savePredictions(TestScoring.Scores scores, DenseTask task, DenseHead head, Path dir) {
     List<String> files = new ArrayList<>();
-    int count = Math.max(scores.savedClasses.size(), scores.savedDepths.size());
+    int count = scores.savedSamples.size();
     String prefix = task.kind().name().toLowerCase() + "-" + head.id() + "-" + config.protocol().name().toLowerCase()
         + "-f" + config.fraction() + "-";
     try {
       for (int i = 0; i < count; i++) {
-        Sample s = test.get(i);
+        Sample s = scores.savedSamples.get(i);
         Path file = dir.resolve(prefix + s.key() + ".png");
         if (task.kind() == DenseTask.Kind.SEGMENTATION) {
           PredictionImages.writeSegmentation(file, s.image(), s.classMap(), scores.savedClasses.get(i));
@@ -305,11 +273,13 @@ public final class DenseEvaluator {
     return files;
   }
 
-  /** Where the head's input comes from: the cache (frozen) or a live encoder pass (finetune). */
+  /**
+   * Where the head's training input comes from: the cache (frozen) or a live encoder pass
+   * (finetune). Test features are always computed live, in inference mode ({@link TestScoring}):
+   * each is needed once.
+   */
   private interface FeatureSource {
     NDList train(NDManager step, List<Integer> indices, List<Sample> samples, SampleTensors tensors);
-
-    NDList test(NDManager step, int offset, List<Sample> samples, SampleTensors tensors);
   }
 
   /** The encoder run inside the step: training mode for the training split, with gradients. */
@@ -318,27 +288,13 @@ public final class DenseEvaluator {
     public NDList train(NDManager step, List<Integer> indices, List<Sample> samples, SampleTensors tensors) {
       return dense(encoder.block(), step, tensors.images(step, samples), true);
     }
-
-    @Override
-    public NDList test(NDManager step, int offset, List<Sample> samples, SampleTensors tensors) {
-      return dense(encoder.block(), step, tensors.images(step, samples), false);
-    }
   }
 
-  /** Frozen protocol: batches come from caches of both splits, computed once. */
-  private record CachedFeatures(FeatureCache train, FeatureCache test) implements FeatureSource {
+  /** Frozen protocol: training batches come from a cache of the training split, computed once. */
+  private record CachedFeatures(FeatureCache train) implements FeatureSource {
     @Override
     public NDList train(NDManager step, List<Integer> indices, List<Sample> samples, SampleTensors tensors) {
       return train.batch(step, indices);
-    }
-
-    @Override
-    public NDList test(NDManager step, int offset, List<Sample> samples, SampleTensors tensors) {
-      List<Integer> indices = new ArrayList<>();
-      for (int i = 0; i < samples.size(); i++) {
-        indices.add(offset + i);
-      }
-      return test.batch(step, indices);
     }
   }
 

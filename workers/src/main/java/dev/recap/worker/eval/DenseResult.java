@@ -31,8 +31,13 @@ import java.util.Map;
  * @param trainLoss mean training loss per epoch
  * @param predictionImages paths of the saved PNGs (input | ground truth | prediction)
  * @param timings wall seconds per phase: {@code featureSeconds} (frozen: encoder pass over
- *     both splits, cached), {@code trainSeconds}, {@code scoreSeconds} (test predictions and
- *     metrics; includes the encoder when finetuning)
+ *     the training split, cached), {@code trainSeconds}, {@code scoreSeconds} (test predictions,
+ *     encoder included, and metrics)
+ * @param inputSize the encoder's input size when images of any size were cropped and predicted
+ *     with sliding windows ({@link SlidingWindows}), 0 when every image was fed whole
+ * @param testWindows encoder passes over the test split (one per image when fed whole)
+ * @param scoredPixels test pixels the metrics counted, at the labels' own resolution (segmentation:
+ *     labelled pixels; depth: pixels inside the evaluation's range and crop)
  * @param seconds wall time of the whole evaluation
  */
 public record DenseResult(
@@ -53,6 +58,9 @@ public record DenseResult(
     List<Double> trainLoss,
     List<String> predictionImages,
     Map<String, Double> timings,
+    int inputSize,
+    int testWindows,
+    long scoredPixels,
     double seconds) {
 
   public DenseResult {

@@ -20,8 +20,10 @@ import java.util.Map;
  * </ul>
  *
  * Predictions are clamped to at least {@link #MIN_PREDICTION} metres (the usual
- * {@code min_depth_eval}) so that logs and ratios stay finite. Images without a valid pixel are
- * skipped and counted in {@link #skippedImages()}. Not thread-safe.
+ * {@code min_depth_eval}) so that logs and ratios stay finite. A benchmark's own evaluation
+ * ({@link DepthEvaluation}: NYUv2's 1e-3..10 m range and Eigen crop) narrows the scored pixels and
+ * clamps predictions to its maximum. Images without a valid pixel are skipped and counted in
+ * {@link #skippedImages()}. Not thread-safe.
  */
 public final class DepthMetrics {
 
@@ -30,21 +32,52 @@ public final class DepthMetrics {
 
   private static final String[] NAMES = {"rmse", "absRel", "sqRel", "log10", "rmseLog", "delta1", "delta2", "delta3"};
 
+  private final DepthEvaluation evaluation;
   private final double[] sums = new double[NAMES.length];
   private final List<double[]> perImage = new ArrayList<>();
   private int images;
   private int skipped;
+  private long pixels;
+
+  /** Every measured pixel scored ({@link DepthEvaluation#ALL_MEASURED}). */
+  public DepthMetrics() {
+    this(DepthEvaluation.ALL_MEASURED);
+  }
+
+  /** Scores the pixels {@code evaluation} selects, with its clamp. */
+  public DepthMetrics(DepthEvaluation evaluation) {
+    this.evaluation = evaluation;
+  }
 
   /**
-   * Adds one image.
+   * Adds one image, every pixel a candidate (an evaluation with a crop needs the image's size:
+   * use {@link #add(float[], float[], int, int, String)}).
    *
    * @param what names the image in errors (e.g. the sample key)
    */
   public void add(float[] groundTruth, float[] prediction, String what) {
+    if (evaluation.eigenCrop()) {
+      throw new IllegalStateException(what + ": the Eigen crop needs the image's size; call add(truth, prediction, width,"
+          + " height, what)");
+    }
+    add(groundTruth, prediction, groundTruth.length, 1, what);
+  }
+
+  /**
+   * Adds one {@code width x height} image (row-major maps).
+   *
+   * @param what names the image in errors (e.g. the sample key)
+   */
+  public void add(float[] groundTruth, float[] prediction, int width, int height, String what) {
     if (groundTruth.length != prediction.length) {
       throw new IllegalArgumentException(
           what + ": ground truth has " + groundTruth.length + " pixels, prediction " + prediction.length);
     }
+    if ((long) width * height != groundTruth.length) {
+      throw new IllegalArgumentException(what + ": " + groundTruth.length + " pixels are not a " + width + "x" + height + " map");
+    }
+    int[] crop = evaluation.crop(width, height);
+    double maxPrediction = evaluation.maxDepth();
     double sq = 0;
     double absRel = 0;
     double sqRel = 0;
@@ -56,14 +89,20 @@ public final class DepthMetrics {
     long n = 0;
     for (int i = 0; i < groundTruth.length; i++) {
       double gt = groundTruth[i];
-      if (!(gt > DenseTask.INVALID_DEPTH) || !Double.isFinite(gt)) {
+      if (!(gt > DenseTask.INVALID_DEPTH) || !Double.isFinite(gt) || !(gt > evaluation.minDepth())
+          || !(gt < evaluation.maxDepth())) {
+        continue;
+      }
+      int row = i / width;
+      int column = i % width;
+      if (row < crop[0] || row >= crop[1] || column < crop[2] || column >= crop[3]) {
         continue;
       }
       double p = prediction[i];
       if (Double.isNaN(p)) {
         throw new IllegalArgumentException(what + ": predicted depth at pixel " + i + " is NaN");
       }
-      p = Math.max(p, MIN_PREDICTION);
+      p = Math.min(Math.max(p, MIN_PREDICTION), maxPrediction);
       double diff = p - gt;
       sq += diff * diff;
       absRel += Math.abs(diff) / gt;
@@ -96,6 +135,12 @@ public final class DepthMetrics {
     }
     perImage.add(image);
     images++;
+    pixels += n;
+  }
+
+  /** Pixels scored so far, over every image added. */
+  public long pixels() {
+    return pixels;
   }
 
   /** Images that had at least one valid pixel. */

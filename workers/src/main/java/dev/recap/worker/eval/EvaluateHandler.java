@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import dev.recap.api.PluginConfig;
-import dev.recap.api.data.Sample;
 import dev.recap.api.dense.DenseHead;
 import dev.recap.api.dense.DenseTask;
 import dev.recap.api.encoder.ImageEncoder;
@@ -13,13 +12,9 @@ import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.EvaluateTask;
 import dev.recap.worker.caption.ClipImageTextScorer;
-import dev.recap.worker.data.SynthDataHandler;
 import dev.recap.worker.data.Batch;
 import dev.recap.worker.data.BatchLoader;
-import dev.recap.worker.data.DenseFolder;
-import dev.recap.worker.data.DenseFolderLayout;
 import dev.recap.worker.data.LoaderOptions;
-import dev.recap.worker.data.SkipReport;
 import dev.recap.worker.data.TarShard;
 import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
@@ -36,8 +31,6 @@ import java.io.DataInputStream;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,7 +38,9 @@ import java.util.Map;
  * ({@link DenseEvaluator}: frozen linear probe or finetuning, segmentation or depth, a fraction of
  * the dense training split), or one retrieval evaluation of a CLIP run (R@1/5 image<->text on
  * held-out pairs against their quality captions), of the {@code trained-run} directory of a
- * pretrain task ({@link TrainedRun}) on {@code dense-folder}s or held-out {@code pairs-shard}s.
+ * pretrain task ({@link TrainedRun}) on {@code dense-folder}s (synth-data), {@code dense-index}es
+ * (dense-data: a benchmark as published, images of any size, scored at the labels' resolution;
+ * {@link DenseTaskData}) or held-out {@code pairs-shard}s.
  * Writes {@code result.json} (the {@code run-result}, see docs/results.md) and, for dense tasks,
  * prediction PNGs ({@code image}s).
  */
@@ -97,19 +92,17 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
   private static void dense(TaskContext<EvaluateTask> context, EvaluateTask t, ClipRunSpec spec, JsonObject config,
       ClipRunFactory factory, Path pretrained, JsonObject result) throws Exception {
     boolean segmentation = t.getTask().equals("segmentation");
-    String folder = segmentation ? "seg" : "depth";
-    DenseFolderLayout layout = segmentation ? DenseFolderLayout.ADE20K : DenseFolderLayout.NYUV2;
-    Path trainDir = Path.of(t.getData().get(0));
-    Path testDir = Path.of(t.getData().get(1));
-    SkipReport report = new SkipReport();
-    List<Sample> train = load(new DenseFolder(trainDir.resolve(folder), layout), report);
-    List<Sample> test = load(new DenseFolder(testDir.resolve(folder), layout), report);
-    List<String> classNames = new ArrayList<>();
-    new JsonObject(Files.readString(trainDir.resolve(SynthDataHandler.DENSE_MANIFEST))).getJsonArray("classNames")
-        .forEach(c -> classNames.add((String) c));
-    DenseTask task = segmentation ? DenseTask.segmentation(classNames.size()) : DenseTask.depth();
+    DenseTaskData data;
+    try {
+      data = DenseTaskData.open(Path.of(t.getData().get(0)), Path.of(t.getData().get(1)), t.getTask(), spec.imageSize());
+    } catch (IllegalArgumentException e) {
+      throw new PermanentTaskFailure(e.getMessage(), e);
+    }
+    DenseSplits splits = data.splits();
+    DenseTask task = segmentation ? DenseTask.segmentation(splits.classNames().size()) : DenseTask.depth();
     boolean frozen = t.getProtocol().equals("frozen");
     DenseEvalConfig evalConfig = (frozen ? DenseEvalConfig.frozen() : DenseEvalConfig.finetune())
+        .withInputSize(data.inputSize())
         .withFraction(t.getFraction()).withSeed(t.getSeed())
         .withEpochs(config.getInteger("epochs", 10)).withBatchSize(config.getInteger("batchSize", 16))
         .withHeadLearningRate(config.getDouble("headLearningRate", 1e-3))
@@ -121,7 +114,8 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     String headId = config.getString("head", "linear");
     DenseHead head = context.extensions().get(DenseHead.class, headId);
     PluginConfig headConfig = PluginConfig.of(config.getJsonObject("headConfig", new JsonObject()).getMap());
-    context.progress(0.05, t.getProtocol() + " " + t.getTask() + " at " + t.getFraction() + ": " + train.size() + " train images");
+    context.progress(0.05, t.getProtocol() + " " + t.getTask() + " at " + t.getFraction() + ": " + splits.train().size()
+        + " train images");
     Map<String, Object> towerOverrides = new java.util.HashMap<>();
     String features = config.getString("features");
     if (features != null) {
@@ -141,13 +135,21 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
       try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve(TrainedRun.ENCODER_PARAMETERS)))) {
         tower.block().loadParameters(manager, new DataInputStream(in));
       }
-      r = new DenseEvaluator(evalConfig, context.device()).evaluate(tower, head, headConfig, task,
-          new DenseSplits(train, test, segmentation ? classNames : List.of()), context.artifacts().directory());
+      r = new DenseEvaluator(evalConfig, context.device()).evaluate(tower, head, headConfig, task, splits,
+          context.artifacts().directory());
     }
     JsonObject metrics = new JsonObject();
     r.metrics().forEach(metrics::put);
     result.put("head", headId).put("metrics", metrics).put("trainSamples", r.trainSamples()).put("testSamples", r.testSamples())
         .put("steps", r.steps()).put("seconds", r.seconds());
+    JsonObject scoring = new JsonObject().put("resolution", "label").put("scoredPixels", r.scoredPixels())
+        .put("testWindows", r.testWindows());
+    if (r.inputSize() > 0) {
+      scoring.put("inputSize", r.inputSize()).put("windows", "slide");
+    } else {
+      scoring.put("windows", "whole");
+    }
+    result.put("data", data.description()).put("scoring", scoring);
     if (r.bootstrapResamples() > 0) {
       JsonObject standardErrors = new JsonObject();
       r.standardErrors().forEach(standardErrors::put);
@@ -176,12 +178,6 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     for (Map.Entry<String, Double> e : r.metrics().entrySet()) {
       context.metric(t.getTask() + "/" + e.getKey(), e.getValue());
     }
-  }
-
-  private static List<Sample> load(DenseFolder folder, SkipReport report) {
-    List<Sample> out = new ArrayList<>();
-    folder.samples(report).forEach(out::add);
-    return out;
   }
 
   private static void retrieval(TaskContext<EvaluateTask> context, EvaluateTask t, ClipRunSpec spec, ClipRunFactory factory,

@@ -34,20 +34,25 @@ final class SampleTensors {
         throw new IllegalArgumentException(split + " sample '" + s.key() + "' is " + s.image().width() + "x"
             + s.image().height() + " but the split's first sample is " + width + "x" + height + ": all must match");
       }
-      int pixels = width * height;
-      if (task.kind() == DenseTask.Kind.SEGMENTATION) {
-        if (s.classMap() == null || s.classMap().length != pixels) {
-          throw new IllegalArgumentException(split + " sample '" + s.key() + "' has "
-              + (s.classMap() == null ? "no class map" : "a class map of " + s.classMap().length + " pixels")
-              + "; segmentation needs " + pixels);
-        }
-      } else if (s.depthMetres() == null || s.depthMetres().length != pixels) {
-        throw new IllegalArgumentException(split + " sample '" + s.key() + "' has "
-            + (s.depthMetres() == null ? "no depth map" : "a depth map of " + s.depthMetres().length + " pixels")
-            + "; depth needs " + pixels);
-      }
+      checkTarget(s, task, split);
     }
     return new int[] {width, height};
+  }
+
+  /** Checks {@code s} has the target {@code task} scores, one value per pixel of its image; the error names the sample. */
+  static void checkTarget(Sample s, DenseTask task, String split) {
+    int pixels = s.image().width() * s.image().height();
+    if (task.kind() == DenseTask.Kind.SEGMENTATION) {
+      if (s.classMap() == null || s.classMap().length != pixels) {
+        throw new IllegalArgumentException(split + " sample '" + s.key() + "' has "
+            + (s.classMap() == null ? "no class map" : "a class map of " + s.classMap().length + " pixels")
+            + "; segmentation needs " + pixels);
+      }
+    } else if (s.depthMetres() == null || s.depthMetres().length != pixels) {
+      throw new IllegalArgumentException(split + " sample '" + s.key() + "' has "
+          + (s.depthMetres() == null ? "no depth map" : "a depth map of " + s.depthMetres().length + " pixels")
+          + "; depth needs " + pixels);
+    }
   }
 
   /** {@code [B, 3, H, W]} float32, (rgb / 255 - mean) / std. */

@@ -78,6 +78,10 @@ public final class DepthMetrics {
     }
     int[] crop = evaluation.crop(width, height);
     double maxPrediction = evaluation.maxDepth();
+    // bounds compared in float, as NumPy compares a float32 depth map with a Python scalar: a 1 mm
+    // pixel (0.001f) is not above 1e-3
+    float minDepth = (float) evaluation.minDepth();
+    float maxDepth = (float) evaluation.maxDepth();
     double sq = 0;
     double absRel = 0;
     double sqRel = 0;
@@ -88,11 +92,11 @@ public final class DepthMetrics {
     long d3 = 0;
     long n = 0;
     for (int i = 0; i < groundTruth.length; i++) {
-      double gt = groundTruth[i];
-      if (!(gt > DenseTask.INVALID_DEPTH) || !Double.isFinite(gt) || !(gt > evaluation.minDepth())
-          || !(gt < evaluation.maxDepth())) {
+      float truth = groundTruth[i];
+      if (!(truth > DenseTask.INVALID_DEPTH) || !Float.isFinite(truth) || !(truth > minDepth) || !(truth < maxDepth)) {
         continue;
       }
+      double gt = truth;
       int row = i / width;
       int column = i % width;
       if (row < crop[0] || row >= crop[1] || column < crop[2] || column >= crop[3]) {

@@ -1,5 +1,6 @@
 package dev.recap.worker.eval;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,5 +60,27 @@ class DepthMetricsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new DepthMetrics().add(new float[] {1, 2}, new float[] {1}, "scene-7"));
     assertTrue(e.getMessage().contains("scene-7"), e.getMessage());
+  }
+
+  @Test
+  void aBenchmarksRangeLeavesOutTruthAtItsBoundsAndClampsPredictions() {
+    DepthMetrics dm = new DepthMetrics(new DepthEvaluation(1e-3, 10, false));
+    // 1 mm (0.001f, compared in float as NumPy does) is not above 1e-3, 10 m is not below 10:
+    // only the 5 m pixel counts, and its prediction of 20 m is clamped to 10: error 5
+    dm.add(new float[] {0.001f, 10, 5}, new float[] {1, 1, 20}, "img");
+    assertEquals(1, dm.pixels());
+    assertEquals(5, dm.metrics().get("rmse"), 1e-6);
+    assertEquals(1, dm.metrics().get("absRel"), 1e-6);
+  }
+
+  @Test
+  void theEigenCropIsExactOnThePublishedSizeAndScaledOnOthers() {
+    assertArrayEquals(new int[] {45, 471, 41, 601}, DepthEvaluation.NYUV2_EIGEN.crop(640, 480));
+    // half size: 22.5, 235.5, 20.5, 300.5 rounded half up
+    assertArrayEquals(new int[] {23, 236, 21, 301}, DepthEvaluation.NYUV2_EIGEN.crop(320, 240));
+    assertArrayEquals(new int[] {0, 48, 0, 64}, DepthEvaluation.ALL_MEASURED.crop(64, 48));
+    // a 2x3 image scored through a crop: only the pixels inside it count
+    DepthMetrics cropped = new DepthMetrics(new DepthEvaluation(0, 100, true));
+    assertThrows(IllegalStateException.class, () -> cropped.add(new float[] {1}, new float[] {1}, "no size"));
   }
 }

@@ -131,15 +131,37 @@ final class Resampling {
     Axis ys = Axis.linear(h, outHeight);
     int plane = w * h;
     int[] out = new int[outWidth * outHeight];
+    // separable: each source row is blended along x once (per class, laid out pixel-major), and
+    // reused by every output row that reads it; the sums are the same as blending per pixel
+    float[] top = new float[outWidth * channels];
+    float[] bottom = new float[outWidth * channels];
+    int topRow = -1;
+    int bottomRow = -1;
     for (int y = 0; y < outHeight; y++) {
-      int r0 = ys.low[y] * w;
-      int r1 = ys.high[y] * w;
+      int r0 = ys.low[y];
+      int r1 = ys.high[y];
+      if (r0 != topRow) {
+        if (r0 == bottomRow) {
+          float[] swap = top;
+          top = bottom;
+          bottom = swap;
+          bottomRow = -1;
+        } else {
+          blendRow(logits, channels, plane, r0 * w, xs, top);
+        }
+        topRow = r0;
+      }
+      if (r1 != bottomRow) {
+        blendRow(logits, channels, plane, r1 * w, xs, bottom);
+        bottomRow = r1;
+      }
       float ly = ys.weight[y];
       for (int x = 0; x < outWidth; x++) {
+        int base = x * channels;
         int best = 0;
         float bestValue = Float.NEGATIVE_INFINITY;
         for (int c = 0; c < channels; c++) {
-          float v = blend(logits, c * plane, r0, r1, ly, xs.low[x], xs.high[x], xs.weight[x]);
+          float v = (1 - ly) * top[base + c] + ly * bottom[base + c];
           if (v > bestValue) {
             bestValue = v;
             best = c;
@@ -149,6 +171,18 @@ final class Resampling {
       }
     }
     return out;
+  }
+
+  /** One source row (starting at {@code rowStart} in every plane) blended along x for every class, pixel-major into {@code out}. */
+  private static void blendRow(float[] values, int channels, int plane, int rowStart, Axis xs, float[] out) {
+    int outWidth = xs.low.length;
+    for (int c = 0; c < channels; c++) {
+      int row = c * plane + rowStart;
+      for (int x = 0; x < outWidth; x++) {
+        float lx = xs.weight[x];
+        out[x * channels + c] = (1 - lx) * values[row + xs.low[x]] + lx * values[row + xs.high[x]];
+      }
+    }
   }
 
   /** The class of the largest logit at every pixel, at the logits' own size. */

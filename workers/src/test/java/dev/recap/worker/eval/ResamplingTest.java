@@ -34,6 +34,28 @@ class ResamplingTest {
   }
 
   @Test
+  void argmaxOfUpsampledLogitsEqualsUpsamplingEveryClassThenTakingTheArgmax() {
+    java.util.Random random = new java.util.Random(3);
+    int classes = 5;
+    int w = 7;
+    int h = 4;
+    float[] logits = new float[classes * w * h];
+    for (int i = 0; i < logits.length; i++) {
+      logits[i] = random.nextFloat();
+    }
+    for (int[] size : new int[][] {{23, 11}, {7, 4}, {3, 9}}) {
+      float[] upsampled = new float[classes * size[0] * size[1]];
+      for (int c = 0; c < classes; c++) {
+        float[] plane = java.util.Arrays.copyOfRange(logits, c * w * h, (c + 1) * w * h);
+        System.arraycopy(Resampling.bilinear(plane, w, h, size[0], size[1]), 0, upsampled, c * size[0] * size[1],
+            size[0] * size[1]);
+      }
+      assertArrayEquals(Resampling.argmax(upsampled, classes, size[0] * size[1]),
+          Resampling.argmaxBilinear(logits, classes, w, h, size[0], size[1]), size[0] + "x" + size[1]);
+    }
+  }
+
+  @Test
   void nearestNeverBlendsLabels() {
     byte[] up = Resampling.nearest(new byte[] {1, 2, 3, 4}, 2, 2, 4, 4);
     assertArrayEquals(new byte[] {1, 1, 2, 2, 1, 1, 2, 2, 3, 3, 4, 4, 3, 3, 4, 4}, up);

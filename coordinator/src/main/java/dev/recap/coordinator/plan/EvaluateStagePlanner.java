@@ -1,6 +1,5 @@
 package dev.recap.coordinator.plan;
 
-import dev.recap.bus.DenseFormat;
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.EvaluateTask;
 import dev.recap.coordinator.spec.JobSpec;
@@ -22,7 +21,7 @@ import java.util.Set;
  * {@code synth-data} stage in {@code after}, plus one retrieval task per CLIP (run x seed) on the
  * held-out pairs. With {@code dense-data} stages in {@code after}, the dense tasks are scored on
  * those benchmarks instead (segmentation on an {@code ade20k} one, depth on an {@code nyuv2} one;
- * see {@link #denseSource}).
+ * see {@link DenseSources}).
  *
  * <p>Parameters: {@code tasks} (default [segmentation, depth]), {@code protocols} (default
  * [frozen, finetune]), {@code retrieval} (default true), and per protocol a mapping
@@ -165,93 +164,16 @@ public final class EvaluateStagePlanner implements StagePlanner {
   }
 
   /**
-   * As {@link #validate(StageSpec, SpecCheck)}; with {@code dense-data} stages in {@code after},
-   * also that one of them serves every dense task asked for (a task none serves is a problem on
-   * {@code tasks}).
+   * As {@link #validate(StageSpec, SpecCheck)}, and with {@code dense-data} stages in
+   * {@code after}, that one of them serves every dense task asked for ({@link DenseSources}).
    */
   @Override
   public void validate(StageSpec stage, JobSpec job, SpecCheck check) {
     validate(stage, check);
     SpecCheck scratch = PipelineParams.reading();
-    if (protocols(stage, scratch).isEmpty() || benchmarksAfter(job, stage).isEmpty()) {
-      return; // a synth-data source is looked up when planning, as before
+    if (!protocols(stage, scratch).isEmpty()) {
+      DenseSources.check(job, stage, oneOf(scratch, stage, "tasks", TASKS), TASKS, check);
     }
-    List<String> tasks = oneOf(scratch, stage, "tasks", TASKS);
-    for (int i = 0; i < tasks.size(); i++) {
-      if (!TASKS.contains(tasks.get(i))) {
-        continue;
-      }
-      try {
-        denseSource(job, stage, tasks.get(i));
-      } catch (IllegalArgumentException e) {
-        check.problem(stage.params().containsKey("tasks") ? stage.field("tasks") + "[" + i + "]" : stage.field("tasks")
-            + " (default " + TASKS + ")", e.getMessage());
-      }
-    }
-  }
-
-  /** The dense-data stages in {@code stage.after()} whose format is known. */
-  private static List<StageSpec> benchmarksAfter(JobSpec job, StageSpec stage) {
-    List<StageSpec> out = new ArrayList<>();
-    for (String name : stage.after()) {
-      job.stage(name).filter(s -> s.kind().equals(DenseDataStagePlanner.KIND)).ifPresent(out::add);
-    }
-    return out;
-  }
-
-  /**
-   * The stage in {@code after} whose data dense {@code task} is trained and scored on: the
-   * {@code dense-data} stage whose format serves it when there are dense-data stages in
-   * {@code after} (synth-data then only feeds pretraining and retrieval), else the one
-   * {@code synth-data} stage.
-   *
-   * @throws IllegalArgumentException when no dense-data stage serves the task, or two do
-   */
-  static StageSpec denseSource(JobSpec job, StageSpec stage, String task) {
-    List<StageSpec> benchmarks = benchmarksAfter(job, stage);
-    if (benchmarks.isEmpty()) {
-      return PipelineParams.afterOfKind(job, stage, SynthDataStagePlanner.KIND);
-    }
-    List<StageSpec> serving = new ArrayList<>();
-    List<String> offered = new ArrayList<>();
-    for (StageSpec b : benchmarks) {
-      DenseFormat format = DenseDataStagePlanner.formatOf(b);
-      offered.add(b.name() + " (" + (format == null ? "no valid format" : format + ": " + format.task()) + ")");
-      if (format != null && format.task().equals(task)) {
-        serving.add(b);
-      }
-    }
-    if (serving.size() == 1) {
-      return serving.get(0);
-    }
-    String wanted = java.util.Arrays.stream(DenseFormat.values()).filter(f -> f.task().equals(task))
-        .map(DenseFormat::wireName).findFirst().orElse("?");
-    if (serving.isEmpty()) {
-      throw new IllegalArgumentException("stage '" + stage.name() + "' evaluates " + task + ", but no dense-data stage in 'after' has " + task + " data "
-          + offered + ": add a dense-data stage with format " + wanted + " to 'after', or leave " + task + " out of 'tasks'");
-    }
-    throw new IllegalArgumentException("stage '" + stage.name() + "' evaluates " + task + " and " + serving.size() + " dense-data stages in 'after' have "
-        + task + " data " + serving.stream().map(StageSpec::name).toList() + "; keep one of them in 'after'");
-  }
-
-  /**
-   * Dense task -> [train, test]: the paths its source stage ({@link #denseSource}) declared, a
-   * synth-data stage's {@code dense-folder}s or a dense-data stage's {@code dense-index}es.
-   */
-  private static Map<String, List<String>> denseData(PlanningInput input, StageSpec stage, List<String> tasks) {
-    Map<String, List<String>> out = new LinkedHashMap<>();
-    for (String task : tasks) {
-      StageSpec source = denseSource(input.job(), stage, task);
-      boolean benchmark = source.kind().equals(DenseDataStagePlanner.KIND);
-      List<String> paths = new ArrayList<>();
-      for (String split : DenseDataStagePlanner.SPLITS) {
-        paths.add((benchmark
-            ? input.outputOf(source.name(), split, OutputKind.DENSE_INDEX)
-            : input.outputOf(source.name(), "dense-" + split, OutputKind.DENSE_FOLDER)).toString());
-      }
-      out.put(task, paths);
-    }
-    return out;
   }
 
   @Override
@@ -263,7 +185,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
     List<Protocol> protocols = protocols(stage, check);
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
-    Map<String, List<String>> dense = protocols.isEmpty() ? Map.of() : denseData(input, stage, tasks);
+    Map<String, List<String>> dense = protocols.isEmpty() ? Map.of() : DenseSources.paths(input, stage, tasks);
     List<PlannedTask> planned = new ArrayList<>();
     for (Pretrained run : pretrained(input, stage)) {
       String source = PretrainStagePlanner.taskName(run.name(), run.seed());

@@ -85,6 +85,10 @@ public final class DenseDataHandler implements TaskHandler<DenseDataTask> {
         }
       }
       if (i % 64 == 0) {
+        if (context.isCancelled()) {
+          throw new InterruptedException("indexing " + format + " " + t.getSplit() + " cancelled after " + i + " of "
+              + picked.size() + " pairs");
+        }
         context.progress((double) i / picked.size(), "checking " + format + " " + t.getSplit() + " pairs");
       }
     }

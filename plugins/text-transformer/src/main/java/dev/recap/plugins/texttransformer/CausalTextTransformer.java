@@ -1,5 +1,6 @@
 package dev.recap.plugins.texttransformer;
 
+import dev.recap.api.MatrixProducts;
 import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -137,8 +138,8 @@ public final class CausalTextTransformer extends AbstractBlock {
     NDArray q = ScalarOps.times(heads(parts.get(0), batch, headDim), 1.0 / Math.sqrt(headDim));
     NDArray k = heads(parts.get(1), batch, headDim);
     NDArray v = heads(parts.get(2), batch, headDim);
-    NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
-    NDArray o = attn.matMul(v).transpose(0, 2, 1, 3).reshape(batch, contextLength, width);
+    NDArray attn = MatrixProducts.current().matMul(q, k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
+    NDArray o = MatrixProducts.current().matMul(attn, v).transpose(0, 2, 1, 3).reshape(batch, contextLength, width);
     x = x.add(linear(o, value(ps, b[4], x, training), value(ps, b[5], x, training)));
     NDArray m = layerNorm(x, value(ps, b[6], x, training), value(ps, b[7], x, training));
     m = linear(m, value(ps, b[8], x, training), value(ps, b[9], x, training)).getNDArrayInternal().gelu();
@@ -181,7 +182,7 @@ public final class CausalTextTransformer extends AbstractBlock {
   }
 
   private static NDArray linear(NDArray x, NDArray w, NDArray b) {
-    return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
+    return MatrixProducts.current().linear(x, w, b);
   }
 
   private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {

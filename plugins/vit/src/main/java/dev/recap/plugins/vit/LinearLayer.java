@@ -1,11 +1,11 @@
 package dev.recap.plugins.vit;
 
+import dev.recap.api.MatrixProducts;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
@@ -27,7 +27,7 @@ final class LinearLayer extends FixedShapeBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    return Linear.linear(x, valueLike(ps, weight, x, training), valueLike(ps, bias, x, training));
+    return new NDList(MatrixProducts.current().linear(x, valueLike(ps, weight, x, training), valueLike(ps, bias, x, training)));
   }
 
   @Override

@@ -1,12 +1,12 @@
 package dev.recap.plugins.vit;
 
+import dev.recap.api.MatrixProducts;
 import dev.recap.api.ScalarOps;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
@@ -40,8 +40,8 @@ final class SelfAttention extends FixedShapeBlock {
     long b = x.getShape().get(0);
     long n = x.getShape().get(1);
     int headDim = width / heads;
-    NDArray qkv = Linear.linear(x, valueLike(ps, inProjWeight, x, training),
-        valueLike(ps, inProjBias, x, training)).singletonOrThrow();
+    MatrixProducts products = MatrixProducts.current();
+    NDArray qkv = products.linear(x, valueLike(ps, inProjWeight, x, training), valueLike(ps, inProjBias, x, training));
     // [B, N, 3W] -> three [B, heads, N, hd]. split (not get(i) on a [3, ...] view): its backward
     // concatenates the three gradients, where select's backward zero-fills a full [3, ...] buffer
     // per slice (profiled: ~10% of a tiny-CLIP training step went to those fills and copies)
@@ -49,8 +49,8 @@ final class SelfAttention extends FixedShapeBlock {
     NDArray q = ScalarOps.times(heads(parts.get(0), b, n, headDim), 1.0 / Math.sqrt(headDim));
     NDArray k = heads(parts.get(1), b, n, headDim);
     NDArray v = heads(parts.get(2), b, n, headDim);
-    NDArray attention = asTypeOf(float32(q.matMul(k.transpose(0, 1, 3, 2))).softmax(-1), x);
-    NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, width);
+    NDArray attention = asTypeOf(float32(products.matMul(q, k.transpose(0, 1, 3, 2))).softmax(-1), x);
+    NDArray mixed = products.matMul(attention, v).transpose(0, 2, 1, 3).reshape(b, n, width);
     return outProj.forward(ps, new NDList(mixed), training, params);
   }
 

@@ -20,7 +20,7 @@ public enum Precision {
   FP16_MIXED,
   /**
    * The matrix products (linear layers, attention, projections) in bfloat16 with float32 in and out
-   * ({@link Bf16Products}), everything else float32: what PyTorch's bfloat16 autocast does for the
+   * ({@link Bf16Kernels}), everything else float32: what PyTorch's bfloat16 autocast does for the
    * products. No loss scaling (bfloat16 has float32's range).
    */
   BF16_PRODUCTS;

@@ -1,6 +1,6 @@
 package dev.recap.worker.train;
 
-import dev.recap.api.MatrixProducts;
+import dev.recap.api.Kernels;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -118,7 +118,7 @@ public final class BagTextEncoderFixture implements TextEncoder {
       }
       NDArray e = tokens.getNDArrayInternal()
           .embedding(tokens, ps.getValue(embedding, tokens.getDevice(), training), SparseFormat.DENSE).singletonOrThrow();
-      MatrixProducts products = MatrixProducts.current();
+      Kernels products = Kernels.current();
       NDArray mean = products.matMul(tokens.getManager().create(w, new Shape(b, 1, l)).toType(e.getDataType(), false), e)
           .reshape(b, -1);
       NDArray y = products.linear(mean, ps.getValue(weight, tokens.getDevice(), training),

@@ -1,6 +1,6 @@
 package dev.recap.plugins.mci;
 
-import dev.recap.api.MatrixProducts;
+import dev.recap.api.Kernels;
 import dev.recap.api.ScalarOps;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
@@ -54,7 +54,7 @@ final class AttentionBlock extends FixedShapeBlock {
     long n = h * w;
     int heads = dim / headDim;
     NDArray tokens = norm.forward(ps, inputs, training, params).singletonOrThrow().reshape(b, dim, n).transpose(0, 2, 1);
-    MatrixProducts products = MatrixProducts.current();
+    Kernels products = Kernels.current();
     NDArray split = products.linear(tokens, valueLike(ps, qkv, tokens, training), null)
         .reshape(b, n, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
     NDArray q = ScalarOps.times(split.get(0), 1.0 / Math.sqrt(headDim));

@@ -9,42 +9,63 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import dev.recap.api.MatrixProducts;
+import dev.recap.api.Kernels;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
-class Bf16ProductsTest {
+class Bf16KernelsTest {
 
   /** bfloat16 keeps 8 significant bits: a product of k terms is off by about 2^-8 relative, per term. */
   private static final double BF16_RELATIVE = 1.0 / 128;
 
   @Test
-  void linearAndMatMulComputeInBfloat16AndReturnFloat32WithGradients() {
+  void productsAndFusedKernelsComputeInBfloat16AndReturnFloat32WithGradients() {
     try (NDManager m = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(3);
       NDArray x = m.randomNormal(new Shape(4, 5, 64));
-      NDArray w = m.randomNormal(new Shape(32, 64));
+      NDArray w = m.randomNormal(0, 0.125f, new Shape(32, 64), DataType.FLOAT32);
       NDArray b = m.randomNormal(new Shape(32));
       NDArray k = m.randomNormal(new Shape(4, 64, 7));
-      MatrixProducts bf16 = Bf16Products.on(m.getDevice());
-      compare("linear", x, w, b, (p, in) -> p.linear(in[0], in[1], in[2]), bf16);
-      compare("linear without bias", x, w, null, (p, in) -> p.linear(in[0], in[1], null), bf16);
-      compare("matMul", x, k, null, (p, in) -> p.matMul(in[0], in[1]), bf16);
+      Kernels bf16 = Bf16Kernels.on(m.getDevice());
+      compare("linear", new NDArray[] {x, w, b}, (p, in) -> p.linear(in[0], in[1], in[2]), bf16);
+      compare("linear without bias", new NDArray[] {x, w}, (p, in) -> p.linear(in[0], in[1], null), bf16);
+      compare("matMul", new NDArray[] {x, k}, (p, in) -> p.matMul(in[0], in[1]), bf16);
+      NDArray w1 = m.randomNormal(0, 0.125f, new Shape(256, 64), DataType.FLOAT32);
+      NDArray b1 = m.randomNormal(0, 0.1f, new Shape(256), DataType.FLOAT32);
+      NDArray w2 = m.randomNormal(0, 0.0625f, new Shape(64, 256), DataType.FLOAT32);
+      NDArray b2 = m.randomNormal(0, 0.1f, new Shape(64), DataType.FLOAT32);
+      compare("feedForward", new NDArray[] {x, w1, b1, w2, b2},
+          (p, in) -> p.feedForward(in[0], in[1], in[2], in[3], in[4]), bf16);
+      NDArray inW = m.randomNormal(0, 0.125f, new Shape(192, 64), DataType.FLOAT32);
+      NDArray inB = m.randomNormal(0, 0.1f, new Shape(192), DataType.FLOAT32);
+      NDArray outW = m.randomNormal(0, 0.125f, new Shape(64, 64), DataType.FLOAT32);
+      NDArray outB = m.randomNormal(0, 0.1f, new Shape(64), DataType.FLOAT32);
+      compare("selfAttention", new NDArray[] {x, inW, inB, outW, outB},
+          (p, in) -> p.selfAttention(in[0], in[1], in[2], in[3], in[4], 4, null), bf16);
+      float[] causal = new float[25];
+      for (int i = 0; i < 5; i++) {
+        for (int j = i + 1; j < 5; j++) {
+          causal[i * 5 + j] = Float.NEGATIVE_INFINITY;
+        }
+      }
+      NDArray mask = m.create(causal, new Shape(5, 5));
+      compare("selfAttention with a causal mask", new NDArray[] {x, inW, inB, outW, outB},
+          (p, in) -> p.selfAttention(in[0], in[1], in[2], in[3], in[4], 4, mask), bf16);
     }
   }
 
-  private static void compare(String what, NDArray a, NDArray b, NDArray c, BiFunction<MatrixProducts, NDArray[], NDArray> op,
-      MatrixProducts bf16) {
+  private static void compare(String what, NDArray[] inputs, BiFunction<Kernels, NDArray[], NDArray> op, Kernels bf16) {
     NDArray[][] grads = new NDArray[2][];
     NDArray[] outs = new NDArray[2];
-    MatrixProducts[] products = {MatrixProducts.EXACT, bf16};
+    Kernels[] kernels = {Kernels.EXACT, bf16};
     for (int i = 0; i < 2; i++) {
-      NDArray[] in = c == null ? new NDArray[] {a.duplicate(), b.duplicate()} : new NDArray[] {a.duplicate(), b.duplicate(), c.duplicate()};
-      for (NDArray t : in) {
-        t.setRequiresGradient(true);
+      NDArray[] in = new NDArray[inputs.length];
+      for (int j = 0; j < in.length; j++) {
+        in[j] = inputs[j].duplicate();
+        in[j].setRequiresGradient(true);
       }
       try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-        NDArray y = op.apply(products[i], in);
+        NDArray y = op.apply(kernels[i], in);
         // a loss whose gradient is not all ones, so the backward products are exercised too
         gc.backward(y.mul(y).sum());
         outs[i] = y;
@@ -57,7 +78,7 @@ class Bf16ProductsTest {
     assertEquals(DataType.FLOAT32, outs[1].getDataType(), what + ": result dtype");
     assertEquals(outs[0].getShape(), outs[1].getShape(), what + ": result shape");
     double error = relative(outs[1], outs[0]);
-    assertTrue(error > 0, what + ": bf16 products gave fp32's result bit for bit: the bfloat16 kernel did not run");
+    assertTrue(error > 0, what + ": bf16 kernels gave fp32's result bit for bit: the bfloat16 kernel did not run");
     assertTrue(error < BF16_RELATIVE, what + ": bf16 result off by " + error + " (relative), more than bfloat16 rounding");
     for (int j = 0; j < grads[0].length; j++) {
       assertEquals(DataType.FLOAT32, grads[1][j].getDataType(), what + ": gradient " + j + " dtype");
@@ -74,16 +95,16 @@ class Bf16ProductsTest {
   @Test
   void scopesNestAndRestoreThePreviousProducts() {
     try (NDManager m = NDManager.newBaseManager()) {
-      MatrixProducts bf16 = Bf16Products.on(m.getDevice());
-      assertEquals(MatrixProducts.EXACT, MatrixProducts.current());
-      try (MatrixProducts.Scope outer = MatrixProducts.use(bf16)) {
-        assertEquals(bf16, MatrixProducts.current());
-        try (MatrixProducts.Scope inner = MatrixProducts.use(MatrixProducts.EXACT)) {
-          assertEquals(MatrixProducts.EXACT, MatrixProducts.current());
+      Kernels bf16 = Bf16Kernels.on(m.getDevice());
+      assertEquals(Kernels.EXACT, Kernels.current());
+      try (Kernels.Scope outer = Kernels.use(bf16)) {
+        assertEquals(bf16, Kernels.current());
+        try (Kernels.Scope inner = Kernels.use(Kernels.EXACT)) {
+          assertEquals(Kernels.EXACT, Kernels.current());
         }
-        assertEquals(bf16, MatrixProducts.current());
+        assertEquals(bf16, Kernels.current());
       }
-      assertEquals(MatrixProducts.EXACT, MatrixProducts.current());
+      assertEquals(Kernels.EXACT, Kernels.current());
     }
   }
 

@@ -252,6 +252,7 @@ public final class CurateStagePlanner implements StagePlanner {
       state = TrainCaptionerStagePlanner.stateDirectory(input, trained.name());
     }
     Map<String, Path> shards = data.training();
+    data.trainingShards(); // fails naming the data stage if it declared none
     List<PlannedTask> tasks = new ArrayList<>();
     for (String source : sources) {
       boolean isTrained = source.equals(trainedId);

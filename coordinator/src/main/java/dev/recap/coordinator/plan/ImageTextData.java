@@ -22,8 +22,15 @@ record ImageTextData(StageSpec stage, Map<String, Path> training, List<Path> hel
     reference = List.copyOf(reference);
   }
 
-  /** The training shards in order. */
+  /**
+   * The training shards in order.
+   *
+   * @throws IllegalArgumentException naming the data stage if it declared none
+   */
   List<Path> trainingShards() {
+    if (training.isEmpty()) {
+      throw new IllegalArgumentException("stage '" + stage.name() + "' (kind " + stage.kind() + ") declared no training pairs");
+    }
     return List.copyOf(training.values());
   }
 

@@ -111,7 +111,11 @@ public final class SynthDataStagePlanner implements StagePlanner {
   /** The pairs a synth-data stage declared: its pairs, held-out and reference tasks' shards. */
   static ImageTextData pairs(PlanningInput input, StageSpec stage) {
     Map<String, Path> training = new LinkedHashMap<>();
-    shards(input, stage.name(), "pairs").forEach((task, path) -> training.put(task.substring("pairs-".length()), path));
+    input.outputsOf(stage.name(), OutputKind.PAIRS_SHARD).forEach((task, path) -> {
+      if (task.startsWith("pairs-")) {
+        training.put(task.substring("pairs-".length()), path);
+      }
+    });
     return new ImageTextData(stage, training, part(input, stage.name(), "heldout"), part(input, stage.name(), "reference"));
   }
 

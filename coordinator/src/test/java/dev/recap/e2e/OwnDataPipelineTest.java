@@ -109,7 +109,7 @@ class OwnDataPipelineTest {
             f.key() + " skipped as " + f.skipReason() + ": " + skippedCsv);
       }
     }
-    assertEquals("8x8", data.getJsonObject("imageSizes").getString("smallest"));
+    assertTrue(data.getJsonObject("imageSizes").getString("smallest").startsWith("8x"), data.encode());
     assertTrue(data.getJsonObject("imageSizes").getString("largest").startsWith("2560x"), data.encode());
 
     // the captioner trained on the training pairs with a trusted caption

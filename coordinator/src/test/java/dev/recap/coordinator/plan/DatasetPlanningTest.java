@@ -171,4 +171,15 @@ class DatasetPlanningTest {
         Map.of("data", Map.of(DatasetStagePlanner.TASK, undeclared), "curate", Map.of())));
     assertTrue(e.getMessage().contains("/art/own/data/t0.tar") && e.getMessage().contains("did not declare it"), e.getMessage());
   }
+
+  @Test
+  void theOwnDataExampleIsValidBesideTheShardsItNames() throws Exception {
+    String yaml = Files.readString(Path.of("src/main/dist/examples/own-data.yaml"));
+    Files.createDirectories(dir.resolve("my-dataset"));
+    assertProblem(validate(yaml), "stages[0].shards", "matches no file: looked for " + dir.resolve("my-dataset/{00000..00009}.tar"));
+    for (int i = 0; i < 10; i++) {
+      Files.write(dir.resolve("my-dataset").resolve(String.format("%05d.tar", i)), new byte[] {0});
+    }
+    assertEquals(List.of(), validate(yaml));
+  }
 }

@@ -3,7 +3,6 @@ package dev.recap.coordinator.plan;
 import static dev.recap.coordinator.plan.ExperimentPlannersTest.assertProblem;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.recap.coordinator.spec.SpecCheck;
 import java.nio.file.Files;

@@ -161,6 +161,22 @@ class DatasetPlanningTest {
   }
 
   @Test
+  void aGangTrainsOnTheDatasetsTrainingShards() throws Exception {
+    shards(1);
+    JobSpec job = JobSpecParser.parse("""
+        name: own-gang
+        stages:
+          - {name: data, kind: dataset, shards: shards/00000.tar, heldOut: 4}
+          - {name: gang, kind: pretrain-gang, after: [data], workers: 2}
+        """, "own.yaml", dir);
+    assertEquals(List.of(), validate(job.yaml()));
+    List<PlannedTask> slots = plan(new PretrainGangStagePlanner(), job, "gang", Map.of("data", scanned()));
+    assertEquals(2, slots.size());
+    assertEquals(List.of("/art/own/data/t0.tar", "/art/own/data/t1.tar"),
+        ((dev.recap.bus.task.PretrainGangTask) slots.get(0).payload()).getShards());
+  }
+
+  @Test
   void aShardListedInTheResultButNotDeclaredFailsPlanning() throws Exception {
     shards(1);
     JobSpec job = JobSpecParser.parse(job("{name: data, kind: dataset, shards: shards/00000.tar, heldOut: 4,"

@@ -135,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
       }
       String jobId;
       try {
-        jobId = coordinator.submit(yaml, specFile.toString());
+        jobId = coordinator.submit(yaml, specFile.toString(), specFile.toAbsolutePath().normalize().getParent());
       } catch (SpecException e) {
         err.println(e.getMessage());
         return RecapCli.INVALID;

@@ -1,11 +1,11 @@
 package dev.recap.worker.data;
 
+import dev.recap.worker.node.LocalTaskContext;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recap.api.Extensions;
 import dev.recap.api.data.Sample;
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.msg.DeclaredOutput;
@@ -37,48 +37,6 @@ class DatasetHandlerTest {
 
   @TempDir
   Path dir;
-
-  private record Context(DatasetTask payload, ArtifactStore artifacts, List<String> events) implements TaskContext<DatasetTask> {
-    public String jobId() {
-      return "job-1";
-    }
-
-    public String taskId() {
-      return "job-1/data/scan";
-    }
-
-    public String stage() {
-      return "data";
-    }
-
-    public int attempt() {
-      return 1;
-    }
-
-    public long seed() {
-      return 7;
-    }
-
-    public String workerId() {
-      return "w1";
-    }
-
-    public void progress(double fraction, String message) {}
-
-    public void metric(String name, double value, Map<String, String> tags) {}
-
-    public void event(String message) {
-      events.add(message);
-    }
-
-    public Extensions extensions() {
-      throw new UnsupportedOperationException("the dataset task uses no plugins");
-    }
-
-    public boolean isCancelled() {
-      return false;
-    }
-  }
 
   private static byte[] jpeg(int size, int rgb) throws Exception {
     BufferedImage img = new BufferedImage(size, size, BufferedImage.TYPE_3BYTE_BGR);
@@ -123,7 +81,7 @@ class DatasetHandlerTest {
 
   private JsonObject run(DatasetTask task, List<String> events) throws Exception {
     FileArtifactStore store = new FileArtifactStore(dir.resolve("out"), "job-1", "job-1/data/scan");
-    new DatasetHandler().execute(new Context(task, store, events));
+    new DatasetHandler().execute(new LocalTaskContext<>(task, store, events, "job-1/data/scan", "data"));
     return new JsonObject(store.result());
   }
 
@@ -199,7 +157,7 @@ class DatasetHandlerTest {
 
     // the same keys are held out on a rerun with the same seed, others with another seed
     FileArtifactStore again = new FileArtifactStore(dir.resolve("again"), "job-2", "job-2/data/scan");
-    new DatasetHandler().execute(new Context(task, again, new ArrayList<>()));
+    new DatasetHandler().execute(new LocalTaskContext<>(task, again, new ArrayList<>(), "job-1/data/scan", "data"));
     assertEquals(heldKeys, new TreeSet<>(read(new JsonObject(again.result()).getJsonObject("outputs").getJsonArray("heldOut")
         .getString(0)).stream().map(Sample::key).toList()));
     List<DeclaredOutput> declared = again.declared();

@@ -10,7 +10,12 @@ The same tiny CLIP as the DJL run of ClipTrainingBench with the vit / text-trans
   symmetric InfoNCE, AdamW(0.9, 0.98, eps 1e-6, wd 0.2 on matrices only), global-norm clip 1.0.
 A plain fp32 loop on random data of the same shapes; no torch.compile, no channels_last.
 
-Usage: /usr/bin/python3 src/test/python/clip_train_bench.py --threads 2 --batch 256 --steps 5
+--precisions fp32,bf16 runs the loop once per precision; bf16 is torch.autocast("cpu",
+dtype=torch.bfloat16) around the forward and the loss (the products in bfloat16, the master
+weights and the optimizer in float32), the recipe Recap's BF16_PRODUCTS follows. A bf16 matmul
+reference (1024^3) is printed beside the fp32 one, for MFU.
+
+Usage: /usr/bin/python3 src/test/python/clip_train_bench.py --threads 2 --batch 256 --steps 5 --precisions fp32,bf16
 """
 import argparse
 import math
@@ -108,8 +113,8 @@ class Clip(nn.Module):
         return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels)) / 2
 
 
-def matmul_gflops(n=1024, reps=5):
-    a, b = torch.randn(n, n), torch.randn(n, n)
+def matmul_gflops(n=1024, reps=5, dtype=torch.float32):
+    a, b = torch.randn(n, n).to(dtype), torch.randn(n, n).to(dtype)
     a @ b
     t0 = time.perf_counter()
     for _ in range(reps):
@@ -123,12 +128,21 @@ def main():
     ap.add_argument("--batch", type=int, default=256)
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--vocab", type=int, default=64)
+    ap.add_argument("--precisions", default="fp32")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     torch.manual_seed(1)
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
     print(f"reference fp32 matmul 1024^3: {matmul_gflops():.1f} GFLOP/s")
+    print(f"reference bf16 matmul 1024^3: {matmul_gflops(dtype=torch.bfloat16):.1f} GFLOP/s")
+    for precision in args.precisions.split(","):
+        run(args, precision.strip())
+    print(f"reference fp32 matmul 1024^3 after the runs: {matmul_gflops():.1f} GFLOP/s")
+    print(f"reference bf16 matmul 1024^3 after the runs: {matmul_gflops(dtype=torch.bfloat16):.1f} GFLOP/s")
 
+
+def run(args, precision):
+    torch.manual_seed(1)
     model = Clip(args.vocab)
     decay = [p for n, p in model.named_parameters() if p.dim() >= 2 and "embedding" not in n]
     other = [p for n, p in model.named_parameters() if not (p.dim() >= 2 and "embedding" not in n)]
@@ -145,7 +159,12 @@ def main():
         data.append((images, tokens, eot))
 
     def step(d):
-        loss = model(*d)
+        if precision == "bf16":
+            with torch.autocast("cpu", dtype=torch.bfloat16):
+                loss = model(*d)
+            loss = loss.float()
+        else:
+            loss = model(*d)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -157,12 +176,13 @@ def main():
     step(data[0])
     step(data[1])
     t0 = time.perf_counter()
+    cpu0 = time.process_time()
     loss = 0.0
     for s in range(args.steps):
         loss = step(data[s % 2])
     sec = time.perf_counter() - t0
-    print(f"FP32 training: batch {b}, 64x64: {sec / args.steps:.3f} s/step, {b * args.steps / sec:.1f} images/s (loss {loss:.3f})")
-    print(f"reference fp32 matmul 1024^3 after the run: {matmul_gflops():.1f} GFLOP/s")
+    cpu = time.process_time() - cpu0
+    print(f"{precision.upper()} training: batch {b}, 64x64: {sec / args.steps:.3f} s/step, {b * args.steps / sec:.1f} images/s (loss {loss:.3f}); {1e3 * cpu / (b * args.steps):.2f} cpu-ms/image")
 
 
 if __name__ == "__main__":

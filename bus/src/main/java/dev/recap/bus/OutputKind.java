@@ -51,6 +51,11 @@ public enum OutputKind {
   IMAGE("image"),
   /** A rendered report (markdown, html) or a file it needs beside it (a script, a licence). */
   REPORT("report"),
+  /**
+   * What a data stage made of its input (a JSON object): samples read, kept, skipped by reason,
+   * held out, and which of its outputs hold which pairs. The report shows it.
+   */
+  DATA_SUMMARY("data-summary"),
   /** A record of the task for people, read by no later stage (statistics, committed sample keys, a member's losses). */
   LOG("log");
 

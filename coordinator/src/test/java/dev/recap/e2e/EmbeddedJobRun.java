@@ -42,6 +42,15 @@ record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks, Map
 
   /** As {@link #run(Path, String, String, Duration)}, then {@code afterJob} while the cluster is up. */
   static EmbeddedJobRun run(Path tmp, String yaml, String label, Duration timeout, AfterJob afterJob) throws Exception {
+    return run(tmp, yaml, label, null, timeout, afterJob);
+  }
+
+  /**
+   * As {@link #run(Path, String, String, Duration, AfterJob)} for a spec read from a file in
+   * {@code specFolder} (relative paths in it resolve there; null: a spec from no file).
+   */
+  static EmbeddedJobRun run(Path tmp, String yaml, String label, Path specFolder, Duration timeout, AfterJob afterJob)
+      throws Exception {
     Path plugins = Path.of(System.getProperty("recap.dist", "../target/recap"), "plugins");
     try (Stream<Path> jars = Files.isDirectory(plugins) ? Files.list(plugins) : Stream.empty()) {
       assertTrue(jars.findAny().isPresent(), "no plugin jars in " + plugins.toAbsolutePath()
@@ -63,7 +72,7 @@ record EmbeddedJobRun(JobStatus done, String jobId, Map<String, Path> tasks, Map
       while (coordinator.aliveWorkerCount() < 2) {
         Thread.sleep(50);
       }
-      jobId = coordinator.submit(yaml, label);
+      jobId = coordinator.submit(yaml, label, specFolder);
       done = coordinator.completion(jobId).get(timeout.toMillis(), TimeUnit.MILLISECONDS);
       declared = coordinator.taskOutputs(jobId);
       afterJob.check(members.get(0), jobId);

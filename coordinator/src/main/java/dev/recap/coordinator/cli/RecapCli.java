@@ -20,6 +20,29 @@ public final class RecapCli {
   public static final int INVALID = 2;
   public static final int ERROR = 3;
 
+  /**
+   * Applies {@code --precision}: fp32 or bf16 force that arithmetic on this JVM's workers (the
+   * {@code recap.precision} property), auto leaves the choice to each worker's hardware (or to a
+   * {@code recap.precision} / {@code RECAP_PRECISION} already set). False, with the reason on
+   * {@code err}, for any other value.
+   */
+  static boolean choosePrecision(String value, PrintWriter err, String command) {
+    String v = value.trim().toLowerCase(java.util.Locale.ROOT);
+    switch (v) {
+      case "auto" -> {
+        return true;
+      }
+      case "fp32", "bf16" -> {
+        System.setProperty("recap.precision", v); // what the workers' Precision.forDevice reads
+        return true;
+      }
+      default -> {
+        err.println(command + ": --precision must be auto, fp32 or bf16, got '" + value + "'");
+        return false;
+      }
+    }
+  }
+
   /** Runs a command line and returns its exit code (what {@link #main} exits with). */
   public static int execute(PrintWriter out, PrintWriter err, String... args) {
     CommandLine cli = new CommandLine(new RecapCli());

@@ -49,6 +49,10 @@ final class RunCommand implements Callable<Integer> {
       description = "Devices of the workers: auto (worker i on cuda:i when CUDA GPUs are visible and a CUDA libtorch is set up, else cpu), one device for every worker (cpu, cuda:0), or a comma-separated list with one per worker (default: ${DEFAULT-VALUE}; see docs/gpu.md).")
   String devices;
 
+  @Option(names = "--precision", defaultValue = "auto",
+      description = "Arithmetic of CLIP training's matrix products: auto (bfloat16 on a GPU and on a CPU with bfloat16 instructions, else fp32), fp32 or bf16 (default: ${DEFAULT-VALUE}; see docs/encoders.md).")
+  String precision;
+
   @Option(names = "--no-conformance-kits",
       description = "Workers do not run the plugins' conformance kits after joining (they run by default, in the background).")
   boolean noConformanceKits;
@@ -76,6 +80,9 @@ final class RunCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     var err = spec.commandLine().getErr();
     shareCoresAmongWorkers(workers);
+    if (!RecapCli.choosePrecision(precision, err, "recap")) {
+      return RecapCli.INVALID;
+    }
     String yaml = profiles.read(specFile, "recap", err);
     if (yaml == null) {
       return RecapCli.INVALID;
@@ -128,7 +135,7 @@ final class RunCommand implements Callable<Integer> {
       }
       String jobId;
       try {
-        jobId = coordinator.submit(yaml, specFile.toString());
+        jobId = coordinator.submit(yaml, specFile.toString(), specFile.toAbsolutePath().normalize().getParent());
       } catch (SpecException e) {
         err.println(e.getMessage());
         return RecapCli.INVALID;

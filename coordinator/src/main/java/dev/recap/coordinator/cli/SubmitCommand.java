@@ -45,7 +45,10 @@ final class SubmitCommand implements Callable<Integer> {
       return RecapCli.INVALID;
     }
     ApiClient client = ApiClient.resolve(api, token, state);
-    ApiClient.Response r = client.post("/api/jobs", yaml);
+    // relative paths in the spec (a dataset's shards) resolve against the spec file's folder
+    String folder = specFile.toAbsolutePath().normalize().getParent().toString();
+    ApiClient.Response r = client.post("/api/jobs?folder=" + java.net.URLEncoder.encode(folder, java.nio.charset.StandardCharsets.UTF_8),
+        yaml);
     if (r.status() == 400) {
       err.println("invalid job spec " + specFile + ":");
       r.body().getJsonArray("problems").forEach(p -> {

@@ -40,6 +40,10 @@ final class WorkerCommand implements Callable<Integer> {
       description = "What the worker computes on: cpu, or cuda:N for the CUDA GPU with index N; cuda needs a CUDA libtorch in PYTORCH_LIBRARY_PATH (default: ${DEFAULT-VALUE}; see docs/gpu.md).")
   String device;
 
+  @Option(names = "--precision", defaultValue = "auto",
+      description = "Arithmetic of CLIP training's matrix products: auto (bfloat16 on a GPU and on a CPU with bfloat16 instructions, else fp32), fp32 or bf16 (default: ${DEFAULT-VALUE}; see docs/encoders.md).")
+  String precision;
+
   @Option(names = "--no-conformance-kits",
       description = "Do not run the plugins' conformance kits after joining (they run by default, in the background, and the console's Plugins page shows the outcome).")
   boolean noConformanceKits;
@@ -49,6 +53,9 @@ final class WorkerCommand implements Callable<Integer> {
     var out = spec.commandLine().getOut();
     if (cluster.join.isEmpty()) {
       spec.commandLine().getErr().println("recap worker: --join HOST:PORT is required (the coordinator prints it)");
+      return RecapCli.INVALID;
+    }
+    if (!RecapCli.choosePrecision(precision, spec.commandLine().getErr(), "recap worker")) {
       return RecapCli.INVALID;
     }
     WorkerDevice workerDevice;

@@ -15,9 +15,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * The {@code curate} stage: one task per (caption source x pair shard) of the {@code synth-data}
- * stage in {@code after} (its {@code pairs-shard}s); each declares an Avro sidecar of captions
- * ({@code curated-captions}). A source
+ * The {@code curate} stage: one task per (caption source x training pair shard) of the data stage
+ * in {@code after} ({@code synth-data} or {@code dataset}: the {@code pairs-shard}s it declared as
+ * training pairs); each declares an Avro sidecar of captions ({@code curated-captions}). Captioners
+ * that caption from object annotations ({@code grounded}) need the synthetic scenes, which have
+ * them; on a {@code dataset} they are a submission error. A source
  * that a {@code train-captioner} stage in {@code after} trained is run with that stage's
  * configuration and saved state.
  *
@@ -38,6 +40,12 @@ public final class CurateStagePlanner implements StagePlanner {
   private static final Set<String> PARAMS = Set.of("sources", "batchSize", "configs", "score", "filter");
   private static final Set<String> SCORE_KEYS = Set.of("stage", "run", "seed");
   private static final Set<String> FILTER_KEYS = Set.of("topFraction", "threshold");
+
+  /** Captioners that caption from a sample's object annotations, which only the synthetic scenes carry. */
+  static final Set<String> NEED_OBJECTS = Set.of("grounded");
+
+  /** The built-in captioners that work from the image (and its caption) alone. */
+  static final String WITHOUT_OBJECTS = "alt-text, learned (trained by a train-captioner stage), torchscript";
 
   /** Which CLIP scores the captions: a run of a pretrain stage; {@code seed} null = the stage's first. */
   record Scoring(String stage, String run, Long seed) {}
@@ -81,6 +89,15 @@ public final class CurateStagePlanner implements StagePlanner {
   @Override
   public void validate(StageSpec stage, JobSpec job, SpecCheck check) {
     validate(stage, check);
+    StageSpec data = PipelineParams.optionalImageTextStage(job, stage);
+    if (data != null && !data.kind().equals(SynthDataStagePlanner.KIND)) {
+      List<String> sources = new SpecCheck(null).stringListParam(stage, "sources");
+      for (int i = 0; i < sources.size(); i++) {
+        if (NEED_OBJECTS.contains(sources.get(i))) {
+          check.problem(stage.field("sources") + "[" + i + "]", needsObjects(sources.get(i), data));
+        }
+      }
+    }
     Scoring scoring = scoring(stage, new SpecCheck(null));
     if (scoring == null) {
       return;
@@ -113,6 +130,11 @@ public final class CurateStagePlanner implements StagePlanner {
     if (scoring.seed() != null && !seeds.contains(scoring.seed())) {
       check.problem(field + ".seed", "stage '" + scoring.stage() + "' trains seeds " + seeds + ", not " + scoring.seed());
     }
+  }
+
+  private static String needsObjects(String source, StageSpec data) {
+    return "captioner '" + source + "' captions from object annotations, which the pairs of stage '" + data.name() + "' (kind "
+        + data.kind() + ") do not have; captioners that work on them: " + WITHOUT_OBJECTS;
   }
 
   /** The {@code score} parameter, or null; problems (with field paths) go to {@code check}. */
@@ -212,7 +234,14 @@ public final class CurateStagePlanner implements StagePlanner {
       scorer = dir.toString();
       scorerPlugins = new LinkedHashSet<>(List.of(run.encoder(), (String) run.spec().get("textEncoder")));
     }
-    StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
+    ImageTextData data = PipelineParams.imageTextSource(input, stage);
+    if (!data.annotated()) {
+      for (String source : sources) {
+        if (NEED_OBJECTS.contains(source)) {
+          throw new IllegalArgumentException(stage.field("sources") + ": " + needsObjects(source, data.stage()));
+        }
+      }
+    }
     StageSpec trained = PipelineParams.optionalAfterOfKind(input.job(), stage, TrainCaptionerStagePlanner.KIND);
     String trainedId = null;
     Map<String, Object> trainedConfig = Map.of();
@@ -222,9 +251,8 @@ public final class CurateStagePlanner implements StagePlanner {
       trainedConfig = PipelineParams.mapParam(check, trained, "config", Map.of());
       state = TrainCaptionerStagePlanner.stateDirectory(input, trained.name());
     }
-    Map<String, Path> shards = new LinkedHashMap<>();
-    SynthDataStagePlanner.shards(input, data.name(), "pairs")
-        .forEach((task, path) -> shards.put(task.substring("pairs-".length()), path));
+    Map<String, Path> shards = data.training();
+    data.trainingShards(); // fails naming the data stage if it declared none
     List<PlannedTask> tasks = new ArrayList<>();
     for (String source : sources) {
       boolean isTrained = source.equals(trainedId);

@@ -19,9 +19,10 @@ import java.util.Set;
  * The {@code evaluate} stage: for every pretrained (run x seed) of the {@code pretrain} stage in
  * {@code after} (or the one run of a {@code pretrain-gang} stage there), one task per (protocol x dense task x fraction) on the dense splits of the
  * {@code synth-data} stage in {@code after}, plus one retrieval task per CLIP (run x seed) on the
- * held-out pairs. With {@code dense-data} stages in {@code after}, the dense tasks are scored on
- * those benchmarks instead (segmentation on an {@code ade20k} one, depth on an {@code nyuv2} one;
- * see {@link DenseSources}).
+ * held-out pairs of the image-text data stage in {@code after} ({@code synth-data} or
+ * {@code dataset}). With {@code dense-data} stages in {@code after}, the dense tasks are scored on
+ * those benchmarks instead of the synth-data stage's dense splits (segmentation on an
+ * {@code ade20k} one, depth on an {@code nyuv2} one; see {@link DenseSources}).
  *
  * <p>Parameters: {@code tasks} (default [segmentation, depth]), {@code protocols} (default
  * [frozen, finetune]), {@code retrieval} (default true), and per protocol a mapping
@@ -164,8 +165,9 @@ public final class EvaluateStagePlanner implements StagePlanner {
   }
 
   /**
-   * As {@link #validate(StageSpec, SpecCheck)}, and with {@code dense-data} stages in
-   * {@code after}, that one of them serves every dense task asked for ({@link DenseSources}).
+   * As {@link #validate(StageSpec, SpecCheck)}; with {@code dense-data} stages in {@code after},
+   * one of them must serve every dense task asked for ({@link DenseSources}); retrieval after a
+   * dataset needs that dataset to keep held-out pairs.
    */
   @Override
   public void validate(StageSpec stage, JobSpec job, SpecCheck check) {
@@ -174,6 +176,32 @@ public final class EvaluateStagePlanner implements StagePlanner {
     if (!protocols(stage, scratch).isEmpty()) {
       DenseSources.check(job, stage, oneOf(scratch, stage, "tasks", TASKS), TASKS, check);
     }
+    if (!new SpecCheck(null).boolParam(stage, "retrieval", true)) {
+      return;
+    }
+    StageSpec data = PipelineParams.optionalImageTextStage(job, stage);
+    if (data != null && data.kind().equals(DatasetStagePlanner.KIND) && !DatasetStagePlanner.holdsOut(data) && trainsClip(job, stage)) {
+      check.problem(stage.field("retrieval"), "retrieval ranks held-out pairs, and stage '" + data.name() + "' (kind dataset)"
+          + " keeps none out of training: set its heldOut (e.g. heldOut: 256) or heldOutShards, or retrieval: false here");
+    }
+  }
+
+  /** Whether a stage in {@code after} trains a CLIP (a clip run of a pretrain stage, or a pretrain-gang stage). */
+  private static boolean trainsClip(JobSpec job, StageSpec stage) {
+    for (String name : stage.after()) {
+      StageSpec s = job.stage(name).orElse(null);
+      if (s == null) {
+        continue;
+      }
+      if (s.kind().equals(PretrainGangStagePlanner.KIND)) {
+        return true;
+      }
+      if (s.kind().equals(PretrainStagePlanner.KIND)
+          && PretrainStagePlanner.runs(s, new SpecCheck(null)).stream().anyMatch(r -> r.objective().equals("clip"))) {
+        return true;
+      }
+    }
+    return false;
   }
 
   @Override
@@ -184,7 +212,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
     boolean curve = check.boolParam(stage, "curve", false);
     List<Protocol> protocols = protocols(stage, check);
     PipelineParams.requireOk(check, stage);
-    StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
+    // each dense task's [train, test]: a synth-data stage's dense folders or a dense-data stage's index
     Map<String, List<String>> dense = protocols.isEmpty() ? Map.of() : DenseSources.paths(input, stage, tasks);
     List<PlannedTask> planned = new ArrayList<>();
     for (Pretrained run : pretrained(input, stage)) {
@@ -200,15 +228,13 @@ public final class EvaluateStagePlanner implements StagePlanner {
         }
       }
       if (retrieval && run.clip()) {
-        List<String> heldOut = SynthDataStagePlanner.shards(input, data.name(), "heldout").values().stream()
-            .map(Path::toString).toList();
         EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), "retrieval", "retrieval", 1.0, run.dir().toString(),
-            heldOut, "{}");
+            heldOutPairs(input, stage), "{}");
         Set<String> requires = new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()));
         planned.add(new PlannedTask(source + "-retrieval", KIND, payload, requires));
       }
       if (curve) {
-        planned.addAll(alongTheRun(run, input, stage, protocols, tasks, dense, retrieval, data));
+        planned.addAll(alongTheRun(run, input, stage, protocols, tasks, dense, retrieval));
       }
     }
     return planned;
@@ -219,7 +245,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
    * the frozen protocol at its first fraction for every dense task, and retrieval for a CLIP.
    */
   private static List<PlannedTask> alongTheRun(Pretrained run, PlanningInput input, StageSpec stage, List<Protocol> protocols,
-      List<String> tasks, Map<String, List<String>> dense, boolean retrieval, StageSpec data) {
+      List<String> tasks, Map<String, List<String>> dense, boolean retrieval) {
     List<PlannedTask> planned = new ArrayList<>();
     if (run.snapshots().isEmpty()) {
       return planned;
@@ -236,15 +262,26 @@ public final class EvaluateStagePlanner implements StagePlanner {
             new LinkedHashSet<>(List.of(run.encoder(), frozen.head))));
       }
       if (retrieval && run.clip()) {
-        List<String> heldOut = SynthDataStagePlanner.shards(input, data.name(), "heldout").values().stream()
-            .map(Path::toString).toList();
         EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), "retrieval", "retrieval", 1.0, snapshot.dir().toString(),
-            heldOut, "{}");
+            heldOutPairs(input, stage), "{}");
         planned.add(new PlannedTask(at + "-retrieval", KIND, payload,
             new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()))));
       }
     }
     return planned;
+  }
+
+  /**
+   * The held-out pairs retrieval ranks: those the image-text data stage in {@code after}
+   * ({@code synth-data} or {@code dataset}) declared as kept out of training.
+   */
+  private static List<String> heldOutPairs(PlanningInput input, StageSpec stage) {
+    ImageTextData data = PipelineParams.imageTextSource(input, stage);
+    if (data.heldOut().isEmpty()) {
+      throw new IllegalArgumentException("stage '" + stage.name() + "' retrieves on held-out pairs, but stage '" + data.stage().name()
+          + "' declared none: set its heldOut or heldOutShards, or retrieval: false here");
+    }
+    return data.heldOut().stream().map(Path::toString).toList();
   }
 
   /** A copy of a run's model kept partway through its training. */

@@ -140,6 +140,45 @@ final class PipelineParams {
     return found.get(0);
   }
 
+  /** The kinds of data stage that provide image-text pairs. */
+  static final List<String> IMAGE_TEXT_KINDS = List.of(SynthDataStagePlanner.KIND, DatasetStagePlanner.KIND);
+
+  /**
+   * The one image-text data stage ({@code synth-data} or {@code dataset}) in {@code stage.after()},
+   * failing with what is there.
+   */
+  static StageSpec imageTextStage(JobSpec job, StageSpec stage) {
+    List<StageSpec> found = new ArrayList<>();
+    for (String name : stage.after()) {
+      job.stage(name).filter(s -> IMAGE_TEXT_KINDS.contains(s.kind())).ifPresent(found::add);
+    }
+    if (found.size() != 1) {
+      throw new IllegalArgumentException("stage '" + stage.name() + "' (kind " + stage.kind() + ") needs exactly one stage of kind "
+          + IMAGE_TEXT_KINDS + " (its image-text pairs) in its 'after' list, found " + found.stream().map(StageSpec::name).toList()
+          + " in " + stage.after());
+    }
+    return found.get(0);
+  }
+
+  /** The image-text data stage in {@code stage.after()}, or null if there is none (or several: planning reports it). */
+  static StageSpec optionalImageTextStage(JobSpec job, StageSpec stage) {
+    List<StageSpec> found = new ArrayList<>();
+    for (String name : stage.after()) {
+      job.stage(name).filter(s -> IMAGE_TEXT_KINDS.contains(s.kind())).ifPresent(found::add);
+    }
+    return found.size() == 1 ? found.get(0) : null;
+  }
+
+  /**
+   * The image-text pairs {@code stage} reads: those its data stage ({@link #imageTextStage})
+   * declared, by role (training, held-out, reference). Every planner that reads pairs asks here.
+   */
+  static ImageTextData imageTextSource(PlanningInput input, StageSpec stage) {
+    StageSpec data = imageTextStage(input.job(), stage);
+    return data.kind().equals(DatasetStagePlanner.KIND) ? DatasetStagePlanner.pairs(input, data)
+        : SynthDataStagePlanner.pairs(input, data);
+  }
+
   /** The optional stage in {@code stage.after()} of {@code kind}. */
   static StageSpec optionalAfterOfKind(JobSpec job, StageSpec stage, String kind) {
     for (String name : stage.after()) {

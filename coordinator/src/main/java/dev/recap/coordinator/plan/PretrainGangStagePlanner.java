@@ -14,8 +14,8 @@ import java.util.Set;
 
 /**
  * The {@code pretrain-gang} stage: one CLIP run, data-parallel over an elastic gang of workers,
- * on the pair shards of the {@code synth-data} stage in {@code after} (or the WebDataset tars
- * listed in {@code shards}), optionally on the curated captions of the {@code curate} stage(s) in
+ * on the training pairs of the data stage in {@code after} ({@code synth-data} or {@code dataset};
+ * or the WebDataset tars listed in {@code shards}), optionally on the curated captions of the {@code curate} stage(s) in
  * {@code after}.
  *
  * <p>It plans {@code workers} member slots (tasks {@code member-00} ...), each leased to one
@@ -82,8 +82,7 @@ public final class PretrainGangStagePlanner implements StagePlanner {
     PipelineParams.requireOk(check, stage);
     List<String> shards = new ArrayList<>(p.shards);
     if (shards.isEmpty()) {
-      StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
-      SynthDataStagePlanner.shards(input, data.name(), "pairs").values().forEach(s -> shards.add(s.toString()));
+      PipelineParams.imageTextSource(input, stage).trainingShards().forEach(s -> shards.add(s.toString()));
     }
     List<String> sidecars = new ArrayList<>();
     String captions = p.template.getCaptions();

@@ -16,7 +16,7 @@ import java.util.Set;
  * The {@code pretrain} stage: one single-worker task per (run x seed). A run is CLIP on one caption
  * source (curated captions joined from the sidecars of the {@code curate} stage(s) in {@code after}),
  * masked image modeling ({@code mae}) or a random initialization ({@code none}), always on the
- * pair shards of the {@code synth-data} stage in {@code after}.
+ * training pairs of the data stage in {@code after} ({@code synth-data} or {@code dataset}).
  *
  * <p>Parameters: {@code runs} (required list; each {@code name}, {@code objective} clip|mae|none
  * (default clip), {@code encoder} (default vit), {@code encoderConfig} (default
@@ -178,9 +178,8 @@ public final class PretrainStagePlanner implements StagePlanner {
     int checkpointEvery = check.intParam(stage, "checkpointEvery", DEFAULT_CHECKPOINT_EVERY, 0, 1 << 20);
     int snapshots = check.intParam(stage, "snapshots", 0, 0, 1000);
     PipelineParams.requireOk(check, stage);
-    StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
     List<String> shards = new ArrayList<>();
-    SynthDataStagePlanner.shards(input, data.name(), "pairs").values().forEach(p -> shards.add(p.toString()));
+    PipelineParams.imageTextSource(input, stage).trainingShards().forEach(p -> shards.add(p.toString()));
     // several curate stages may feed one pretrain stage (e.g. rule-based sources beside a trained captioner's)
     List<StageSpec> curates = new ArrayList<>();
     for (String name : stage.after()) {

@@ -14,9 +14,9 @@ import java.util.Set;
 import java.util.TreeMap;
 
 /**
- * The {@code report} stage: one task that turns the {@code run-result}, {@code loss-curve} and
- * {@code image} outputs the stages in {@code after} declared into {@code report.md} and
- * {@code report.html}.
+ * The {@code report} stage: one task that turns the {@code run-result}, {@code loss-curve},
+ * {@code image} and {@code data-summary} outputs the stages in {@code after} declared into
+ * {@code report.md} and {@code report.html}.
  *
  * <p>Parameters (all optional): {@code title}; {@code copyTo} (directory the report is also copied
  * to, default {@code runs/<jobId>}; {@code ""} for no copy); the run names the three claims
@@ -64,9 +64,9 @@ public final class ReportStagePlanner implements StagePlanner {
     return List.of(new PlannedTask("report", TASK_TYPE, task, Set.of()));
   }
 
-  /** The kinds of output a report reads: results, loss curves and images. */
+  /** The kinds of output a report reads: results, loss curves, images and what data stages kept and skipped. */
   static final Set<String> REPORT_INPUTS = Set.of(OutputKind.RUN_RESULT.wireName(), OutputKind.LOSS_CURVE.wireName(),
-      OutputKind.IMAGE.wireName());
+      OutputKind.IMAGE.wireName(), OutputKind.DATA_SUMMARY.wireName());
 
   private static ReportTask read(StageSpec stage, SpecCheck check, String jobId) {
     ReportTask.Builder b = ReportTask.newBuilder().setInputs(List.of());

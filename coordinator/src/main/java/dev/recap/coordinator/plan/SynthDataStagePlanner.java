@@ -108,6 +108,28 @@ public final class SynthDataStagePlanner implements StagePlanner {
     return shards;
   }
 
+  /** The pairs a synth-data stage declared: its pairs, held-out and reference tasks' shards. */
+  static ImageTextData pairs(PlanningInput input, StageSpec stage) {
+    Map<String, Path> training = new LinkedHashMap<>();
+    input.outputsOf(stage.name(), OutputKind.PAIRS_SHARD).forEach((task, path) -> {
+      if (task.startsWith("pairs-")) {
+        training.put(task.substring("pairs-".length()), path);
+      }
+    });
+    return new ImageTextData(stage, training, part(input, stage.name(), "heldout"), part(input, stage.name(), "reference"));
+  }
+
+  /** The shards of one part, or none (the planner that needs them says what to set). */
+  private static List<Path> part(PlanningInput input, String stageName, String part) {
+    List<Path> out = new ArrayList<>();
+    input.outputsOf(stageName, OutputKind.PAIRS_SHARD).forEach((task, path) -> {
+      if (task.startsWith(part + "-")) {
+        out.add(path);
+      }
+    });
+    return out;
+  }
+
   private static PlannedTask task(String name, String part, long from, long to, String source, String config, long seed,
       Set<String> requires) {
     return new PlannedTask(name, KIND, new SynthDataTask(part, from, to, source, config, seed), requires);

@@ -2,6 +2,7 @@ package dev.recap.coordinator.plan;
 
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.TrainCaptionerTask;
+import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
 import java.nio.file.Path;
@@ -13,7 +14,9 @@ import java.util.Set;
 
 /**
  * The {@code train-captioner} stage: one task that trains a trainable captioner on the reference
- * shards of the {@code synth-data} stage in its {@code after} list.
+ * pairs of the data stage in its {@code after} list: the reference shard of {@code synth-data},
+ * or the pairs of a {@code dataset} that carry its {@code referenceCaption} (a dataset without
+ * one is a submission error).
  *
  * <p>Parameters: {@code captioner} (default {@code learned}), {@code config} (the captioner's
  * configuration, e.g. {@code {encoder: vit, encoder.preset: vit-tiny, steps: 400}}; the curate
@@ -45,15 +48,30 @@ public final class TrainCaptionerStagePlanner implements StagePlanner {
   }
 
   @Override
+  public void validate(StageSpec stage, JobSpec job, SpecCheck check) {
+    validate(stage, check);
+    StageSpec data = PipelineParams.optionalImageTextStage(job, stage);
+    if (data != null && data.kind().equals(DatasetStagePlanner.KIND) && !DatasetStagePlanner.hasReferences(data)) {
+      check.problem(stage.path() + ".after", "stage '" + data.name() + "' (kind dataset) names no referenceCaption, so it has no"
+          + " trusted captions to train a captioner on: set its referenceCaption: json:<field>, or caption with a captioner"
+          + " that needs no training (alt-text, torchscript)");
+    }
+  }
+
+  @Override
   public List<PlannedTask> plan(StageSpec stage, PlanningInput input) {
     SpecCheck check = PipelineParams.reading();
     String captioner = check.stringParam(stage, "captioner", "learned");
     Map<String, Object> config = PipelineParams.mapParam(check, stage, "config", Map.of());
     String referenceCaption = check.stringParam(stage, "referenceCaption", "quality");
     PipelineParams.requireOk(check, stage);
-    StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
+    ImageTextData data = PipelineParams.imageTextSource(input, stage);
     List<String> shards = new ArrayList<>();
-    SynthDataStagePlanner.shards(input, data.name(), "reference").values().forEach(p -> shards.add(p.toString()));
+    data.reference().forEach(p -> shards.add(p.toString()));
+    if (shards.isEmpty()) {
+      throw new IllegalArgumentException("stage '" + data.stage().name() + "' declared no reference pairs to train a captioner on: "
+          + (data.annotated() ? "set its referenceFraction above 0" : "no pair has a caption in its referenceCaption field"));
+    }
     return List.of(new PlannedTask("captioner", KIND,
         new TrainCaptionerTask(captioner, PipelineParams.json(config), shards, referenceCaption), requires(captioner, config)));
   }

@@ -149,7 +149,15 @@ public final class Coordinator implements AutoCloseable {
    * @throws SpecException naming every problem
    */
   public String submit(String yaml, String source) {
-    return submission.submit(yaml, source);
+    return submission.submit(yaml, source, null);
+  }
+
+  /**
+   * As {@link #submit(String, String)} for a spec read from a file in {@code folder}: relative
+   * paths in it (a {@code dataset} stage's {@code shards}) resolve against that folder.
+   */
+  public String submit(String yaml, String source, java.nio.file.Path folder) {
+    return submission.submit(yaml, source, folder);
   }
 
   /** Checks every stage with its planner; {@code check} carries the live plugins. */

@@ -55,8 +55,8 @@ final class JobSubmission {
    * @return the job id
    * @throws SpecException naming every problem
    */
-  String submit(String yaml, String source) {
-    JobSpec spec = JobSpecParser.parse(yaml, source);
+  String submit(String yaml, String source, java.nio.file.Path folder) {
+    JobSpec spec = JobSpecParser.parse(yaml, source, folder);
     synchronized (lock) {
       List<SpecProblem> problems = planning.validate(spec, new SpecCheck(workers.livePluginIds()));
       if (!problems.isEmpty()) {
@@ -66,7 +66,8 @@ final class JobSubmission {
           + "-" + Integer.toHexString(0x1000 + random.nextInt(0xf000));
       JobRun job = new JobRun(jobId, spec, clock.getAsLong());
       journal.append(new JsonObject().put("type", "job").put("jobId", jobId).put("spec", yaml)
-          .put("source", source).put("submittedAtMillis", job.submittedAtMillis));
+          .put("source", source).put("folder", spec.folder() == null ? null : spec.folder().toString())
+          .put("submittedAtMillis", job.submittedAtMillis));
       jobs.add(job);
       events.event(job, "SUBMITTED", null, null, "submitted from " + source);
       LOG.info("job {} submitted: {} stage(s)", jobId, spec.stages().size());

@@ -46,7 +46,9 @@ final class JournalRecovery {
       String jobId = e.getKey();
       JobSpec spec;
       try {
-        spec = JobSpecParser.parse(e.getValue().getString("spec"), e.getValue().getString("source", "journal"));
+        String folder = e.getValue().getString("folder");
+        spec = JobSpecParser.parse(e.getValue().getString("spec"), e.getValue().getString("source", "journal"),
+            folder == null ? null : java.nio.file.Path.of(folder));
       } catch (SpecException ex) {
         LOG.warn("journaled job {} no longer parses; skipped: {}", jobId, ex.getMessage());
         continue;

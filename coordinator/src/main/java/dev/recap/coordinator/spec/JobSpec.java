@@ -1,5 +1,6 @@
 package dev.recap.coordinator.spec;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -20,12 +21,22 @@ import java.util.Optional;
  * </pre>
  *
  * @param yaml the original text, journaled so a restarted coordinator re-plans the same job
+ * @param folder the absolute folder the spec file was read from, against which relative paths in
+ *     it resolve (a {@code dataset} stage's {@code shards}); null for a spec that came from no file
+ *     (the console, a plain API call), where relative paths are an error
  */
 public record JobSpec(String name, long seed, String output, int maxAttempts, int leaseSeconds, List<StageSpec> stages,
-    String yaml) {
+    String yaml, Path folder) {
 
   public JobSpec {
     stages = List.copyOf(stages);
+    folder = folder == null ? null : folder.toAbsolutePath().normalize();
+  }
+
+  /** A spec that came from no file. */
+  public JobSpec(String name, long seed, String output, int maxAttempts, int leaseSeconds, List<StageSpec> stages,
+      String yaml) {
+    this(name, seed, output, maxAttempts, leaseSeconds, stages, yaml, null);
   }
 
   /** The stage of that name. */

@@ -24,10 +24,21 @@ public final class JobSpecParser {
   private JobSpecParser() {}
 
   /**
-   * @param source where the text came from (a file name), for messages
+   * A spec that came from no file (relative paths in it are an error).
+   *
+   * @param source where the text came from, for messages
    * @throws SpecException with every problem found
    */
   public static JobSpec parse(String yaml, String source) {
+    return parse(yaml, source, null);
+  }
+
+  /**
+   * @param source where the text came from (a file name), for messages
+   * @param folder the folder the spec file is in, against which relative paths resolve; null if none
+   * @throws SpecException with every problem found
+   */
+  public static JobSpec parse(String yaml, String source, java.nio.file.Path folder) {
     Object root;
     try {
       LoaderOptions options = new LoaderOptions();
@@ -71,7 +82,7 @@ public final class JobSpecParser {
     if (!check.ok()) {
       throw new SpecException(source, check.problems());
     }
-    return new JobSpec(name, seed, output, maxAttempts, leaseSeconds, stages, yaml);
+    return new JobSpec(name, seed, output, maxAttempts, leaseSeconds, stages, yaml, folder);
   }
 
   private static List<StageSpec> stages(Object value, SpecCheck check) {

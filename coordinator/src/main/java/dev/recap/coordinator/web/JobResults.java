@@ -57,10 +57,10 @@ public final class JobResults {
     JsonArray problems = new JsonArray();
     for (Map.Entry<String, TaskOutputs> task : tasks.entrySet()) {
       String json = task.getValue().result();
-      if (json == null) {
-        continue;
-      }
       List<DeclaredOutput> files = task.getValue().ofKind(OutputKind.RUN_RESULT);
+      if (json == null || files.isEmpty() && !task.getValue().declared().isEmpty()) {
+        continue; // no result, or one that is not a run's (a data stage's data-summary)
+      }
       String file = files.isEmpty() ? RESULT_FILE : files.get(0).getPath();
       JsonObject result;
       try {

@@ -127,7 +127,13 @@ public final class RestApi {
       return;
     }
     try {
-      String jobId = coordinator.submit(yaml, "POST /api/jobs");
+      // ?folder=: the folder of the client's spec file, for relative paths in it (recap submit sends it)
+      String folder = ctx.request().getParam("folder");
+      if (folder != null && !java.nio.file.Path.of(folder).isAbsolute()) {
+        json(ctx, 400, new JsonObject().put("error", "folder must be an absolute path, got '" + folder + "'"));
+        return;
+      }
+      String jobId = coordinator.submit(yaml, "POST /api/jobs", folder == null ? null : java.nio.file.Path.of(folder));
       json(ctx, 201, new JsonObject().put("jobId", jobId).put("id", jobId));
     } catch (SpecException e) {
       JsonArray problems = new JsonArray();

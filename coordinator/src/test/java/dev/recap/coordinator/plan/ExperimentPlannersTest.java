@@ -247,6 +247,6 @@ class ExperimentPlannersTest {
   void planningFailsNamingTheMissingDependency() {
     JobSpec lonely = JobSpecParser.parse("name: x\nstages:\n  - {name: p, kind: pretrain, runs: [{name: r, objective: none}]}\n", "t");
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> plan(new PretrainStagePlanner(), lonely, "p", Map.of()));
-    assertTrue(e.getMessage().contains("needs exactly one stage of kind 'synth-data'"), e.getMessage());
+    assertTrue(e.getMessage().contains("needs exactly one stage of kind [synth-data, dataset]"), e.getMessage());
   }
 }

@@ -49,6 +49,14 @@ class JournalRecoveryTest {
   }
 
   @Test
+  void aRecoveredJobKeepsTheFolderItsSpecWasReadFrom() {
+    // relative shard patterns of a dataset stage resolve there when its stage is planned again
+    JsonObject fromFile = submitted().put("folder", "/data/specs");
+    assertEquals(Path.of("/data/specs"), JournalRecovery.jobs(List.of(fromFile), JOURNAL).get(0).spec.folder());
+    assertEquals(null, JournalRecovery.jobs(List.of(submitted()), JOURNAL).get(0).spec.folder(), "a spec from no file");
+  }
+
+  @Test
   void aMalformedDeclarationIsReportedWithTheJournalFile() {
     JsonObject bad = new JsonObject().put("type", "done").put("jobId", "j1").put("taskId", "j1/make/00000")
         .put("declared", new JsonArray().add(new JsonObject().put("path", "/x")));

@@ -57,7 +57,7 @@ class SpecProfilesTest {
   void theExampleSpecsProfilesNameRealStages() throws Exception {
     Path example = Path.of("src/main/dist/examples/caption-quality.yaml");
     String yaml = Files.readString(example);
-    for (String profile : new String[] {null, "quick", "scale"}) {
+    for (String profile : new String[] {null, "quick", "scale", "trial", "curve"}) {
       JobSpec spec = JobSpecParser.parse(SpecProfiles.apply(yaml, profile, example.toString()), example.toString());
       assertEquals(7, spec.stages().size(), String.valueOf(profile)); // data, captioner, curate, recaption, pretrain, evaluate, report
     }

@@ -85,7 +85,11 @@ class RestApiTest {
   }
 
   private HttpResponse<String> post(String body, String contentType) throws Exception {
-    return http.send(HttpRequest.newBuilder(URI.create(origin + "/api/jobs")).timeout(WAIT)
+    return post("/api/jobs", body, contentType);
+  }
+
+  private HttpResponse<String> post(String path, String body, String contentType) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(origin + path)).timeout(WAIT)
         .header("Authorization", "Bearer " + TOKEN).header("Content-Type", contentType)
         .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
   }
@@ -187,6 +191,25 @@ class RestApiTest {
     JsonObject problem = new JsonObject(unknown.body()).getJsonArray("problems").getJsonObject(0);
     assertEquals("stages[1].requires[0]", problem.getString("field"), unknown.body());
     assertEquals(7, problem.getInteger("line"), "the line of the field, for the editor: " + unknown.body());
+  }
+
+  @Test
+  void relativeShardPathsResolveAgainstTheFolderTheClientSends() throws Exception {
+    String spec = "name: own\nstages:\n  - {name: data, kind: dataset, shards: 'shards/*.tar'}\n";
+    HttpResponse<String> noFolder = post(spec, "application/yaml");
+    assertEquals(400, noFolder.statusCode());
+    assertTrue(noFolder.body().contains("is a relative path, but this spec came from no file"), noFolder.body());
+    HttpResponse<String> relativeFolder = post("/api/jobs?folder=specs", spec, "application/yaml");
+    assertEquals(400, relativeFolder.statusCode());
+    assertTrue(relativeFolder.body().contains("folder must be an absolute path"), relativeFolder.body());
+    Path folder = Files.createDirectories(dir.resolve("client specs"));
+    HttpResponse<String> nothingThere = post("/api/jobs?folder=" + java.net.URLEncoder.encode(folder.toString(),
+        java.nio.charset.StandardCharsets.UTF_8), spec, "application/yaml");
+    assertEquals(400, nothingThere.statusCode());
+    JsonObject problem = new JsonObject(nothingThere.body()).getJsonArray("problems").getJsonObject(0);
+    assertEquals("stages[0].shards", problem.getString("field"));
+    assertTrue(problem.getString("message").contains("matches no file: looked for " + folder.resolve("shards/*.tar")),
+        problem.getString("message"));
   }
 
   @Test

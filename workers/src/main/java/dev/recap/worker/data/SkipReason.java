@@ -2,8 +2,12 @@ package dev.recap.worker.data;
 
 /** Why a sample was skipped. */
 public enum SkipReason {
-  /** Image bytes that no decoder accepts. */
+  /** Image bytes that no decoder recognises, that break off (truncated), or that fail to decode. */
   CORRUPT_IMAGE,
+  /** An image above {@link ImageCodec#MAX_PIXELS} pixels (refused before decoding). */
+  IMAGE_TOO_LARGE,
+  /** A sample whose key an earlier sample of the same data already has. */
+  DUPLICATE_KEY,
   /** A record without any image member. */
   MISSING_IMAGE,
   /** A record without a caption, when captions are required. */

@@ -14,12 +14,30 @@ public final class SkipReport {
 
   private static final Logger LOG = LoggerFactory.getLogger(SkipReport.class);
 
+  /** Told about each skipped sample as it is recorded (from the thread that recorded it). */
+  @FunctionalInterface
+  public interface Listener {
+    void skipped(String shard, String key, SkipReason reason, String detail);
+  }
+
   private final AtomicLongArray counts = new AtomicLongArray(SkipReason.values().length);
+  private final Listener listener;
+
+  /** A report that only counts and logs. */
+  public SkipReport() {
+    this((shard, key, reason, detail) -> {});
+  }
+
+  /** A report that also tells {@code listener} about every skipped sample (e.g. to list them for the user). */
+  public SkipReport(Listener listener) {
+    this.listener = listener;
+  }
 
   /** Records one skipped sample. */
   public void skip(String shard, String key, SkipReason reason, String detail) {
     counts.incrementAndGet(reason.ordinal());
     LOG.warn("skipped sample: shard={} key={} reason={} ({})", shard, key, reason, detail);
+    listener.skipped(shard, key, reason, detail);
   }
 
   public long count(SkipReason reason) {

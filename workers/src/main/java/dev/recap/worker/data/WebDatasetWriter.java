@@ -39,11 +39,18 @@ public final class WebDatasetWriter implements AutoCloseable {
 
   /** Appends a sample; its key must not contain '.' or '/' (it prefixes member names). */
   public void write(Sample sample) throws IOException {
-    String key = sample.key();
+    writeRecord(sample.key(), SampleCodec.encode(sample, format));
+  }
+
+  /**
+   * Appends a record as given: {@code key.<extension>} for every member, in the map's order, the
+   * bytes unchanged (an image copied from another shard is not decoded and encoded again).
+   */
+  public void writeRecord(String key, Map<String, byte[]> members) throws IOException {
     if (key.isEmpty() || key.indexOf('.') >= 0 || key.indexOf('/') >= 0) {
       throw new IllegalArgumentException("sample key '" + key + "' cannot name WebDataset members: no '.' or '/' allowed");
     }
-    for (Map.Entry<String, byte[]> m : SampleCodec.encode(sample, format).entrySet()) {
+    for (Map.Entry<String, byte[]> m : members.entrySet()) {
       TarArchiveEntry entry = new TarArchiveEntry(key + "." + m.getKey());
       entry.setSize(m.getValue().length);
       entry.setModTime(0); // identical input gives an identical shard

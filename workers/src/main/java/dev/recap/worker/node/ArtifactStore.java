@@ -63,7 +63,16 @@ public interface ArtifactStore {
    * Writes the task's result JSON (docs/results.md) to {@code result.json}, declared as
    * {@link OutputKind#RUN_RESULT}, and keeps its text for the task's result message.
    */
-  DeclaredOutput writeResult(String json) throws IOException;
+  default DeclaredOutput writeResult(String json) throws IOException {
+    return writeResult(json, OutputKind.RUN_RESULT);
+  }
+
+  /**
+   * As {@link #writeResult(String)}, declared as {@code kind}: the result of a task that is not a
+   * run's, e.g. a data stage's {@link OutputKind#DATA_SUMMARY}, which later stages read but the
+   * results table leaves out.
+   */
+  DeclaredOutput writeResult(String json, OutputKind kind) throws IOException;
 
   /** Everything declared so far by this attempt, in declaration order (a name written twice: its last write). */
   List<DeclaredOutput> declared();

@@ -98,8 +98,8 @@ public final class FileArtifactStore implements ArtifactStore {
   }
 
   @Override
-  public DeclaredOutput writeResult(String json) throws IOException {
-    DeclaredOutput out = write(RESULT_FILE, OutputKind.RUN_RESULT, json.getBytes(StandardCharsets.UTF_8));
+  public DeclaredOutput writeResult(String json, OutputKind kind) throws IOException {
+    DeclaredOutput out = write(RESULT_FILE, kind, json.getBytes(StandardCharsets.UTF_8));
     synchronized (this) {
       result = json;
     }

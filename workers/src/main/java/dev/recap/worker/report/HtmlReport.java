@@ -82,6 +82,11 @@ public final class HtmlReport {
       h.append("</table></div>\n");
     }
 
+    if (!c.data().isEmpty()) {
+      h.append("<h2>Data</h2>\n<div class=\"scroll\">");
+      table(h, DataSummaries.table(c.data()));
+      h.append("</div>\n");
+    }
     h.append("<h2>Everything else</h2>\n<details><summary>All metrics, every setting</summary><div class=\"scroll\">");
     table(h, ReportTable.comparison(c.results()));
     h.append("</div></details>\n");

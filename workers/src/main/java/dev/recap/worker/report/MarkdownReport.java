@@ -75,6 +75,10 @@ public final class MarkdownReport {
       md.append('\n');
     }
 
+    if (!c.data().isEmpty()) {
+      md.append("## Data\n\n");
+      table(md, DataSummaries.table(c.data()));
+    }
     md.append("## Everything else\n\n<details><summary>All metrics, every setting</summary>\n\n");
     table(md, ReportTable.comparison(c.results()));
     md.append("</details>\n\n");

@@ -23,7 +23,7 @@ public final class ReportBuilder {
   /** Everything the report reads, after reading: what was used and what was skipped (with why). */
   public record Contents(String title, ExperimentResults results, List<LossCurve> curves,
       List<ClaimCheck.Claim> claims, ClaimCheck.Settings claimSettings, Map<String, StageTime> stageTimes,
-      List<String> skipped) {}
+      List<String> skipped, List<DataSummaries.Summary> data) {}
 
   /** Wall time of a stage from its tasks' recorded {@code wallSeconds}. */
   public record StageTime(int tasks, double totalSeconds, double longestSeconds) {}
@@ -66,6 +66,16 @@ public final class ReportBuilder {
       }
     }
     curves.sort((a, b) -> a.label().compareTo(b.label()));
+    List<DataSummaries.Summary> data = new ArrayList<>();
+    for (Input in : inputs) {
+      if (in.kind() == OutputKind.DATA_SUMMARY) {
+        try {
+          data.add(DataSummaries.read(in.file(), in.stage()));
+        } catch (ReportInputException e) {
+          skipped.add(e.getMessage() + "; data summary left out");
+        }
+      }
+    }
     Map<String, StageTime> times = new TreeMap<>();
     Map<String, List<Double>> walls = new LinkedHashMap<>();
     for (RunResult r : results) {
@@ -78,7 +88,7 @@ public final class ReportBuilder {
     ExperimentResults experiment = new ExperimentResults(results);
     skipped.addAll(experiment.conflicts());
     return new Contents(title, experiment, List.copyOf(curves), ClaimCheck.evaluate(experiment, settings), settings,
-        times, List.copyOf(skipped));
+        times, List.copyOf(skipped), List.copyOf(data));
   }
 
   /** Reads the inputs and renders report.md, report.html and their charts and images. */
@@ -93,7 +103,7 @@ public final class ReportBuilder {
       List<String> skipped = new ArrayList<>(contents.skipped());
       skipped.addAll(samples.skipped());
       contents = new Contents(contents.title(), contents.results(), contents.curves(), contents.claims(),
-          contents.claimSettings(), contents.stageTimes(), List.copyOf(skipped));
+          contents.claimSettings(), contents.stageTimes(), List.copyOf(skipped), contents.data());
     }
     files.putAll(samples.files());
     PredictionGrid.Grids grids = PredictionGrid.cut(contents.results(), samples);

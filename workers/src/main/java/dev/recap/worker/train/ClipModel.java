@@ -1,5 +1,6 @@
 package dev.recap.worker.train;
 
+import dev.recap.api.Kernels;
 import ai.djl.MalformedModelException;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
@@ -135,13 +136,13 @@ public final class ClipModel extends AbstractBlock {
   /** L2-normalized image embeddings {@code [B, embedDim]}. */
   public NDArray encodeImages(ParameterStore ps, NDArray images, boolean training) {
     NDArray pooled = image.block().forward(ps, new NDList(images), training).get(0);
-    return normalize(pooled.matMul(ps.getValue(imageProjection, images.getDevice(), training)));
+    return normalize(Kernels.current().matMul(pooled, ps.getValue(imageProjection, images.getDevice(), training)));
   }
 
   /** L2-normalized text embeddings {@code [B, embedDim]}. */
   public NDArray encodeTexts(ParameterStore ps, NDArray tokens, boolean training) {
     NDArray pooled = text.block().forward(ps, new NDList(tokens), training).get(0);
-    return normalize(pooled.matMul(ps.getValue(textProjection, tokens.getDevice(), training)));
+    return normalize(Kernels.current().matMul(pooled, ps.getValue(textProjection, tokens.getDevice(), training)));
   }
 
   /** {@code exp(logit_scale)}, owned by {@code scope} (not by the parameters' manager). */

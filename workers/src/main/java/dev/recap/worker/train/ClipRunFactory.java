@@ -126,9 +126,13 @@ public final class ClipRunFactory {
     return TrainingOptions.clip(new CosineSchedule(spec.learningRate(), warmup, Math.max(1, totalSteps), 0));
   }
 
-  /** A CLIP trainer for this run on {@code collective} (a world of one: {@link Collective#single()}). */
+  /**
+   * A CLIP trainer for this run on {@code collective} (a world of one: {@link Collective#single()}),
+   * in the precision {@link Precision#forDevice} picks for the manager's device.
+   */
   public ClipTrainer clipTrainer(ClipModel model, NDManager manager, long totalSteps, Collective collective) {
-    return new ClipTrainer(model, manager, trainingOptions(totalSteps), collective);
+    return new ClipTrainer(model, manager, trainingOptions(totalSteps).withPrecision(Precision.forDevice(manager.getDevice())),
+        collective);
   }
 
   /** A masked-image trainer for this run. */

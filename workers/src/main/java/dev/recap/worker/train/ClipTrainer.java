@@ -1,6 +1,7 @@
 package dev.recap.worker.train;
 
 import ai.djl.MalformedModelException;
+import dev.recap.api.Kernels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -66,6 +67,8 @@ public final class ClipTrainer implements Checkpointable {
   private final List<Parameter> parameters;
   private final int logitScaleIndex;
   private final boolean half;
+  /** The matrix products of the forward pass (bfloat16 ones for {@link Precision#BF16_PRODUCTS}). */
+  private final Kernels products;
   /**
    * Per parameter: whether it is on the early side (image tower, image projection, logit scale),
    * whose gradient is final before the text tower's backward runs.
@@ -91,6 +94,7 @@ public final class ClipTrainer implements Checkpointable {
     this.optimizer = new AdamW(options.adamW(), parameters);
     this.logitScaleIndex = parameters.indexOf(model.logitScale());
     this.half = options.precision() == Precision.FP16_MIXED;
+    this.products = options.precision() == Precision.BF16_PRODUCTS ? Bf16Kernels.on(manager.getDevice()) : Kernels.EXACT;
     this.lossScale = half ? INITIAL_LOSS_SCALE : 1f;
     Set<Parameter> text = Collections.newSetFromMap(new IdentityHashMap<>());
     text.addAll(model.textTower().block().getParameters().values());
@@ -225,7 +229,7 @@ public final class ClipTrainer implements Checkpointable {
     overlapWaitNanos = 0;
     EarlyReduce[] started = new EarlyReduce[1];
     double loss = 0;
-    try (NDManager scope = manager.newSubManager()) {
+    try (NDManager scope = manager.newSubManager(); Kernels.Scope arithmetic = Kernels.use(products)) {
       try {
         HalfPrecisionParameterStore halfStore = half ? new HalfPrecisionParameterStore(scope) : null;
         ParameterStore ps = half ? halfStore : new ParameterStore(scope, false);

@@ -137,7 +137,8 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
       ShardPairs data = new ShardPairs(index, rows, tokenizer, spec.batchSize(), t.getSeed(), context::event);
       long totalSteps = data.totalSteps(spec.epochs(), spec.maxSteps());
       TrainingOptions base = factory.trainingOptions(totalSteps);
-      TrainingOptions options = new TrainingOptions(base.schedule(), base.adamW(), base.clipNorm(), t.getMaxConsecutiveSkips());
+      TrainingOptions options = new TrainingOptions(base.schedule(), base.adamW(), base.clipNorm(), t.getMaxConsecutiveSkips(),
+          Precision.forDevice(manager.getDevice()));
       Path checkpoints = dir.getParent().resolve(context.stage() + "-checkpoints");
       GangMember.Settings settings = new GangMember.Settings(t.getRunId(), totalSteps, t.getStepsPerRange(),
           t.getMinWorkers(), t.getMaxWorkers(), t.getChecksumEvery(), t.getCheckpointEvery(), checkpoints,
@@ -297,7 +298,8 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
     JsonObject result = new JsonObject().put("run", t.getRun()).put("encoder", encoder).put("captions", captions)
         .put("objective", spec.objective()).put("seed", t.getSeed()).put("protocol", "pretrain").put("task", "pretrain")
         .put("parameters", parameters).put("wallSeconds", wallSeconds)
-        .put("maxWorkers", t.getMaxWorkers()).put("augment", spec.augment().describe()).put("metrics", metrics);
+        .put("maxWorkers", t.getMaxWorkers()).put("augment", spec.augment().describe())
+        .put("precision", Precision.forDevice(context.device()).label()).put("metrics", metrics);
     context.artifacts().writeResult(result.encodePrettily());
   }
 

@@ -158,6 +158,9 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     if (!spec.objective().equals("none")) {
       result.put("augment", spec.augment().describe());
     }
+    if (spec.objective().equals("clip")) {
+      result.put("precision", Precision.forDevice(context.device()).label());
+    }
     if (!snapshots.written.isEmpty()) {
       result.put("snapshots", snapshots.inOrder());
     }

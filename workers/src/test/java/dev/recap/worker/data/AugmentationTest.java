@@ -187,4 +187,86 @@ class AugmentationTest {
     }
     assertTrue(broken > 50, "only " + broken + " of 200 augmented images lost the object or its side");
   }
+
+  /** An image of three vertical bands: red on the left quarter, blue in the middle half, green on the right quarter. */
+  private static Sample bands(int width, int height) {
+    byte[] rgb = new byte[width * height * 3];
+    for (int y = 0; y < height; y++) {
+      for (int x = 0; x < width; x++) {
+        int p = (y * width + x) * 3;
+        int band = x < width / 4 ? 0 : x < width * 3 / 4 ? 2 : 1;
+        rgb[p + band] = (byte) 255;
+      }
+    }
+    return new Sample("wide", new RgbImage(width, height, rgb), Map.of(), List.of(), null, null);
+  }
+
+  private static float channel(float[] image, int size, int c, int p) {
+    return (image[c * size * size + p] * Augmentation.CLIP_STD[c] + Augmentation.CLIP_MEAN[c]) * 255f;
+  }
+
+  @Test
+  void evaluationResizesTheShorterSideAndCutsOutTheCentre() {
+    // OpenCLIP's test transform: a 400x200 image becomes its centre 200x200, resized; the side bands are cut away
+    int size = 20;
+    for (Sample s : List.of(bands(400, 200), bands(401, 37))) {
+      float[] image = new float[3 * size * size];
+      Augmentation.resizeOnly(size).apply(s, new SplittableRandom(1), image, 0, null, null, 0);
+      for (int p = 0; p < size * size; p++) {
+        assertEquals(255, channel(image, size, 2, p), 0.5, s.image().width() + "x" + s.image().height() + ": blue at " + p);
+        assertEquals(0, channel(image, size, 0, p), 0.5, "no red at " + p);
+      }
+    }
+    // a tall image: the centre rows
+    byte[] rgb = new byte[30 * 90 * 3];
+    for (int y = 0; y < 90; y++) {
+      for (int x = 0; x < 30; x++) {
+        rgb[(y * 30 + x) * 3] = (byte) (y < 30 || y >= 60 ? 255 : 0);
+      }
+    }
+    float[] image = new float[3 * size * size];
+    Augmentation.resizeOnly(size).apply(new Sample("tall", new RgbImage(30, 90, rgb), Map.of(), List.of(), null, null),
+        new SplittableRandom(1), image, 0, null, null, 0);
+    for (int p = 0; p < size * size; p++) {
+      assertEquals(0, channel(image, size, 0, p), 0.5, "the centre third has no red, at " + p);
+    }
+  }
+
+  @Test
+  void shrinkingAveragesInsteadOfAliasing() {
+    // one-pixel stripes, 2000 px wide: bilinear sampling at 25x shrink would land on single stripes (0 or 255)
+    int w = 2000;
+    int h = 2000;
+    byte[] rgb = new byte[w * h * 3];
+    for (int y = 0; y < h; y++) {
+      for (int x = 0; x < w; x += 2) {
+        int p = (y * w + x) * 3;
+        rgb[p] = rgb[p + 1] = rgb[p + 2] = (byte) 255;
+      }
+    }
+    int size = 16;
+    float[] image = new float[3 * size * size];
+    Augmentation.resizeOnly(size).apply(new Sample("stripes", new RgbImage(w, h, rgb), Map.of(), List.of(), null, null),
+        new SplittableRandom(1), image, 0, null, null, 0);
+    for (int p = 0; p < size * size; p++) {
+      assertEquals(127.5, channel(image, size, 0, p), 8, "the stripes average to gray at " + p);
+    }
+  }
+
+  @Test
+  void trainingCropsKeepTheAspectWithinOpenClipsRangeOnAPanorama() {
+    // a 10:1 panorama: no random draw fits, so the crop is the centred 4:3 window (torchvision's fallback), not a squashed whole
+    int size = 16;
+    Sample s = bands(1000, 100);
+    Augmentation aug = new Augmentation(size, true, AugmentPolicy.openClip());
+    Augmentation.Window win = aug.window(1000, 100, new SplittableRandom(5));
+    assertEquals(100, win.h(), 1e-9);
+    assertEquals(133, win.w(), 1e-9);
+    assertEquals((1000 - 133) / 2.0, win.x0(), 1e-9);
+    float[] image = new float[3 * size * size];
+    aug.apply(s, new SplittableRandom(5), image, 0, null, null, 0);
+    for (int p = 0; p < size * size; p++) {
+      assertEquals(255, channel(image, size, 2, p), 0.5, "the centre of a panorama is its middle band, at " + p);
+    }
+  }
 }

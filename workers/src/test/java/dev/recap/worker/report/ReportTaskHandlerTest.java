@@ -1,11 +1,11 @@
 package dev.recap.worker.report;
 
+import dev.recap.worker.node.LocalTaskContext;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.recap.api.Extensions;
 import dev.recap.bus.task.ReportInput;
 import dev.recap.bus.task.ReportTask;
 import dev.recap.worker.node.ArtifactStore;
@@ -25,54 +25,11 @@ class ReportTaskHandlerTest {
   @TempDir
   Path dir;
 
-  /** The worker's side of a task: the payload, a file artifact store, and the events it reports. */
-  private record Context(ReportTask payload, ArtifactStore artifacts, List<String> events) implements TaskContext<ReportTask> {
-    public String jobId() {
-      return "job-1";
-    }
-
-    public String taskId() {
-      return "job-1/report/report";
-    }
-
-    public String stage() {
-      return "report";
-    }
-
-    public int attempt() {
-      return 1;
-    }
-
-    public long seed() {
-      return 7;
-    }
-
-    public String workerId() {
-      return "w1";
-    }
-
-    public void progress(double fraction, String message) {}
-
-    public void metric(String name, double value, Map<String, String> tags) {}
-
-    public void event(String message) {
-      events.add(message);
-    }
-
-    public Extensions extensions() {
-      throw new UnsupportedOperationException("the report uses no plugins");
-    }
-
-    public boolean isCancelled() {
-      return false;
-    }
-  }
-
-  private Context context(List<ReportBuilder.Input> inputs, String copyTo) {
+  private LocalTaskContext<ReportTask> context(List<ReportBuilder.Input> inputs, String copyTo) {
     List<ReportInput> in = inputs.stream().map(i -> new ReportInput(i.stage(), i.task(), i.file().toString(), i.kind().wireName())).toList();
     ReportTask task = ReportTask.newBuilder().setInputs(in).setCopyTo(copyTo).setTitle("handler test").build();
-    return new Context(task, new FileArtifactStore(dir.resolve("artifacts"), "job-1", "job-1/report/report"),
-        new ArrayList<>());
+    return new LocalTaskContext<>(task, new FileArtifactStore(dir.resolve("artifacts"), "job-1", "job-1/report/report"),
+        new ArrayList<>(), "job-1/report/report", "report");
   }
 
   @Test
@@ -82,7 +39,7 @@ class ReportTaskHandlerTest {
         Map.of(), 100);
     f.pretrain("vit-grounded", 1, new double[] {3, 2}, null);
     Path copy = dir.resolve("runs/job-1");
-    Context ctx = context(f.inputs, copy.toString());
+    LocalTaskContext<ReportTask> ctx = context(f.inputs, copy.toString());
     new ReportTaskHandler().execute(ctx);
 
     Path out = ctx.artifacts().directory();
@@ -104,7 +61,7 @@ class ReportTaskHandlerTest {
   void noValidResultFailsPermanentlyAfterWritingWhatWasSkipped() throws Exception {
     ResultFixture f = new ResultFixture(dir.resolve("in"));
     Path bad = f.raw("evaluate", "t", "{\"run\":\"a\"}");
-    Context ctx = context(f.inputs, "");
+    LocalTaskContext<ReportTask> ctx = context(f.inputs, "");
     PermanentTaskFailure e = assertThrows(PermanentTaskFailure.class, () -> new ReportTaskHandler().execute(ctx));
     assertTrue(e.getMessage().contains(bad + ": field 'seed'"), e.getMessage());
     String md = Files.readString(ctx.artifacts().directory().resolve("report.md"));

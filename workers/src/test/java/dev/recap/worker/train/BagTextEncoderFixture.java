@@ -1,5 +1,7 @@
 package dev.recap.worker.train;
 
+import dev.recap.api.Kernels;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
@@ -116,9 +118,11 @@ public final class BagTextEncoderFixture implements TextEncoder {
       }
       NDArray e = tokens.getNDArrayInternal()
           .embedding(tokens, ps.getValue(embedding, tokens.getDevice(), training), SparseFormat.DENSE).singletonOrThrow();
-      NDArray mean = tokens.getManager().create(w, new Shape(b, 1, l)).toType(e.getDataType(), false).matMul(e).reshape(b, -1);
-      NDArray y = mean.getNDArrayInternal().linear(mean, ps.getValue(weight, tokens.getDevice(), training),
-          ps.getValue(bias, tokens.getDevice(), training)).singletonOrThrow().tanh();
+      Kernels products = Kernels.current();
+      NDArray mean = products.matMul(tokens.getManager().create(w, new Shape(b, 1, l)).toType(e.getDataType(), false), e)
+          .reshape(b, -1);
+      NDArray y = products.linear(mean, ps.getValue(weight, tokens.getDevice(), training),
+          ps.getValue(bias, tokens.getDevice(), training)).tanh();
       return new NDList(y);
     }
 

@@ -154,6 +154,43 @@ class ClipTrainerTest {
     assertTrue(apart < 0.05 * moved, "fp16 mixed ended " + apart + " from fp32's parameters, which moved " + moved + " from init");
   }
 
+  @Test
+  void bf16ProductsKeepTheLossCurveWithinTwoPercentOfFp32Over500Steps() throws Exception {
+    // same model seed, same batches, same schedule: only the arithmetic of the products differs.
+    // lr 1e-3 (the pretrain default's order). Measured on the dev machine: 0.28% at lr 1e-3; at
+    // lr 1e-2 this set is memorised to a loss of 0.0000 within 500 steps and the two runs part
+    // by 2.8% (widest 0.26), trajectories there being chaotic under any rounding change
+    int steps = 500;
+    double[][] losses = new double[2][];
+    Precision[] precisions = {Precision.BF16_PRODUCTS, Precision.FP32};
+    for (int p = 0; p < 2; p++) {
+      losses[p] = onReplicas(1, 11, TinyClip.options(1e-3, steps).withPrecision(precisions[p]), (rank, t) -> {
+        double[] l = new double[steps];
+        for (int s = 0; s < steps; s++) {
+          l[s] = t.step(TinyClip.batch(s, 0, BATCH)).loss();
+        }
+        assertEquals(DataTypeCheck.FLOAT32, DataTypeCheck.of(t));
+        return l;
+      }).get(0);
+    }
+    // the curves compared as a whole: the summed gap over the summed fp32 loss
+    double gap = 0;
+    double total = 0;
+    double widest = 0;
+    for (int s = 0; s < steps; s++) {
+      gap += Math.abs(losses[0][s] - losses[1][s]);
+      total += losses[1][s];
+      widest = Math.max(widest, Math.abs(losses[0][s] - losses[1][s]));
+    }
+    double last = Arrays.stream(losses[1], steps - 25, steps).average().orElseThrow();
+    double lastBf16 = Arrays.stream(losses[0], steps - 25, steps).average().orElseThrow();
+    System.out.printf("bf16 products vs fp32 over %d steps: curve gap %.3f%% of the fp32 curve, widest %.4f;"
+        + " last 25 steps %.4f vs %.4f%n", steps, 100 * gap / total, widest, lastBf16, last);
+    assertTrue(widest > 0, "bf16 products gave fp32's losses bit for bit: the bfloat16 kernels did not run");
+    assertTrue(last < 0.25 * Math.log(BATCH), "fp32 did not learn: " + last);
+    assertTrue(gap / total < 0.02, "bf16 products left fp32's loss curve by " + 100 * gap / total + "% (summed gap / summed loss)");
+  }
+
   /** The master weights stay float32 whatever the precision. */
   enum DataTypeCheck {
     FLOAT32, OTHER;

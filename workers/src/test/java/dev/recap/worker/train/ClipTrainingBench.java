@@ -22,7 +22,7 @@ import java.util.Random;
  * matmul reference, and RSS over a long run (memory scoping).
  *
  * <p>System properties: {@code batch} (256), {@code size} (64), {@code steps} (10), {@code precision}
- * (FP32; for the RSS run), {@code profile} (a path: one step's libtorch profiler trace, chrome format) and {@code precisions} (comma-separated, for throughput, e.g. FP32,FP16_MIXED),
+ * (FP32; for the RSS run), {@code profile} (a path: one step's libtorch profiler trace, chrome format) and {@code precisions} (comma-separated, for throughput, e.g. FP32,BF16_PRODUCTS,FP16_MIXED),
  * {@code rssSteps} (1000), {@code rssBatch} (32), {@code image} / {@code text} (extension class
  * names; default the test fixtures), {@code imageConfig} / {@code textConfig} ("k=v,k=v").
  */
@@ -47,12 +47,20 @@ public final class ClipTrainingBench {
         System.getProperty("java.version"), System.getProperty("ai.djl.pytorch.num_threads", "default"));
     double matmul = matmulGflops(1024, 5);
     System.out.printf("reference fp32 matmul 1024^3: %.1f GFLOP/s%n", matmul);
+    if (Precision.cpuHasBf16()) {
+      System.out.printf("reference bf16 matmul 1024^3 (Recap's kernel, casts included): %.1f GFLOP/s%n",
+          matmulGflops(1024, 5, Bf16Kernels.on(ai.djl.Device.cpu())));
+    }
 
     for (String name : System.getProperty("precisions", precision.name()).split(",")) {
       throughput(Precision.valueOf(name.trim()), batch, size, steps, imageEncoder, imageConfig, textEncoder, textConfig, tokenizer);
     }
     if (steps > 0) {
       System.out.printf("reference fp32 matmul 1024^3 after the runs: %.1f GFLOP/s%n", matmulGflops(1024, 5));
+      if (Precision.cpuHasBf16()) {
+        System.out.printf("reference bf16 matmul 1024^3 after the runs: %.1f GFLOP/s%n",
+            matmulGflops(1024, 5, Bf16Kernels.on(ai.djl.Device.cpu())));
+      }
     }
 
     if (rssSteps > 0) {
@@ -69,6 +77,12 @@ public final class ClipTrainingBench {
         }
       }
     }
+  }
+
+  /** CPU time of this process (all threads), in nanoseconds. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static void throughput(Precision precision, int batch, int size, int steps, ImageEncoder imageEncoder, PluginConfig imageConfig,
@@ -98,13 +112,17 @@ public final class ClipTrainingBench {
         System.out.println("profile of one step written to " + profile);
       }
       long t0 = System.nanoTime();
+      long cpu0 = processCpuNanos();
       double loss = 0;
       for (int s = 0; s < steps; s++) {
         loss = trainer.step(data.get(s % 2)).loss();
       }
       double sec = (System.nanoTime() - t0) / 1e9;
-      System.out.printf("%s training: batch %d, %dx%d: %.3f s/step, %.1f images/s (loss %.3f)%n", precision, batch, size, size,
-          sec / steps, batch * steps / sec, loss);
+      double cpu = (processCpuNanos() - cpu0) / 1e9;
+      // CPU seconds per image: what a step costs in work, less sensitive than wall time to other
+      // processes sharing the cores (exact at 1 thread; at more, idle spinning counts too)
+      System.out.printf("%s training: batch %d, %dx%d: %.3f s/step, %.1f images/s (loss %.3f); %.2f cpu-ms/image%n", precision,
+          batch, size, size, sec / steps, batch * steps / sec, loss, 1e3 * cpu / (batch * steps));
     }
   }
 
@@ -136,13 +154,18 @@ public final class ClipTrainingBench {
   }
 
   static double matmulGflops(int n, int reps) {
+    return matmulGflops(n, reps, dev.recap.api.Kernels.EXACT);
+  }
+
+  /** GFLOP/s of an n^3 matrix product through {@code kernels} (the bf16 kernel's casts included). */
+  static double matmulGflops(int n, int reps, dev.recap.api.Kernels kernels) {
     try (NDManager m = NDManager.newBaseManager()) {
       NDArray a = m.randomNormal(new Shape(n, n));
       NDArray b = m.randomNormal(new Shape(n, n));
-      a.matMul(b).close();
+      kernels.matMul(a, b).close();
       long t0 = System.nanoTime();
       for (int i = 0; i < reps; i++) {
-        a.matMul(b).close();
+        kernels.matMul(a, b).close();
       }
       return 2.0 * n * n * n * reps / ((System.nanoTime() - t0) / 1e9) / 1e9;
     }

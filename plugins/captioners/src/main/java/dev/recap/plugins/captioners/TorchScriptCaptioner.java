@@ -33,7 +33,7 @@ import org.pf4j.Extension;
  * {@code tokens} int64 {@code [B, T]} (ids of the tokenizer, starting with the start token), and
  * the result float32 logits {@code [B, T, V]} for the next token at every position. Decoding is
  * greedy in Recap, up to {@code maxLength} tokens, stopping at the end token; the caption is the
- * tokenizer's decoding of the generated ids without special tokens. {@link TorchScriptArchive}
+ * tokenizer's decoding of the generated ids without special tokens. {@link dev.recap.api.torchscript.TorchScriptArchive}
  * writes models in this contract from Java.
  *
  * <p>Config keys (defaults): {@code model} (required: the {@code .pt} file), {@code tokenizer}

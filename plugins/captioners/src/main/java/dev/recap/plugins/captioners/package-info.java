@@ -5,7 +5,7 @@
  * {@code learned} ({@link dev.recap.plugins.captioners.LearnedCaptioner}, an image-conditioned
  * transformer decoder trained in Recap) and {@code torchscript} ({@link
  * dev.recap.plugins.captioners.TorchScriptCaptioner}, an external TorchScript model; {@link
- * dev.recap.plugins.captioners.TorchScriptArchive} writes such models from Java). One plugin holds all of them because PF4J plugins may
+ * dev.recap.api.torchscript.TorchScriptArchive} writes such models from Java). One plugin holds all of them because PF4J plugins may
  * host several extensions and job specs name extension ids, not plugins; they share no state.
  */
 package dev.recap.plugins.captioners;

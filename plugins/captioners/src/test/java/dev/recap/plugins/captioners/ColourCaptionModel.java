@@ -1,5 +1,7 @@
 package dev.recap.plugins.captioners;
 
+import dev.recap.api.torchscript.TorchScriptArchive;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

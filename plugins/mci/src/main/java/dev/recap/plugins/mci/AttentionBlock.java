@@ -1,12 +1,12 @@
 package dev.recap.plugins.mci;
 
+import dev.recap.api.Kernels;
 import dev.recap.api.ScalarOps;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.Initializer;
@@ -54,13 +54,14 @@ final class AttentionBlock extends FixedShapeBlock {
     long n = h * w;
     int heads = dim / headDim;
     NDArray tokens = norm.forward(ps, inputs, training, params).singletonOrThrow().reshape(b, dim, n).transpose(0, 2, 1);
-    NDArray split = Linear.linear(tokens, valueLike(ps, qkv, tokens, training)).singletonOrThrow()
+    Kernels products = Kernels.current();
+    NDArray split = products.linear(tokens, valueLike(ps, qkv, tokens, training), null)
         .reshape(b, n, 3, heads, headDim).transpose(2, 0, 3, 1, 4);
     NDArray q = ScalarOps.times(split.get(0), 1.0 / Math.sqrt(headDim));
-    NDArray attention = asTypeOf(float32(q.matMul(split.get(1).transpose(0, 1, 3, 2))).softmax(-1), q);
-    NDArray mixed = attention.matMul(split.get(2)).transpose(0, 2, 1, 3).reshape(b, n, dim);
-    mixed = Linear.linear(mixed, valueLike(ps, projWeight, mixed, training), valueLike(ps, projBias, mixed, training))
-        .singletonOrThrow().transpose(0, 2, 1).reshape(b, dim, h, w);
+    NDArray attention = asTypeOf(float32(products.matMul(q, split.get(1).transpose(0, 1, 3, 2))).softmax(-1), q);
+    NDArray mixed = products.matMul(attention, split.get(2)).transpose(0, 2, 1, 3).reshape(b, n, dim);
+    mixed = products.linear(mixed, valueLike(ps, projWeight, mixed, training), valueLike(ps, projBias, mixed, training))
+        .transpose(0, 2, 1).reshape(b, dim, h, w);
     x = x.add(valueLike(ps, layerScale1, x, training).mul(mixed));
     NDArray f = ffn.forward(ps, new NDList(x), training, params).singletonOrThrow();
     return new NDList(x.add(valueLike(ps, layerScale2, x, training).mul(f)));

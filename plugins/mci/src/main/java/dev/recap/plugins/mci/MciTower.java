@@ -1,5 +1,6 @@
 package dev.recap.plugins.mci;
 
+import dev.recap.api.Kernels;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.modality.cv.Image;
 import ai.djl.ndarray.NDArray;
@@ -120,7 +121,7 @@ final class MciTower extends FixedShapeBlock {
     Shape e = expanded.getShape();
     NDArray pooled = expanded.reshape(e.get(0), e.get(1), e.get(2) * e.get(3)).mean(new int[] {2});
     if (headProj != null) {
-      pooled = pooled.matMul(valueLike(ps, headProj, pooled, training));
+      pooled = Kernels.current().matMul(pooled, valueLike(ps, headProj, pooled, training));
     }
     NDList out = new NDList(pooled);
     if (config.dense() == MciConfig.DenseMode.STRIDE8) {

@@ -1,6 +1,6 @@
 package dev.recap.plugins.texttransformer;
 
-import dev.recap.api.ScalarOps;
+import dev.recap.api.Kernels;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -119,7 +119,7 @@ public final class CausalTextTransformer extends AbstractBlock {
     x = x.add(value(ps, positionalEmbedding, tokens, training));
     NDArray mask = causalMask(x.getManager(), x.getDataType());
     for (Parameter[] b : blocks) {
-      x = residualBlock(ps, x, mask, b, training, batch);
+      x = residualBlock(ps, x, mask, b, training);
     }
     x = layerNorm(x, value(ps, lnFinalWeight, x, training), value(ps, lnFinalBias, x, training));
     NDArray rows = x.getManager().create(endOfTextRows(tokens.toLongArray(), batch));
@@ -127,27 +127,15 @@ public final class CausalTextTransformer extends AbstractBlock {
     return new NDList(pooled);
   }
 
-  private NDArray residualBlock(ParameterStore ps, NDArray x, NDArray mask, Parameter[] b, boolean training, int batch) {
-    int headDim = width / heads;
+  private NDArray residualBlock(ParameterStore ps, NDArray x, NDArray mask, Parameter[] b, boolean training) {
     NDArray h = layerNorm(x, value(ps, b[0], x, training), value(ps, b[1], x, training));
-    NDArray qkv = linear(h, value(ps, b[2], x, training), value(ps, b[3], x, training));
-    // [B, L, 3W] -> three [B, H, L, hd]; split's backward is a concatenation, where get(i) on a
-    // [3, ...] view would zero-fill a full-size buffer per slice
-    NDList parts = qkv.split(3, 2);
-    NDArray q = ScalarOps.times(heads(parts.get(0), batch, headDim), 1.0 / Math.sqrt(headDim));
-    NDArray k = heads(parts.get(1), batch, headDim);
-    NDArray v = heads(parts.get(2), batch, headDim);
-    NDArray attn = q.matMul(k.transpose(0, 1, 3, 2)).add(mask).softmax(-1);
-    NDArray o = attn.matMul(v).transpose(0, 2, 1, 3).reshape(batch, contextLength, width);
-    x = x.add(linear(o, value(ps, b[4], x, training), value(ps, b[5], x, training)));
+    Kernels kernels = Kernels.current();
+    x = x.add(kernels.selfAttention(h, value(ps, b[2], x, training), value(ps, b[3], x, training),
+        value(ps, b[4], x, training), value(ps, b[5], x, training), heads, mask));
     NDArray m = layerNorm(x, value(ps, b[6], x, training), value(ps, b[7], x, training));
-    m = linear(m, value(ps, b[8], x, training), value(ps, b[9], x, training)).getNDArrayInternal().gelu();
-    m = linear(m, value(ps, b[10], x, training), value(ps, b[11], x, training));
+    m = kernels.feedForward(m, value(ps, b[8], x, training), value(ps, b[9], x, training),
+        value(ps, b[10], x, training), value(ps, b[11], x, training));
     return x.add(m);
-  }
-
-  private NDArray heads(NDArray t, int batch, int headDim) {
-    return t.reshape(batch, contextLength, heads, headDim).transpose(0, 2, 1, 3);
   }
 
   private long[] endOfTextRows(long[] ids, int batch) {
@@ -178,10 +166,6 @@ public final class CausalTextTransformer extends AbstractBlock {
       }
     }
     return manager.create(m, new Shape(contextLength, contextLength)).toType(type, false);
-  }
-
-  private static NDArray linear(NDArray x, NDArray w, NDArray b) {
-    return x.getNDArrayInternal().linear(x, w, b).singletonOrThrow();
   }
 
   private NDArray layerNorm(NDArray x, NDArray gamma, NDArray beta) {

@@ -1,11 +1,11 @@
 package dev.recap.plugins.vit;
 
+import dev.recap.api.Kernels;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
@@ -27,7 +27,17 @@ final class LinearLayer extends FixedShapeBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    return Linear.linear(x, valueLike(ps, weight, x, training), valueLike(ps, bias, x, training));
+    return new NDList(Kernels.current().linear(x, valueLike(ps, weight, x, training), valueLike(ps, bias, x, training)));
+  }
+
+  /** The weight {@code [out, in]} as used on {@code like}'s device and dtype. */
+  NDArray weight(ParameterStore ps, NDArray like, boolean training) {
+    return valueLike(ps, weight, like, training);
+  }
+
+  /** The bias {@code [out]} as used on {@code like}'s device and dtype. */
+  NDArray bias(ParameterStore ps, NDArray like, boolean training) {
+    return valueLike(ps, bias, like, training);
   }
 
   @Override

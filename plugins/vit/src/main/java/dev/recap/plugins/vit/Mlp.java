@@ -1,8 +1,9 @@
 package dev.recap.plugins.vit;
 
+import dev.recap.api.Kernels;
 import dev.recap.api.encoder.FixedShapeBlock;
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
-import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 
@@ -19,7 +20,8 @@ final class Mlp extends FixedShapeBlock {
 
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-    NDList hidden = Activation.gelu(fc.forward(ps, inputs, training, params));
-    return proj.forward(ps, hidden, training, params);
+    NDArray x = inputs.singletonOrThrow();
+    return new NDList(Kernels.current().feedForward(x, fc.weight(ps, x, training), fc.bias(ps, x, training),
+        proj.weight(ps, x, training), proj.bias(ps, x, training)));
   }
 }

@@ -1,12 +1,11 @@
 package dev.recap.plugins.vit;
 
-import dev.recap.api.ScalarOps;
+import dev.recap.api.Kernels;
 import dev.recap.api.encoder.FixedShapeBlock;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
-import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import ai.djl.training.initializer.NormalInitializer;
@@ -37,24 +36,7 @@ final class SelfAttention extends FixedShapeBlock {
   @Override
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray x = inputs.singletonOrThrow();
-    long b = x.getShape().get(0);
-    long n = x.getShape().get(1);
-    int headDim = width / heads;
-    NDArray qkv = Linear.linear(x, valueLike(ps, inProjWeight, x, training),
-        valueLike(ps, inProjBias, x, training)).singletonOrThrow();
-    // [B, N, 3W] -> three [B, heads, N, hd]. split (not get(i) on a [3, ...] view): its backward
-    // concatenates the three gradients, where select's backward zero-fills a full [3, ...] buffer
-    // per slice (profiled: ~10% of a tiny-CLIP training step went to those fills and copies)
-    NDList parts = qkv.split(3, 2);
-    NDArray q = ScalarOps.times(heads(parts.get(0), b, n, headDim), 1.0 / Math.sqrt(headDim));
-    NDArray k = heads(parts.get(1), b, n, headDim);
-    NDArray v = heads(parts.get(2), b, n, headDim);
-    NDArray attention = asTypeOf(float32(q.matMul(k.transpose(0, 1, 3, 2))).softmax(-1), x);
-    NDArray mixed = attention.matMul(v).transpose(0, 2, 1, 3).reshape(b, n, width);
-    return outProj.forward(ps, new NDList(mixed), training, params);
-  }
-
-  private NDArray heads(NDArray t, long b, long n, int headDim) {
-    return t.reshape(b, n, heads, headDim).transpose(0, 2, 1, 3);
+    return new NDList(Kernels.current().selfAttention(x, valueLike(ps, inProjWeight, x, training),
+        valueLike(ps, inProjBias, x, training), outProj.weight(ps, x, training), outProj.bias(ps, x, training), heads, null));
   }
 }

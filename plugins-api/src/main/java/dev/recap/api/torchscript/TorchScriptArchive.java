@@ -1,4 +1,4 @@
-package dev.recap.plugins.captioners;
+package dev.recap.api.torchscript;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,7 +18,8 @@ import java.util.zip.ZipOutputStream;
 
 /**
  * Writes a minimal TorchScript module archive (what {@code torch.jit.save} produces) from Java, so
- * Recap can save models in the {@link TorchScriptCaptioner} contract without Python: DJL's
+ * Recap can write TorchScript modules without Python (a captioner in the TorchScript captioner's
+ * contract, the trainer's bfloat16 matrix-product kernels): DJL's
  * PyTorch JNI can load and run TorchScript but has no call that creates a module.
  *
  * <p>The archive holds one class {@code __torch__.<className>} whose TorchScript source is given,

@@ -3,6 +3,7 @@ package dev.recap.worker.data;
 import dev.recap.api.data.Sample;
 import dev.recap.bus.DenseFormat;
 import dev.recap.bus.OutputKind;
+import dev.recap.bus.msg.DeclaredOutput;
 import dev.recap.bus.task.DenseDataTask;
 import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
@@ -20,8 +21,9 @@ import java.util.Map;
  * ({@link BenchmarkListing}), reading every image and label once to check it, and declares the
  * index as a {@code dense-index} ({@link DenseIndex}). A pair that cannot be used (an unreadable
  * image, a missing or unreadable label, a depth PNG that is not 16-bit, a label of another size
- * than its image) is skipped with its reason: counted in the index's {@code dense.json}, logged,
- * and reported as a job event. Nothing is copied.
+ * than its image) is skipped with its reason: counted in the index's {@code dense.json} and in the
+ * task's result ({@code data-summary}: pairs listed, checked, kept, skipped by reason, image
+ * sizes), logged, and reported as a job event. Nothing is copied.
  */
 public final class DenseDataHandler implements TaskHandler<DenseDataTask> {
 
@@ -46,6 +48,7 @@ public final class DenseDataHandler implements TaskHandler<DenseDataTask> {
 
   @Override
   public void execute(TaskContext<DenseDataTask> context) throws Exception {
+    long started = System.nanoTime();
     DenseDataTask t = context.payload();
     DenseFormat format;
     try {
@@ -102,10 +105,35 @@ public final class DenseDataHandler implements TaskHandler<DenseDataTask> {
     }
     JsonObject counts = new JsonObject().put("listed", listed.size()).put("limit", t.getLimit()).put("skipped", skipped)
         .put("skippedFiles", skippedFiles);
-    context.artifacts().writeAt(INDEX, OutputKind.DENSE_INDEX,
+    DeclaredOutput index = context.artifacts().writeAt(INDEX, OutputKind.DENSE_INDEX,
         dir -> DenseIndex.write(dir, format, root, t.getSplit(), entries, counts));
+    boolean train = t.getSplit().equals("train");
+    JsonObject summary = new JsonObject().put("format", format.wireName()).put("split", t.getSplit()).put("root", root.toString())
+        .put("listed", listed.size()).put("limit", t.getLimit()).put("samples", picked.size()).put("kept", entries.size())
+        .put("training", train ? entries.size() : 0).put("test", train ? 0 : entries.size()).put("heldOut", 0)
+        .put("reference", 0).put("skipped", skipped).put("skippedTotal", report.total()).put("skippedSamples", skippedFiles)
+        .put("imageSizes", sizes(entries)).put("outputs", new JsonObject().put("index", index.getPath()))
+        .put("wallSeconds", (System.nanoTime() - started) / 1e9);
+    context.artifacts().writeResult(summary.encodePrettily(), OutputKind.DATA_SUMMARY);
     context.metric("samples", entries.size());
     context.metric("skipped", report.total());
     context.progress(1.0, entries.size() + " pairs indexed, " + report.total() + " skipped");
+  }
+
+  /** The smallest and largest indexed image by pixel count, as {@code WxH}. */
+  private static JsonObject sizes(List<DenseIndex.Entry> entries) {
+    DenseIndex.Entry smallest = entries.get(0);
+    DenseIndex.Entry largest = entries.get(0);
+    for (DenseIndex.Entry e : entries) {
+      long pixels = (long) e.width() * e.height();
+      if (pixels < (long) smallest.width() * smallest.height()) {
+        smallest = e;
+      }
+      if (pixels > (long) largest.width() * largest.height()) {
+        largest = e;
+      }
+    }
+    return new JsonObject().put("smallest", smallest.width() + "x" + smallest.height())
+        .put("largest", largest.width() + "x" + largest.height());
   }
 }

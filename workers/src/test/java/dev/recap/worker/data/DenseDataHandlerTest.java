@@ -103,6 +103,19 @@ class DenseDataHandlerTest {
     assertEquals(List.of("ADE_train_00000001"), two.entries().stream().map(DenseIndex.Entry::key).toList());
     assertEquals(new JsonObject().put("CORRUPT_IMAGE", 1), two.manifest().getJsonObject("skipped"));
     assertEquals(2, two.manifest().getInteger("limit"));
+    // the task's result: what it read, kept and skipped, for the report's data table
+    Path result;
+    try (var files = Files.walk(dir.resolve("artifacts"))) {
+      result = files.filter(p -> p.getFileName().toString().equals("result.json") && p.toString().contains("train-2-"))
+          .findFirst().orElseThrow();
+    }
+    JsonObject summary = new JsonObject(Files.readString(result));
+    assertEquals(5, summary.getInteger("listed"));
+    assertEquals(2, summary.getInteger("samples"));
+    assertEquals(1, summary.getInteger("kept"));
+    assertEquals(1, summary.getInteger("training"));
+    assertEquals(1, summary.getInteger("skippedTotal"));
+    assertEquals("40x30", summary.getJsonObject("imageSizes").getString("smallest"));
   }
 
   @Test

@@ -18,7 +18,7 @@ public final class DenseDataRun {
 
   /**
    * Indexes {@code split} of the benchmark at {@code root} into {@code artifacts}; checks the task
-   * declared exactly one {@code dense-index}, and returns it read back.
+   * declared its {@code dense-index} and its {@code data-summary}, and returns the index read back.
    */
   public static DenseIndex index(Path artifacts, String format, Path root, String split, int limit, List<String> events)
       throws Exception {
@@ -27,8 +27,8 @@ public final class DenseDataRun {
     new DenseDataHandler().execute(new LocalTaskContext<>(new DenseDataTask(format, root.toString(), split, limit), store, events,
         taskId, "bench"));
     List<DeclaredOutput> declared = store.declared();
-    assertEquals(1, declared.size(), declared.toString());
-    assertEquals(OutputKind.DENSE_INDEX.wireName(), declared.get(0).getKind());
+    assertEquals(List.of(OutputKind.DENSE_INDEX.wireName(), OutputKind.DATA_SUMMARY.wireName()),
+        declared.stream().map(DeclaredOutput::getKind).toList());
     Path index = Path.of(declared.get(0).getPath());
     assertTrue(DenseIndex.isIndex(index));
     return DenseIndex.read(index);

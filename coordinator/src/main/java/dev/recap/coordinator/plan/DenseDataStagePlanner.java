@@ -2,6 +2,7 @@ package dev.recap.coordinator.plan;
 
 import dev.recap.bus.DenseFormat;
 import dev.recap.bus.task.DenseDataTask;
+import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
 import java.nio.file.Files;
@@ -16,10 +17,10 @@ import java.util.Set;
  * indexed where it lies, nothing copied.
  *
  * <p>Parameters: {@code format} ({@code ade20k} or {@code nyuv2}, required), {@code root} (the
- * benchmark's folder, required; absolute, or relative to the coordinator's working directory; the
- * workers must see it at the same path), {@code trainLimit} / {@code testLimit} (index at most this
- * many pairs of the split, spread evenly over it; default: all). The folder and its layout are
- * checked at submission and again when the stage is planned.
+ * benchmark's folder, required; absolute, or relative to the folder of the spec file; the workers
+ * must see it at the same path), {@code trainLimit} / {@code testLimit} (index at most this many
+ * pairs of the split, spread evenly over it; default: all). The folder and its layout are checked
+ * at submission and again when the stage is planned.
  *
  * <p>Tasks: {@code train} and {@code test}, each declaring a {@code dense-index} of its split
  * (ADE20k: training / validation; NYUv2: {@code sync/} / {@code official_splits/test/}).
@@ -41,8 +42,14 @@ public final class DenseDataStagePlanner implements StagePlanner {
 
   private record Params(DenseFormat format, Path root, int trainLimit, int testLimit) {}
 
-  /** The parameters, with problems recorded on {@code check}; format or root null when unusable. */
-  private static Params read(StageSpec stage, SpecCheck check) {
+  /**
+   * The parameters, with problems recorded on {@code check}; format or root null when unusable.
+   *
+   * @param folder the spec file's folder, against which a relative root resolves; null when the
+   *     spec came from no file
+   * @param files whether to look at the file system (the root's folder and layout)
+   */
+  private static Params read(StageSpec stage, SpecCheck check, Path folder, boolean files) {
     DenseFormat format = format(stage, check);
     Path root = null;
     String rootText = check.stringParam(stage, "root", null);
@@ -51,12 +58,21 @@ public final class DenseDataStagePlanner implements StagePlanner {
           + " (ADEChallengeData2016 for ade20k, the folder holding sync/ and official_splits/ for nyuv2)");
     } else if (rootText != null) {
       try {
-        root = Path.of(rootText).toAbsolutePath().normalize();
+        Path given = Path.of(rootText);
+        if (given.isAbsolute()) {
+          root = given.normalize();
+        } else if (folder != null) {
+          root = folder.resolve(given).normalize();
+        } else if (files) {
+          check.problem(stage.field("root"), "'" + rootText + "' is a relative path, but this spec came from no file: give an"
+              + " absolute path, or submit the spec file with recap run / recap submit, which resolve relative paths against"
+              + " its folder");
+        }
       } catch (InvalidPathException e) {
         check.problem(stage.field("root"), "is not a usable path: " + e.getMessage());
       }
     }
-    if (format != null && root != null) {
+    if (files && format != null && root != null) {
       if (!Files.isDirectory(root)) {
         check.problem(stage.field("root"), "no folder at " + root + " (as the coordinator sees it); point root at the "
             + layoutName(format) + " folder");
@@ -107,16 +123,24 @@ public final class DenseDataStagePlanner implements StagePlanner {
     return format(stage, PipelineParams.reading());
   }
 
+  /** Parameter shapes only; the job-aware check also looks at the folder. */
   @Override
   public void validate(StageSpec stage, SpecCheck check) {
     check.rejectUnknownParams(stage, PARAMS);
-    read(stage, check);
+    read(stage, check, null, false);
+  }
+
+  /** As {@link #validate(StageSpec, SpecCheck)}, and the root must be a folder in the format's layout now. */
+  @Override
+  public void validate(StageSpec stage, JobSpec job, SpecCheck check) {
+    check.rejectUnknownParams(stage, PARAMS);
+    read(stage, check, job.folder(), true);
   }
 
   @Override
   public List<PlannedTask> plan(StageSpec stage, PlanningInput input) {
     SpecCheck check = PipelineParams.reading();
-    Params p = read(stage, check);
+    Params p = read(stage, check, input.job().folder(), true);
     PipelineParams.requireOk(check, stage);
     return List.of(task(p, "train", p.trainLimit), task(p, "test", p.testLimit));
   }

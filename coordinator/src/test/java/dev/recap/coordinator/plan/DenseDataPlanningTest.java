@@ -98,6 +98,20 @@ class DenseDataPlanningTest {
   }
 
   @Test
+  void aRelativeRootResolvesAgainstTheSpecFilesFolder() throws Exception {
+    ade();
+    String yaml = stage("{name: ade, kind: dense-data, format: ade20k, root: ADEChallengeData2016}");
+    JobSpec fromFile = JobSpecParser.parse(yaml, "bench.yaml", dir);
+    SpecCheck check = new SpecCheck(Set.of());
+    new DenseDataStagePlanner().validate(fromFile.stages().get(0), fromFile, check);
+    assertTrue(check.problems().isEmpty(), check.problems().toString());
+    DenseDataTask train = (DenseDataTask) plan(new DenseDataStagePlanner(), fromFile, "ade", Map.of()).get(0).payload();
+    assertEquals(dir.resolve("ADEChallengeData2016").toString(), train.getRoot());
+    // pasted into the console: no folder to resolve against
+    assertProblem(validate(yaml), "stages[0].root", "is a relative path, but this spec came from no file");
+  }
+
+  @Test
   void aFolderThatVanishedBeforePlanningFailsThePlanNamingIt() throws Exception {
     Path root = ade();
     JobSpec job = JobSpecParser.parse(stage("{name: ade, kind: dense-data, format: ade20k, root: '" + root + "'}"), "test");

@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds the pieces of one {@link ClipRunSpec} from the loaded plugins: towers, tokenizer, CLIP
@@ -85,10 +86,54 @@ public final class ClipRunFactory {
     return extensions.get(TextEncoder.class, spec.textEncoder());
   }
 
-  /** A tokenizer trained on {@code corpus} (or loaded, if the text config names a tokenizer file). */
+  /**
+   * The run's tokenizer: the one its text config names ({@code tokenizer: path/tokenizer.json}),
+   * else the one that travels with its {@link ClipRunSpec#init} checkpoint ({@link CheckpointFiles}),
+   * else one trained on {@code corpus}.
+   */
   public TextTokenizer tokenizer(Iterable<String> corpus) throws IOException {
     TextEncoder te = textEncoder();
-    return te.tokenizer(te.resolve(PluginConfig.of(spec.textConfig())), corpus);
+    PluginConfig config = te.resolve(PluginConfig.of(spec.textConfig()));
+    if (spec.hasInit() && !config.has("tokenizer") && initFiles().hasTokenizer()) {
+      return initFiles().tokenizer(te, config);
+    }
+    return te.tokenizer(config, corpus);
+  }
+
+  private CheckpointFiles initFiles() {
+    return CheckpointFiles.of(Path.of(spec.init()));
+  }
+
+  /** Names of the run's encoders' parameters in a checkpoint. */
+  public ClipCheckpoint checkpoint() {
+    ImageEncoder image = extensions.get(ImageEncoder.class, spec.imageEncoder());
+    UnaryOperator<String> text = spec.textEncoder() == null ? UnaryOperator.identity() : textEncoder()::exportName;
+    return new ClipCheckpoint(image::exportName, text);
+  }
+
+  /**
+   * The CLIP a run trains from: {@link #clipModel} with the seed, then every parameter set from
+   * the run's {@link ClipRunSpec#init} checkpoint when it has one.
+   *
+   * @throws ClipCheckpoint.CheckpointMismatch naming the tensor that does not fit
+   */
+  public ClipModel startingClipModel(NDManager manager, TextTokenizer tokenizer, long seed)
+      throws IOException, ClipCheckpoint.CheckpointMismatch {
+    ClipModel model = clipModel(manager, tokenizer, seed);
+    if (spec.hasInit()) {
+      checkpoint().read(model, Path.of(spec.init()));
+    }
+    return model;
+  }
+
+  /**
+   * Sets an initialized image tower (of {@link #imageTower}) from the run's {@link ClipRunSpec#init}
+   * checkpoint, if it has one; the checkpoint's other tensors are left aside.
+   *
+   * @return the names of the tensors left aside (empty without a checkpoint)
+   */
+  public List<String> loadInitImageTower(ai.djl.nn.Block tower) throws IOException, ClipCheckpoint.CheckpointMismatch {
+    return spec.hasInit() ? checkpoint().readImageTower(tower, Path.of(spec.init())) : List.of();
   }
 
   /** A CLIP model, initialized with {@code seed}. */

@@ -4,6 +4,7 @@ import dev.recap.api.PluginConfig;
 import dev.recap.api.encoder.Gelu;
 import dev.recap.api.encoder.TextEncoder;
 import dev.recap.api.encoder.TextTokenizer;
+import dev.recap.worker.node.PermanentTaskFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -122,6 +123,23 @@ public final class CheckpointFiles {
     Map<String, Object> out = new LinkedHashMap<>(config);
     out.put(Gelu.CONFIG_KEY, gelu.configValue());
     return out;
+  }
+
+  /**
+   * The spec a run that starts from its {@link ClipRunSpec#init} checkpoint trains with: the
+   * checkpoint's activation set ({@link #withCheckpointActivation}); {@code spec} itself without one.
+   *
+   * @throws PermanentTaskFailure when the checkpoint's config cannot be read or contradicts the spec
+   */
+  public static ClipRunSpec forRun(ClipRunSpec spec) throws PermanentTaskFailure {
+    if (!spec.hasInit()) {
+      return spec;
+    }
+    try {
+      return of(Path.of(spec.init())).withCheckpointActivation(spec);
+    } catch (IOException | IllegalArgumentException e) {
+      throw new PermanentTaskFailure("init " + spec.init() + ": " + e.getMessage(), e);
+    }
   }
 
   /** Whether a tokenizer travels with the checkpoint ({@value #RECAP_TOKENIZER}/ or {@value #HF_TOKENIZER}). */

@@ -107,7 +107,9 @@ public final class ClipRunFactory {
   /** Names of the run's encoders' parameters in a checkpoint. */
   public ClipCheckpoint checkpoint() {
     ImageEncoder image = extensions.get(ImageEncoder.class, spec.imageEncoder());
-    UnaryOperator<String> text = spec.textEncoder() == null ? UnaryOperator.identity() : textEncoder()::exportName;
+    // a run without a text tower (mae, none) reads the image tower alone and needs no text plugin
+    UnaryOperator<String> text = spec.textEncoder() == null || !spec.objective().equals("clip") ? UnaryOperator.identity()
+        : textEncoder()::exportName;
     return new ClipCheckpoint(image::exportName, text);
   }
 

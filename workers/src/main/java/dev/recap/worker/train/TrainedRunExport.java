@@ -120,8 +120,9 @@ public final class TrainedRunExport implements RunExporter {
     JsonArray mean = new JsonArray();
     JsonArray std = new JsonArray();
     for (int c = 0; c < 3; c++) {
-      mean.add((double) Augmentation.CLIP_MEAN[c]);
-      std.add((double) Augmentation.CLIP_STD[c]);
+      // the shortest decimal of each float32 (0.48145467, not 0.48145467042922974)
+      mean.add(Double.parseDouble(Float.toString(Augmentation.CLIP_MEAN[c])));
+      std.add(Double.parseDouble(Float.toString(Augmentation.CLIP_STD[c])));
     }
     return new JsonObject().put("mean", mean).put("std", std);
   }

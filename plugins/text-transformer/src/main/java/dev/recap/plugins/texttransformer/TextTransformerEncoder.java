@@ -101,8 +101,11 @@ public final class TextTransformerEncoder implements TextEncoder {
 
   /**
    * OpenCLIP's {@code text_cfg}: {@code context_length} and {@code vocab_size} (the tokenizer's),
-   * {@code width}, {@code heads}, {@code layers}, {@code mlp_ratio}. The activation is not part of
-   * it: OpenCLIP sets {@code quick_gelu} for the whole model.
+   * {@code width}, {@code heads}, {@code layers}, {@code mlp_ratio}. This tower pools at the first
+   * end-of-text token; OpenCLIP's default pools at the largest token id, the same position for
+   * CLIP's tokenizer (end-of-text is its last id), so only a tokenizer whose end-of-text id is not
+   * its last (the built-in word tokenizer) adds {@code pool_type: eos} and {@code eos_id}. The
+   * activation is not part of it: OpenCLIP sets {@code quick_gelu} for the whole model.
    */
   @Override
   public Map<String, Object> exportConfig(PluginConfig config, TextTokenizer tokenizer) {
@@ -114,6 +117,10 @@ public final class TextTransformerEncoder implements TextEncoder {
     cfg.put("heads", t.heads());
     cfg.put("layers", t.depth());
     cfg.put("mlp_ratio", (double) t.mlpRatio());
+    if (tokenizer.endOfText() != tokenizer.vocabSize() - 1) {
+      cfg.put("pool_type", "eos");
+      cfg.put("eos_id", tokenizer.endOfText());
+    }
     return cfg;
   }
 

@@ -155,6 +155,16 @@ class CausalTextTransformerTest {
   }
 
   @Test
+  void aTokenizerWhoseEndOfTextIsNotItsLastIdExportsEosPooling() throws Exception {
+    TextTransformerEncoder enc = new TextTransformerEncoder();
+    // the word tokenizer's end-of-text is id 3: OpenCLIP's default argmax pooling would pick the largest word id
+    TextTokenizer words = enc.tokenizer(PluginConfig.of("context", 8), CORPUS);
+    java.util.Map<String, Object> cfg = enc.exportConfig(enc.resolve(PluginConfig.of("preset", "text-tiny", "context", 8)), words);
+    assertEquals("eos", cfg.get("pool_type"));
+    assertEquals(3L, cfg.get("eos_id"));
+  }
+
+  @Test
   void quickGeluChangesTheEmbeddingOfTheSameParameters() throws Exception {
     TextTransformerEncoder enc = new TextTransformerEncoder();
     TextTokenizer tokenizer = enc.tokenizer(PluginConfig.of("context", 8, "vocab", 32), CORPUS);

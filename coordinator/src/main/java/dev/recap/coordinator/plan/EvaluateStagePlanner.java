@@ -6,7 +6,6 @@ import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -40,12 +39,6 @@ public final class EvaluateStagePlanner implements StagePlanner {
 
   private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune", "curve", "zeroShot",
       "checkpoints");
-  private static final Set<String> ZERO_SHOT_KEYS = Set.of("classes", "templates");
-  private static final Set<String> CHECKPOINT_KEYS = Set.of("name", "init", "encoder", "encoderConfig", "text", "textConfig",
-      "embedDim", "imageSize", "seed");
-  /** The protocol (and task) of zero-shot classification. */
-  static final String ZERO_SHOT = "zeroshot";
-  private static final String PLACEHOLDER = "{}";
   private static final Set<String> PROTOCOL_KEYS = Set.of("fractions", "head", "headConfig", "epochs", "batchSize",
       "headLearningRate", "encoderLearningRate", "predictions", "bootstrapResamples", "features");
   private static final List<String> TASKS = List.of("segmentation", "depth");
@@ -166,136 +159,13 @@ public final class EvaluateStagePlanner implements StagePlanner {
       check.problem(stage.field("curve"), "probes the pretrain stage's snapshots with the frozen protocol; add frozen to"
           + " 'protocols' or drop 'curve'");
     }
-    zeroShot(stage, check);
-    for (Checkpoint c : checkpoints(stage, check)) {
-      check.requirePlugin(c.field + ".encoder", c.encoder);
-      if (c.text != null) {
-        check.requirePlugin(c.field + ".text", c.text);
+    ZeroShotOption.read(stage, check);
+    for (ExternalCheckpoint c : ExternalCheckpoint.read(stage, check)) {
+      check.requirePlugin(c.field() + ".encoder", c.encoder());
+      if (c.text() != null) {
+        check.requirePlugin(c.field() + ".text", c.text());
       }
     }
-  }
-
-  /**
-   * {@code zeroShot}: null when off; else the task config {@code {classes?, templates}}
-   * ({@code true} takes the defaults).
-   */
-  private static Map<String, Object> zeroShot(StageSpec stage, SpecCheck check) {
-    Object v = stage.params().get("zeroShot");
-    if (v == null || Boolean.FALSE.equals(v)) {
-      return null;
-    }
-    String field = stage.field("zeroShot");
-    Map<String, Object> given = Boolean.TRUE.equals(v) ? Map.of() : PipelineParams.map(check, field, v, null);
-    if (given == null) {
-      check.problem(field, "must be true or a mapping {classes, templates}");
-      return null;
-    }
-    for (String key : given.keySet()) {
-      if (!ZERO_SHOT_KEYS.contains(key)) {
-        check.problem(field + "." + key, "unknown zeroShot field; known: " + new java.util.TreeSet<>(ZERO_SHOT_KEYS));
-      }
-    }
-    Map<String, Object> config = new LinkedHashMap<>();
-    if (given.containsKey("classes")) {
-      config.put("classes", nonEmptyStrings(check, field + ".classes", given.get("classes")));
-    }
-    List<String> templates = given.containsKey("templates")
-        ? nonEmptyStrings(check, field + ".templates", given.get("templates")) : List.of("a photo of a {}.");
-    for (int i = 0; i < templates.size(); i++) {
-      if (!templates.get(i).contains(PLACEHOLDER)) {
-        check.problem(field + ".templates[" + i + "]", "has no " + PLACEHOLDER + " for the class name: '" + templates.get(i) + "'");
-      }
-    }
-    config.put("templates", templates);
-    return config;
-  }
-
-  private static List<String> nonEmptyStrings(SpecCheck check, String field, Object v) {
-    List<String> out = new ArrayList<>();
-    if (!(v instanceof List<?> list) || list.isEmpty()) {
-      check.problem(field, "must be a non-empty list of strings, got " + SpecCheck.describe(v));
-      return out;
-    }
-    for (int i = 0; i < list.size(); i++) {
-      if (list.get(i) instanceof String str && !str.isBlank()) {
-        out.add(str);
-      } else {
-        check.problem(field + "[" + i + "]", "must be a non-empty string, got " + SpecCheck.describe(list.get(i)));
-      }
-    }
-    return out;
-  }
-
-  /**
-   * One external checkpoint to evaluate.
-   *
-   * @param text its text encoder id, null for none (the image tower alone)
-   * @param spec the run spec its towers are built from (the worker's ClipRunSpec JSON form, {@code init} the file)
-   */
-  private record Checkpoint(String field, String name, long seed, String encoder, String text, Map<String, Object> spec) {}
-
-  private static List<Checkpoint> checkpoints(StageSpec stage, SpecCheck check) {
-    Object v = stage.params().get("checkpoints");
-    List<Checkpoint> out = new ArrayList<>();
-    if (v == null) {
-      return out;
-    }
-    if (!(v instanceof List<?> list) || list.isEmpty()) {
-      check.problem(stage.field("checkpoints"), "must be a non-empty list of {name, init, encoder, encoderConfig, ...}, got "
-          + SpecCheck.describe(v));
-      return out;
-    }
-    Set<String> names = new LinkedHashSet<>();
-    for (int i = 0; i < list.size(); i++) {
-      String field = stage.field("checkpoints") + "[" + i + "]";
-      Map<String, Object> c = PipelineParams.map(check, field, list.get(i), null);
-      if (c == null) {
-        continue;
-      }
-      for (String key : c.keySet()) {
-        if (!CHECKPOINT_KEYS.contains(key)) {
-          check.problem(field + "." + key, "unknown checkpoint field; known: " + new java.util.TreeSet<>(CHECKPOINT_KEYS));
-        }
-      }
-      String name = c.get("name") instanceof String s ? s : null;
-      if (name == null || !name.matches("[A-Za-z0-9_-]{1,64}")) {
-        check.problem(field + ".name", "is required: 1-64 letters, digits, '-', '_', got " + SpecCheck.describe(c.get("name")));
-        continue;
-      }
-      if (!names.add(name)) {
-        check.problem(field + ".name", "checkpoint '" + name + "' is listed twice");
-      }
-      if (!c.containsKey("init")) {
-        check.problem(field + ".init", "is required: the checkpoint's safetensors file");
-      }
-      String init = PipelineParams.checkpointFile(check, field + ".init", c.get("init"));
-      String encoder = c.getOrDefault("encoder", "vit") instanceof String s ? s : "vit";
-      String text = c.getOrDefault("text", "text-transformer") instanceof String s ? s : "text-transformer";
-      Map<String, Object> textConfig = PipelineParams.map(check, field + ".textConfig", c.get("textConfig"),
-          Map.of("preset", "text-tiny"));
-      boolean textTower = !text.equals("none");
-      if (textTower && !init.isEmpty() && !textConfig.containsKey("tokenizer") && !tokenizerBeside(Path.of(init))) {
-        check.problem(field + ".text", "the checkpoint's text tower needs its tokenizer: none beside " + init + " (tokenizer/ or"
-            + " tokenizer.json) and no 'tokenizer' in textConfig; add one, or set text: none to evaluate the image tower alone");
-      }
-      Map<String, Object> spec = new LinkedHashMap<>();
-      spec.put("objective", textTower ? "clip" : "none");
-      spec.put("imageEncoder", encoder);
-      spec.put("imageConfig", PipelineParams.map(check, field + ".encoderConfig", c.get("encoderConfig"), Map.of("preset", "vit-tiny")));
-      spec.put("textEncoder", textTower ? text : null);
-      spec.put("textConfig", textConfig);
-      spec.put("embedDim", (int) PipelineParams.number(check, field + ".embedDim", c.get("embedDim"), 128, 1, 1 << 16));
-      spec.put("imageSize", (int) PipelineParams.number(check, field + ".imageSize", c.get("imageSize"), 64, 8, 4096));
-      spec.put("init", init);
-      long seed = (long) PipelineParams.number(check, field + ".seed", c.get("seed"), 1, 0, Long.MAX_VALUE);
-      out.add(new Checkpoint(field, name, seed, encoder, textTower ? text : null, spec));
-    }
-    return out;
-  }
-
-  /** Whether a tokenizer travels with the checkpoint file: Recap's {@code tokenizer/} or a Hugging Face {@code tokenizer.json}. */
-  private static boolean tokenizerBeside(Path file) {
-    return Files.isDirectory(file.resolveSibling("tokenizer")) || Files.isRegularFile(file.resolveSibling("tokenizer.json"));
   }
 
   @Override
@@ -305,8 +175,8 @@ public final class EvaluateStagePlanner implements StagePlanner {
     boolean retrieval = check.boolParam(stage, "retrieval", true);
     boolean curve = check.boolParam(stage, "curve", false);
     List<Protocol> protocols = protocols(stage, check);
-    Map<String, Object> zeroShot = zeroShot(stage, check);
-    List<Checkpoint> checkpoints = checkpoints(stage, check);
+    Map<String, Object> zeroShot = ZeroShotOption.read(stage, check);
+    List<ExternalCheckpoint> checkpoints = ExternalCheckpoint.read(stage, check);
     PipelineParams.requireOk(check, stage);
     StageSpec data = PipelineParams.afterOfKind(input.job(), stage, SynthDataStagePlanner.KIND);
     List<String> dense = List.of();
@@ -323,13 +193,12 @@ public final class EvaluateStagePlanner implements StagePlanner {
     }
     Set<String> names = new LinkedHashSet<>();
     models.forEach(m -> names.add(m.name()));
-    for (Checkpoint c : checkpoints) {
-      if (!names.add(c.name)) {
-        throw new IllegalArgumentException(c.field + ".name: '" + c.name + "' is also the name of a run of the pretrain stage;"
+    for (ExternalCheckpoint c : checkpoints) {
+      if (!names.add(c.name())) {
+        throw new IllegalArgumentException(c.field() + ".name: '" + c.name() + "' is also the name of a run of the pretrain stage;"
             + " name the checkpoint apart");
       }
-      models.add(new Pretrained(c.name, c.seed, c.encoder, c.text, c.text != null, Path.of((String) c.spec.get("init")),
-          List.of(), c.spec));
+      models.add(new Pretrained(c.name(), c.seed(), c.encoder(), c.text(), c.text() != null, c.file(), List.of(), c.spec()));
     }
     for (Pretrained run : models) {
       String source = PretrainStagePlanner.taskName(run.name(), run.seed());
@@ -352,9 +221,9 @@ public final class EvaluateStagePlanner implements StagePlanner {
         planned.add(new PlannedTask(source + "-retrieval", KIND, payload, requires));
       }
       if (zeroShot != null && run.clip()) {
-        EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), ZERO_SHOT, ZERO_SHOT, 1.0, run.dir().toString(), dense,
-            PipelineParams.json(run.config(zeroShot)));
-        planned.add(new PlannedTask(source + "-" + ZERO_SHOT, KIND, payload,
+        EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), ZeroShotOption.PROTOCOL, ZeroShotOption.PROTOCOL, 1.0,
+            run.dir().toString(), dense, PipelineParams.json(run.config(zeroShot)));
+        planned.add(new PlannedTask(source + "-" + ZeroShotOption.PROTOCOL, KIND, payload,
             new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()))));
       }
       if (curve) {

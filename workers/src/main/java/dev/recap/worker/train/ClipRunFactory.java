@@ -18,7 +18,9 @@ import dev.recap.worker.data.DataPosition;
 import dev.recap.worker.data.LoaderOptions;
 import dev.recap.worker.data.TarShard;
 import dev.recap.worker.exchange.Collective;
+import dev.recap.worker.node.PermanentTaskFailure;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,12 +122,22 @@ public final class ClipRunFactory {
    * @throws ClipCheckpoint.CheckpointMismatch naming the tensor that does not fit
    */
   public ClipModel startingClipModel(NDManager manager, TextTokenizer tokenizer, long seed)
-      throws IOException, ClipCheckpoint.CheckpointMismatch {
+      throws IOException, PermanentTaskFailure {
     ClipModel model = clipModel(manager, tokenizer, seed);
     if (spec.hasInit()) {
-      checkpoint().read(model, Path.of(spec.init()));
+      checkpoint().read(model, initFile());
     }
     return model;
+  }
+
+  /** The run's checkpoint file, which this worker must see at the path the coordinator checked. */
+  private Path initFile() throws PermanentTaskFailure {
+    Path file = Path.of(spec.init());
+    if (!Files.isRegularFile(file)) {
+      throw new PermanentTaskFailure("init: the checkpoint " + file + " is not readable on this worker; every worker needs it at"
+          + " the path the spec names (a shared file system, or the same copy on each host)");
+    }
+    return file;
   }
 
   /**
@@ -134,8 +146,8 @@ public final class ClipRunFactory {
    *
    * @return the names of the tensors left aside (empty without a checkpoint)
    */
-  public List<String> loadInitImageTower(ai.djl.nn.Block tower) throws IOException, ClipCheckpoint.CheckpointMismatch {
-    return spec.hasInit() ? checkpoint().readImageTower(tower, Path.of(spec.init())) : List.of();
+  public List<String> loadInitImageTower(ai.djl.nn.Block tower) throws IOException, PermanentTaskFailure {
+    return spec.hasInit() ? checkpoint().readImageTower(tower, initFile()) : List.of();
   }
 
   /** A CLIP model, initialized with {@code seed}. */

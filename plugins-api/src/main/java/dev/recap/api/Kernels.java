@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.nn.core.Linear;
 import dev.recap.api.encoder.FixedShapeBlock;
+import dev.recap.api.encoder.Gelu;
 import java.util.Objects;
 
 /**
@@ -36,10 +37,10 @@ public interface Kernels {
 
   /**
    * A transformer's feed-forward part: {@code linear(gelu(linear(x, fcWeight, fcBias)), projWeight,
-   * projBias)} with the exact (erf) GELU.
+   * projBias)} with the given GELU variant.
    */
-  default NDArray feedForward(NDArray x, NDArray fcWeight, NDArray fcBias, NDArray projWeight, NDArray projBias) {
-    return linear(linear(x, fcWeight, fcBias).getNDArrayInternal().gelu(), projWeight, projBias);
+  default NDArray feedForward(NDArray x, NDArray fcWeight, NDArray fcBias, NDArray projWeight, NDArray projBias, Gelu gelu) {
+    return linear(gelu.apply(linear(x, fcWeight, fcBias)), projWeight, projBias);
   }
 
   /**

@@ -41,7 +41,8 @@ public final class EvaluateStagePlanner implements StagePlanner {
   /** The kind and the task type. */
   public static final String KIND = "evaluate";
 
-  private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune", "curve");
+  private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune", "curve", "zeroShot",
+      "checkpoints");
   private static final Set<String> PROTOCOL_KEYS = Set.of("fractions", "head", "headConfig", "epochs", "batchSize",
       "headLearningRate", "encoderLearningRate", "predictions", "bootstrapResamples", "features");
   private static final List<String> TASKS = List.of("segmentation", "depth");
@@ -162,6 +163,13 @@ public final class EvaluateStagePlanner implements StagePlanner {
       check.problem(stage.field("curve"), "probes the pretrain stage's snapshots with the frozen protocol; add frozen to"
           + " 'protocols' or drop 'curve'");
     }
+    ZeroShotOption.read(stage, check);
+    for (ExternalCheckpoint c : ExternalCheckpoint.read(stage, check)) {
+      check.requirePlugin(c.field() + ".encoder", c.encoder());
+      if (c.text() != null) {
+        check.requirePlugin(c.field() + ".text", c.text());
+      }
+    }
   }
 
   /**
@@ -211,17 +219,37 @@ public final class EvaluateStagePlanner implements StagePlanner {
     boolean retrieval = check.boolParam(stage, "retrieval", true);
     boolean curve = check.boolParam(stage, "curve", false);
     List<Protocol> protocols = protocols(stage, check);
+    Map<String, Object> zeroShot = ZeroShotOption.read(stage, check);
+    List<ExternalCheckpoint> checkpoints = ExternalCheckpoint.read(stage, check);
     PipelineParams.requireOk(check, stage);
     // each dense task's [train, test]: a synth-data stage's dense folders or a dense-data stage's index
     Map<String, List<String>> dense = protocols.isEmpty() ? Map.of() : DenseSources.paths(input, stage, tasks);
+    // zero-shot labels the segmentation test split's images with their largest class
+    List<String> zeroShotData = zeroShot == null ? List.of()
+        : DenseSources.paths(input, stage, List.of("segmentation")).get("segmentation");
     List<PlannedTask> planned = new ArrayList<>();
-    for (Pretrained run : pretrained(input, stage)) {
+    List<Pretrained> models = new ArrayList<>();
+    boolean anyPretrainStage = PipelineParams.optionalAfterOfKind(input.job(), stage, PretrainStagePlanner.KIND) != null
+        || PipelineParams.optionalAfterOfKind(input.job(), stage, PretrainGangStagePlanner.KIND) != null;
+    if (anyPretrainStage || checkpoints.isEmpty()) {
+      models.addAll(pretrained(input, stage));
+    }
+    Set<String> names = new LinkedHashSet<>();
+    models.forEach(m -> names.add(m.name()));
+    for (ExternalCheckpoint c : checkpoints) {
+      if (!names.add(c.name())) {
+        throw new IllegalArgumentException(c.field() + ".name: '" + c.name() + "' is also the name of a run of the pretrain stage;"
+            + " name the checkpoint apart");
+      }
+      models.add(new Pretrained(c.name(), c.seed(), c.encoder(), c.text(), c.text() != null, c.file(), List.of(), c.spec()));
+    }
+    for (Pretrained run : models) {
       String source = PretrainStagePlanner.taskName(run.name(), run.seed());
       for (Protocol p : protocols) {
         for (String task : tasks) {
           for (double fraction : p.fractions) {
             EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), p.name, task, fraction, run.dir().toString(),
-                dense.get(task), PipelineParams.json(p.configFor(run.encoder())));
+                dense.get(task), PipelineParams.json(run.config(p.configFor(run.encoder()))));
             planned.add(new PlannedTask(source + "-" + p.name + "-" + task + "-f" + fraction, KIND, payload,
                 new LinkedHashSet<>(List.of(run.encoder(), p.head))));
           }
@@ -229,9 +257,15 @@ public final class EvaluateStagePlanner implements StagePlanner {
       }
       if (retrieval && run.clip()) {
         EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), "retrieval", "retrieval", 1.0, run.dir().toString(),
-            heldOutPairs(input, stage), "{}");
+            heldOutPairs(input, stage), PipelineParams.json(run.config(Map.of())));
         Set<String> requires = new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()));
         planned.add(new PlannedTask(source + "-retrieval", KIND, payload, requires));
+      }
+      if (zeroShot != null && run.clip()) {
+        EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), ZeroShotOption.PROTOCOL, ZeroShotOption.PROTOCOL, 1.0,
+            run.dir().toString(), zeroShotData, PipelineParams.json(run.config(zeroShot)));
+        planned.add(new PlannedTask(source + "-" + ZeroShotOption.PROTOCOL, KIND, payload,
+            new LinkedHashSet<>(List.of(run.encoder(), run.textEncoder()))));
       }
       if (curve) {
         planned.addAll(alongTheRun(run, input, stage, protocols, tasks, dense, retrieval));
@@ -320,9 +354,28 @@ public final class EvaluateStagePlanner implements StagePlanner {
     return out;
   }
 
-  /** One pretrained encoder to evaluate: (run, seed), its plugins, and the trained-run directory its task declared. */
+  /**
+   * One pretrained encoder to evaluate: (run, seed), its plugins, and the trained-run directory its
+   * task declared; or an external checkpoint, {@code dir} its file and {@code checkpoint} the run
+   * spec to read it into (null for a run).
+   */
   private record Pretrained(String name, long seed, String encoder, String textEncoder, boolean clip, Path dir,
-      List<Snapshot> snapshots) {}
+      List<Snapshot> snapshots, Map<String, Object> checkpoint) {
+
+    Pretrained(String name, long seed, String encoder, String textEncoder, boolean clip, Path dir, List<Snapshot> snapshots) {
+      this(name, seed, encoder, textEncoder, clip, dir, snapshots, null);
+    }
+
+    /** A task config for this model: {@code config}, plus the checkpoint's run spec for an external checkpoint. */
+    Map<String, Object> config(Map<String, Object> config) {
+      if (checkpoint == null) {
+        return config;
+      }
+      Map<String, Object> c = new LinkedHashMap<>(config);
+      c.put("checkpoint", checkpoint);
+      return c;
+    }
+  }
 
   /**
    * The runs of the {@code pretrain} stage in {@code after} (each run x seed), or else the one

@@ -4,6 +4,8 @@ import dev.recap.coordinator.spec.JobSpec;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.StageSpec;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -193,5 +195,28 @@ final class PipelineParams {
   /** A mapping as a JSON object string (payload form). */
   static String json(Map<String, Object> map) {
     return new JsonObject(new LinkedHashMap<>(map)).encode();
+  }
+
+  /**
+   * A checkpoint file parameter ({@code init}): a path to an existing regular file, returned
+   * absolute (a relative path resolves against the directory the coordinator runs in), or "" when
+   * {@code value} is null. A missing file is a problem naming the field and the path looked at.
+   */
+  static String checkpointFile(SpecCheck check, String field, Object value) {
+    if (value == null) {
+      return "";
+    }
+    if (!(value instanceof String s) || s.isBlank()) {
+      check.problem(field, "must be the path of a checkpoint (.safetensors), got " + SpecCheck.describe(value));
+      return "";
+    }
+    Path file = Path.of(s.strip()).toAbsolutePath().normalize();
+    if (!Files.isRegularFile(file)) {
+      check.problem(field, "no checkpoint file at " + file + (Files.isDirectory(file)
+          ? " (a directory: name the .safetensors file in it, e.g. open_clip_model.safetensors)"
+          : ": name an OpenCLIP or MobileCLIP safetensors file (recap export writes one)"));
+      return "";
+    }
+    return file.toString();
   }
 }

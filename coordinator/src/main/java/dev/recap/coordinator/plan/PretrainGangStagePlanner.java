@@ -43,8 +43,9 @@ import java.util.Set;
  * ({@code {preset: text-tiny}}), {@code embedDim} (128), {@code imageSize} (64),
  * {@code batchSize} (128), {@code epochs} (1), {@code maxSteps} (0 = no cap),
  * {@code learningRate} (5e-4), {@code warmupSteps} (20), {@code augment}
- * ({@code {minScale: 0.9, flip: false}}, OpenCLIP's training crop); {@code shards} (list of tar
- * paths, instead of a synth-data stage).
+ * ({@code {minScale: 0.9, flip: false}}, OpenCLIP's training crop), {@code init} (a checkpoint
+ * every replica starts from, as in {@code pretrain}); {@code shards} (list of tar paths, instead
+ * of a synth-data stage).
  */
 public final class PretrainGangStagePlanner implements StagePlanner {
 
@@ -57,7 +58,7 @@ public final class PretrainGangStagePlanner implements StagePlanner {
   private static final Set<String> PARAMS = Set.of("workers", "minWorkers", "stepsPerRange", "checksumEvery",
       "checkpointEvery", "maxConsecutiveSkips", "operationTimeoutSeconds", "run", "seed", "captions",
       "curatedProbability", "encoder", "encoderConfig", "text", "textConfig", "embedDim", "imageSize", "batchSize",
-      "epochs", "maxSteps", "learningRate", "warmupSteps", "shards", "augment");
+      "epochs", "maxSteps", "learningRate", "warmupSteps", "shards", "augment", "init");
 
   /** The stage's parameters as read; {@code template} has no shards or sidecars yet. */
   private record Params(PretrainGangTask.Builder template, Map<String, Object> spec, List<String> shards) {}
@@ -168,6 +169,7 @@ public final class PretrainGangStagePlanner implements StagePlanner {
     spec.put("loaderThreads", 1);
     spec.put("augment", PipelineParams.augment(check, stage.field("augment"), stage.params().get("augment"),
         PipelineParams.defaultAugment()));
+    spec.put("init", PipelineParams.checkpointFile(check, stage.field("init"), stage.params().get("init")));
     PretrainGangTask.Builder template = PretrainGangTask.newBuilder().setRunId(runId).setSlot(0).setRun(run)
         .setSeed(check.longParam(stage, "seed", 1)).setSpec(PipelineParams.json(spec))
         .setCaptions(check.stringParam(stage, "captions", ""))

@@ -31,7 +31,10 @@ import java.util.Set;
  * overrides the keys it names), and {@code checkpointEvery} (50 steps; 0 = no checkpoints): a
  * retried task resumes from its latest, and {@code snapshots} (0: the final model only; n: copies
  * of the model at 1/n, 2/n, ... (n-1)/n of the training steps too, declared as
- * {@code trained-run-snapshot} outputs, which {@code evaluate} probes with {@code curve: true}).
+ * {@code trained-run-snapshot} outputs, which {@code evaluate} probes with {@code curve: true}),
+ * and {@code init} (a checkpoint every run starts from instead of a random initialization: an
+ * OpenCLIP or MobileCLIP safetensors file, {@code recap export}'s or the field's; a run's own
+ * {@code init} overrides it; clip runs read the whole CLIP, mae and none runs the image tower).
  * Task names: {@code <run>-s<seed>}.
  */
 public final class PretrainStagePlanner implements StagePlanner {
@@ -41,9 +44,9 @@ public final class PretrainStagePlanner implements StagePlanner {
 
   private static final Set<String> PARAMS = Set.of("runs", "seeds", "text", "textConfig", "embedDim", "imageSize", "batchSize",
       "epochs", "maxSteps", "learningRate", "warmupSteps", "curatedProbability", "maskRatio", "decoderWidth", "loaderThreads",
-      "checkpointEvery", "augment", "snapshots");
+      "checkpointEvery", "augment", "snapshots", "init");
   private static final Set<String> RUN_KEYS = Set.of("name", "objective", "encoder", "encoderConfig", "captions",
-      "curatedProbability", "learningRate", "epochs", "augment");
+      "curatedProbability", "learningRate", "epochs", "augment", "init");
   private static final Set<String> OBJECTIVES = Set.of("clip", "mae", "none");
 
   /** Steps between a task's checkpoints unless the stage says otherwise. */
@@ -160,6 +163,8 @@ public final class PretrainStagePlanner implements StagePlanner {
       Map<String, Object> stageAugment = PipelineParams.augment(check, stage.field("augment"), stage.params().get("augment"),
           PipelineParams.defaultAugment());
       spec.put("augment", PipelineParams.augment(check, field + ".augment", r.get("augment"), stageAugment));
+      spec.put("init", r.containsKey("init") ? PipelineParams.checkpointFile(check, field + ".init", r.get("init"))
+          : PipelineParams.checkpointFile(check, stage.field("init"), stage.params().get("init")));
       runs.add(new Run(name, objective, encoder, captions, spec));
     }
     return runs;

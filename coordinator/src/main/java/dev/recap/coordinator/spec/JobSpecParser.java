@@ -82,7 +82,8 @@ public final class JobSpecParser {
     if (!check.ok()) {
       throw new SpecException(source, check.problems());
     }
-    return new JobSpec(name, seed, output, maxAttempts, leaseSeconds, stages, yaml, folder);
+    return new JobSpec(name, seed, output, maxAttempts, leaseSeconds,
+        CheckpointPaths.resolve(stages, folder == null ? null : folder.toAbsolutePath().normalize()), yaml, folder);
   }
 
   private static List<StageSpec> stages(Object value, SpecCheck check) {

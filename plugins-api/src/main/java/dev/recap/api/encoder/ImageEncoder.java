@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.recap.api.NamedPlugin;
 import dev.recap.api.PluginConfig;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Extension point: an image encoder family (ViT, MCi, ...). Builds a DJL {@link ImageTower} from
@@ -34,6 +35,19 @@ public interface ImageEncoder extends NamedPlugin {
    */
   default String exportName(String djlParameterName) {
     return djlParameterName;
+  }
+
+  /**
+   * The architecture of a tower this encoder built from {@code config}, as the exported
+   * checkpoint's config file describes an image tower (e.g. OpenCLIP's {@code vision_cfg}:
+   * {@code image_size}, {@code layers}, {@code width}, {@code patch_size}, {@code head_width},
+   * {@code mlp_ratio}), so that the framework the weights go to can build the same tower.
+   *
+   * @param config a resolved configuration (see {@link NamedPlugin#resolve})
+   * @return by default empty: the encoder's checkpoints carry no architecture description
+   */
+  default Map<String, Object> exportConfig(PluginConfig config) {
+    return Map.of();
   }
 
   /**

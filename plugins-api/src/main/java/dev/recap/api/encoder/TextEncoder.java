@@ -4,6 +4,7 @@ import dev.recap.api.NamedPlugin;
 import dev.recap.api.PluginConfig;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 /** Extension point: a text encoder family and its tokenizer. */
 public interface TextEncoder extends NamedPlugin {
@@ -26,5 +27,17 @@ public interface TextEncoder extends NamedPlugin {
    */
   default String exportName(String parameterName) {
     return parameterName;
+  }
+
+  /**
+   * The architecture of a tower built from {@code config} for {@code tokenizer}, as the exported
+   * checkpoint's config file describes a text tower (e.g. OpenCLIP's {@code text_cfg}:
+   * {@code context_length}, {@code vocab_size}, {@code width}, {@code heads}, {@code layers}).
+   *
+   * @param config a resolved configuration (see {@link NamedPlugin#resolve})
+   * @return by default empty: the encoder's checkpoints carry no architecture description
+   */
+  default Map<String, Object> exportConfig(PluginConfig config, TextTokenizer tokenizer) {
+    return Map.of();
   }
 }

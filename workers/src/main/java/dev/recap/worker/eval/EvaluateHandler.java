@@ -1,36 +1,26 @@
 package dev.recap.worker.eval;
 
-import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import dev.recap.api.PluginConfig;
+import dev.recap.api.data.Sample;
 import dev.recap.api.dense.DenseHead;
 import dev.recap.api.dense.DenseTask;
 import dev.recap.api.encoder.ImageEncoder;
 import dev.recap.api.encoder.ImageTower;
-import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.EvaluateTask;
-import dev.recap.worker.caption.ClipImageTextScorer;
-import dev.recap.worker.data.Batch;
-import dev.recap.worker.data.BatchLoader;
-import dev.recap.worker.data.LoaderOptions;
-import dev.recap.worker.data.TarShard;
 import dev.recap.worker.node.PermanentTaskFailure;
 import dev.recap.worker.node.TaskContext;
 import dev.recap.worker.node.TaskHandler;
-import dev.recap.worker.train.Autograd;
-import dev.recap.worker.train.ClipModel;
 import dev.recap.worker.train.ClipRunFactory;
 import dev.recap.worker.train.ClipRunSpec;
 import dev.recap.worker.train.TrainedRun;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -49,6 +39,9 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
   /** The task type the {@code evaluate} planner emits. */
   public static final String TYPE = "evaluate";
 
+  /** The protocol (and task) of a zero-shot classification task. */
+  static final String ZERO_SHOT = "zeroshot";
+
   @Override
   public String taskType() {
     return TYPE;
@@ -63,11 +56,11 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
   public void execute(TaskContext<EvaluateTask> context) throws Exception {
     long started = System.nanoTime();
     EvaluateTask t = context.payload();
-    Path pretrained = Path.of(t.getPretrained());
-    ClipRunSpec spec = ClipRunSpec.fromJson(Files.readString(pretrained.resolve(ClipImageTextScorer.RUN_SPEC)));
-    JsonObject pretrain = TrainedRun.description(pretrained);
     JsonObject config = new JsonObject(t.getConfig());
-    ClipRunFactory factory = new ClipRunFactory(spec, context.extensions());
+    EvaluatedModel model = EvaluatedModel.of(t.getRun(), Path.of(t.getPretrained()), config, context.extensions());
+    ClipRunSpec spec = model.spec();
+    JsonObject pretrain = model.description();
+    ClipRunFactory factory = model.factory();
     Files.createDirectories(context.artifacts().directory());
     JsonObject result = new JsonObject().put("run", t.getRun()).put("encoder", pretrain.getString("encoder"))
         .put("captions", pretrain.getString("captions")).put("seed", t.getSeed()).put("protocol", t.getProtocol())
@@ -79,10 +72,16 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     if (pretrain.getBoolean("snapshot", false)) {
       result.put("snapshot", true);
     }
-    if (t.getProtocol().equals("retrieval")) {
-      retrieval(context, t, spec, factory, pretrained, result);
-    } else {
-      dense(context, t, spec, config, factory, pretrained, result);
+    // an external checkpoint, or the one a run started from
+    for (String key : List.of("objective", "checkpoint", "init")) {
+      if (pretrain.getValue(key) instanceof String v) {
+        result.put(key, v);
+      }
+    }
+    switch (t.getProtocol()) {
+      case "retrieval" -> retrieval(context, t, model, result);
+      case ZERO_SHOT -> zeroShot(context, t, config, model, result);
+      default -> dense(context, t, spec, config, factory, model, result);
     }
     result.put("wallSeconds", (System.nanoTime() - started) / 1e9);
     context.artifacts().writeResult(result.encodePrettily());
@@ -90,7 +89,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
   }
 
   private static void dense(TaskContext<EvaluateTask> context, EvaluateTask t, ClipRunSpec spec, JsonObject config,
-      ClipRunFactory factory, Path pretrained, JsonObject result) throws Exception {
+      ClipRunFactory factory, EvaluatedModel model, JsonObject result) throws Exception {
     boolean segmentation = t.getTask().equals("segmentation");
     DenseTaskData data;
     try {
@@ -131,10 +130,7 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     }
     DenseResult r;
     try (NDManager manager = NDManager.newBaseManager(context.device())) {
-      ImageTower tower = factory.initializedImageTower(manager, t.getSeed(), towerOverrides);
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve(TrainedRun.ENCODER_PARAMETERS)))) {
-        tower.block().loadParameters(manager, new DataInputStream(in));
-      }
+      ImageTower tower = model.imageTower(manager, t.getSeed(), towerOverrides);
       r = new DenseEvaluator(evalConfig, context.device()).evaluate(tower, head, headConfig, task, splits,
           context.artifacts().directory());
     }
@@ -180,20 +176,13 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     }
   }
 
-  private static void retrieval(TaskContext<EvaluateTask> context, EvaluateTask t, ClipRunSpec spec, ClipRunFactory factory,
-      Path pretrained, JsonObject result) throws Exception {
-    if (!spec.objective().equals("clip")) {
-      throw new PermanentTaskFailure("run '" + t.getRun() + "' has objective " + spec.objective()
-          + ": retrieval needs a clip run (a text tower)");
-    }
+  private static void retrieval(TaskContext<EvaluateTask> context, EvaluateTask t, EvaluatedModel model, JsonObject result)
+      throws Exception {
     RetrievalMetrics m;
     try (NDManager manager = NDManager.newBaseManager(context.device())) {
-      TextTokenizer tokenizer = factory.textEncoder().loadTokenizer(pretrained.resolve(ClipImageTextScorer.TOKENIZER));
-      ClipModel model = factory.clipModel(manager, tokenizer, t.getSeed());
-      try (InputStream in = new BufferedInputStream(Files.newInputStream(pretrained.resolve(ClipImageTextScorer.PARAMETERS)))) {
-        model.restoreParameters(manager, new DataInputStream(in));
-      }
-      m = ClipRetrieval.measure(model, tokenizer, t.getData().stream().map(Path::of).toList(), spec.imageSize(), manager);
+      TrainedRun.TrainedClip clip = model.clip(manager, t.getSeed());
+      m = ClipRetrieval.measure(clip.model(), clip.tokenizer(), t.getData().stream().map(Path::of).toList(),
+          model.spec().imageSize(), manager);
     } catch (IllegalArgumentException e) {
       throw new PermanentTaskFailure(e.getMessage());
     }
@@ -206,5 +195,53 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     result.put("metrics", metrics).put("images", new JsonArray());
     context.metric("retrieval/r1", metrics.getDouble("r1"));
     context.metric("retrieval/r5", metrics.getDouble("r5"));
+  }
+
+  /**
+   * Zero-shot classification ({@link ZeroShotEvaluation}) of the dense test split: the task's
+   * config names the {@code classes} (default: the set's class names) and {@code templates}.
+   */
+  private static void zeroShot(TaskContext<EvaluateTask> context, EvaluateTask t, JsonObject config, EvaluatedModel model,
+      JsonObject result) throws Exception {
+    DenseSplits splits;
+    try {
+      splits = DenseTaskData.open(Path.of(t.getData().get(0)), Path.of(t.getData().get(1)), "segmentation",
+          model.spec().imageSize()).splits();
+    } catch (IllegalArgumentException e) {
+      throw new PermanentTaskFailure("zero-shot of run '" + t.getRun() + "': " + e.getMessage(), e);
+    }
+    List<Sample> test = splits.test();
+    List<String> datasetClasses = splits.classNames();
+    List<String> classes = strings(config, "classes", datasetClasses);
+    List<String> templates = strings(config, "templates", ZeroShotEvaluation.DEFAULT_TEMPLATES);
+    ZeroShotEvaluation z;
+    try (NDManager manager = NDManager.newBaseManager(context.device())) {
+      TrainedRun.TrainedClip clip = model.clip(manager, t.getSeed());
+      z = ZeroShotEvaluation.measure(clip.model(), clip.tokenizer(), model.spec().imageSize(), test, datasetClasses, classes,
+          templates, manager);
+    } catch (IllegalArgumentException e) {
+      throw new PermanentTaskFailure("zero-shot of run '" + t.getRun() + "': " + e.getMessage());
+    }
+    JsonObject metrics = new JsonObject();
+    z.metrics().forEach(metrics::put);
+    JsonObject counts = new JsonObject();
+    for (int i = 0; i < classes.size(); i++) {
+      counts.put(classes.get(i), z.labelCounts().get(i));
+    }
+    result.put("metrics", metrics).put("images", new JsonArray()).put("testSamples", z.images())
+        .put("zeroShot", new JsonObject().put("classes", new JsonArray(classes)).put("templates", new JsonArray(templates))
+            .put("label", "the listed class covering most pixels").put("imagesPerClass", counts)
+            .put("skippedImages", z.skipped()).put("majorityClassShare", z.majority()));
+    context.metric("zeroshot/top1", z.top1());
+  }
+
+  private static List<String> strings(JsonObject config, String key, List<String> dflt) {
+    JsonArray a = config.getJsonArray(key);
+    if (a == null) {
+      return dflt;
+    }
+    List<String> out = new ArrayList<>();
+    a.forEach(v -> out.add(String.valueOf(v)));
+    return out;
   }
 }

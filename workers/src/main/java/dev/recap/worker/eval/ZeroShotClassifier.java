@@ -97,7 +97,7 @@ public final class ZeroShotClassifier {
   }
 
   /**
-   * Top-1 and top-5 accuracy ({@code zeroShot_top1}, {@code zeroShot_top5}; top-5 is top-K when
+   * Top-1 and top-5 accuracy ({@code top1}, {@code top5}; top-5 is top-K when
    * there are fewer than 5 classes). Ties are broken against the true class, as in
    * {@link RetrievalMetrics}.
    */
@@ -123,8 +123,8 @@ public final class ZeroShotClassifier {
       top5 += rank < 5 ? 1 : 0;
     }
     Map<String, Double> m = new LinkedHashMap<>();
-    m.put("zeroShot_top1", (double) top1 / labels.length);
-    m.put("zeroShot_top5", (double) top5 / labels.length);
+    m.put("top1", (double) top1 / labels.length);
+    m.put("top5", (double) top5 / labels.length);
     return m;
   }
 }

@@ -16,12 +16,13 @@ import java.util.TreeSet;
 public final class ExperimentResults {
 
   /** Metrics where a larger value is better; all others (rmse, absRel, loss) are better smaller. */
-  private static final List<String> HIGHER_IS_BETTER = List.of("miou", "aacc", "delta1", "r1", "r5", "r10", "accuracy");
+  private static final List<String> HIGHER_IS_BETTER = List.of("miou", "aacc", "delta1", "r1", "r5", "r10", "accuracy", "top1",
+      "top5");
 
   /** A protocol at a fraction of the dense training data. */
   public record Setting(String protocol, double fraction) implements Comparable<Setting> {
     public String label() {
-      return protocol.equals("retrieval") || protocol.equals("pretrain") ? protocol
+      return protocol.equals("retrieval") || protocol.equals("zeroshot") || protocol.equals("pretrain") ? protocol
           : protocol + " @ " + Math.round(fraction * 100) + "%";
     }
 
@@ -37,8 +38,9 @@ public final class ExperimentResults {
         case "frozen" -> 0;
         case "finetune" -> 1;
         case "retrieval" -> 2;
-        case "pretrain" -> 3;
-        default -> 4;
+        case "zeroshot" -> 3;
+        case "pretrain" -> 4;
+        default -> 5;
       };
     }
   }
@@ -49,7 +51,8 @@ public final class ExperimentResults {
   /** Metric names both dense tasks report. */
   private static final List<String> DENSE_SHARED_METRICS = List.of("testLoss", "finalTrainLoss");
 
-  private static final List<String> METRIC_ORDER = List.of("mIoU", "aAcc", "rmse", "absRel", "delta1", "r1", "r5", "r10");
+  private static final List<String> METRIC_ORDER = List.of("mIoU", "aAcc", "rmse", "absRel", "delta1", "r1", "r5", "r10", "top1",
+      "top5");
 
   private final List<RunResult> results;
   private final Map<String, RunResult> firstReport = new java.util.HashMap<>();

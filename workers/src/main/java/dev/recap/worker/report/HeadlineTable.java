@@ -9,7 +9,7 @@ import java.util.TreeSet;
 
 /**
  * The report's first table: one row per run, one column per metric the claims rest on (probe
- * mIoU and RMSE, finetuning at the low fraction and at 100%, retrieval R@1), each cell the mean ±
+ * mIoU and RMSE, finetuning at the low fraction and at 100%, retrieval R@1, zero-shot top-1), each cell the mean ±
  * sample std over seeds, the best mean of every column marked. Columns no run has are left out;
  * the seed counts are stated once, in the caption, instead of in every cell.
  */
@@ -33,7 +33,8 @@ public record HeadlineTable(String caption, List<Column> columns, List<Row> rows
         new Column(tune + " 100% mIoU ↑", tune, 1.0, "mIoU"),
         new Column(tune + " " + low + "% RMSE ↓", tune, s.lowFraction(), "rmse"),
         new Column(tune + " 100% RMSE ↓", tune, 1.0, "rmse"),
-        new Column("retrieval R@1 ↑", "retrieval", 1.0, "r1"));
+        new Column("retrieval R@1 ↑", "retrieval", 1.0, "r1"),
+        new Column("zero-shot top-1 ↑", "zeroshot", 1.0, "top1"));
     List<Column> columns = new ArrayList<>();
     for (Column c : candidates) {
       if (results.runs().stream().anyMatch(r -> results.summary(r.run(), c.protocol(), c.fraction(), c.metric()).isPresent())) {
@@ -69,7 +70,9 @@ public record HeadlineTable(String caption, List<Column> columns, List<Row> rows
     String n = seeds.isEmpty() ? "no results" : seeds.size() == 1 ? "n = " + seeds.first() + " seed" + (seeds.first() == 1 ? "" : "s")
         : "n = " + seeds.first() + " to " + seeds.last() + " seeds";
     String caption = "Mean ± sample std over seeds (" + n + "); the best mean of each column is marked. mIoU is a fraction,"
-        + " RMSE in the depth unit of the data, R@1 a fraction of held-out pairs.";
+        + " RMSE in the depth unit of the data, R@1 a fraction of held-out pairs"
+        + (columns.stream().anyMatch(c -> c.protocol().equals("zeroshot")) ? ", zero-shot top-1 a fraction of test images" : "")
+        + ".";
     return new HeadlineTable(caption, List.copyOf(columns), List.copyOf(rows));
   }
 

@@ -10,6 +10,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import dev.recap.api.Kernels;
+import dev.recap.api.encoder.Gelu;
 import dev.recap.api.torchscript.TorchScriptArchive;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -45,6 +46,7 @@ final class Bf16Kernels implements Kernels {
   private final PtSymbolBlock linearNoBias;
   private final PtSymbolBlock matMul;
   private final PtSymbolBlock feedForward;
+  private final PtSymbolBlock quickFeedForward;
   /** Self-attention kernels by "heads/width/masked": the head count and width are constants of the script. */
   private final Map<String, PtSymbolBlock> attention = new ConcurrentHashMap<>();
   private final PtNDManager manager;
@@ -57,9 +59,8 @@ final class Bf16Kernels implements Kernels {
         "torch.linear(torch.to(x, " + BF16 + "), torch.to(w, " + BF16 + "))");
     matMul = load(manager, "MatMulBf16", "a: Tensor, b: Tensor",
         "torch.matmul(torch.to(a, " + BF16 + "), torch.to(b, " + BF16 + "))");
-    feedForward = load(manager, "FeedForwardBf16", "x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor",
-        "torch.linear(torch.gelu(torch.linear(torch.to(x, " + BF16 + "), torch.to(w1, " + BF16 + "), torch.to(b1, " + BF16
-            + "))), torch.to(w2, " + BF16 + "), torch.to(b2, " + BF16 + "))");
+    feedForward = feedForwardKernel(manager, "FeedForwardBf16", "torch.gelu(h)");
+    quickFeedForward = feedForwardKernel(manager, "QuickFeedForwardBf16", "torch.mul(h, torch.sigmoid(torch.mul(h, 1.702)))");
     this.manager = manager;
     none = new ParameterStore(manager, false);
   }
@@ -110,6 +111,15 @@ final class Bf16Kernels implements Kernels {
     });
   }
 
+  /** c_fc, the activation {@code activation} of {@code h} (in bfloat16), c_proj. */
+  private static PtSymbolBlock feedForwardKernel(PtNDManager manager, String name, String activation) throws IOException {
+    return loadSource(manager, name, "  def forward(self: __torch__." + name
+        + ", x: Tensor, w1: Tensor, b1: Tensor, w2: Tensor, b2: Tensor) -> Tensor:\n"
+        + "    h = torch.linear(torch.to(x, " + BF16 + "), torch.to(w1, " + BF16 + "), torch.to(b1, " + BF16 + "))\n"
+        + "    a = " + activation + "\n"
+        + "    return torch.to(torch.linear(a, torch.to(w2, " + BF16 + "), torch.to(b2, " + BF16 + ")), " + FP32 + ")\n");
+  }
+
   private static PtSymbolBlock load(PtNDManager manager, String name, String args, String product) throws IOException {
     return loadSource(manager, name, "  def forward(self: __torch__." + name + ", " + args + ") -> Tensor:\n"
         + "    return torch.to(" + product + ", " + FP32 + ")\n");
@@ -143,11 +153,11 @@ final class Bf16Kernels implements Kernels {
   }
 
   @Override
-  public NDArray feedForward(NDArray x, NDArray fcWeight, NDArray fcBias, NDArray projWeight, NDArray projBias) {
+  public NDArray feedForward(NDArray x, NDArray fcWeight, NDArray fcBias, NDArray projWeight, NDArray projBias, Gelu gelu) {
     if (!allFloat32(x, fcWeight, fcBias) || !allFloat32(projWeight, projBias, null)) {
-      return Kernels.super.feedForward(x, fcWeight, fcBias, projWeight, projBias);
+      return Kernels.super.feedForward(x, fcWeight, fcBias, projWeight, projBias, gelu);
     }
-    return run(feedForward, new NDList(x, fcWeight, fcBias, projWeight, projBias));
+    return run(gelu == Gelu.QUICK ? quickFeedForward : feedForward, new NDList(x, fcWeight, fcBias, projWeight, projBias));
   }
 
   @Override

@@ -18,11 +18,14 @@ import dev.recap.worker.data.DataPosition;
 import dev.recap.worker.data.LoaderOptions;
 import dev.recap.worker.data.TarShard;
 import dev.recap.worker.exchange.Collective;
+import dev.recap.worker.node.PermanentTaskFailure;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds the pieces of one {@link ClipRunSpec} from the loaded plugins: towers, tokenizer, CLIP
@@ -85,10 +88,66 @@ public final class ClipRunFactory {
     return extensions.get(TextEncoder.class, spec.textEncoder());
   }
 
-  /** A tokenizer trained on {@code corpus} (or loaded, if the text config names a tokenizer file). */
+  /**
+   * The run's tokenizer: the one its text config names ({@code tokenizer: path/tokenizer.json}),
+   * else the one that travels with its {@link ClipRunSpec#init} checkpoint ({@link CheckpointFiles}),
+   * else one trained on {@code corpus}.
+   */
   public TextTokenizer tokenizer(Iterable<String> corpus) throws IOException {
     TextEncoder te = textEncoder();
-    return te.tokenizer(te.resolve(PluginConfig.of(spec.textConfig())), corpus);
+    PluginConfig config = te.resolve(PluginConfig.of(spec.textConfig()));
+    if (spec.hasInit() && !config.has("tokenizer") && initFiles().hasTokenizer()) {
+      return initFiles().tokenizer(te, config);
+    }
+    return te.tokenizer(config, corpus);
+  }
+
+  private CheckpointFiles initFiles() {
+    return CheckpointFiles.of(Path.of(spec.init()));
+  }
+
+  /** Names of the run's encoders' parameters in a checkpoint. */
+  public ClipCheckpoint checkpoint() {
+    ImageEncoder image = extensions.get(ImageEncoder.class, spec.imageEncoder());
+    // a run without a text tower (mae, none) reads the image tower alone and needs no text plugin
+    UnaryOperator<String> text = spec.textEncoder() == null || !spec.objective().equals("clip") ? UnaryOperator.identity()
+        : textEncoder()::exportName;
+    return new ClipCheckpoint(image::exportName, text);
+  }
+
+  /**
+   * The CLIP a run trains from: {@link #clipModel} with the seed, then every parameter set from
+   * the run's {@link ClipRunSpec#init} checkpoint when it has one.
+   *
+   * @throws ClipCheckpoint.CheckpointMismatch naming the tensor that does not fit
+   */
+  public ClipModel startingClipModel(NDManager manager, TextTokenizer tokenizer, long seed)
+      throws IOException, PermanentTaskFailure {
+    ClipModel model = clipModel(manager, tokenizer, seed);
+    if (spec.hasInit()) {
+      checkpoint().read(model, initFile());
+    }
+    return model;
+  }
+
+  /** The run's checkpoint file, which this worker must see at the path the coordinator checked. */
+  private Path initFile() throws PermanentTaskFailure {
+    Path file = Path.of(spec.init());
+    if (!Files.isRegularFile(file)) {
+      throw new PermanentTaskFailure("init: the checkpoint " + file + " is not readable on this worker; every worker needs it at"
+          + " the path the spec names (a shared file system, or the same copy on each host)");
+    }
+    return file;
+  }
+
+  /**
+   * Sets an initialized image tower (of {@link #imageTower}) from the run's {@link ClipRunSpec#init}
+   * checkpoint, if it has one; the checkpoint's other tensors are left aside.
+   *
+   * @return the names of the tensors left aside (empty without a checkpoint)
+   */
+  public List<String> loadInitImageTower(ai.djl.nn.Block tower) throws IOException, PermanentTaskFailure {
+    return spec.hasInit() ? checkpoint().readImageTower(tower, initFile()) : List.of();
   }
 
   /** A CLIP model, initialized with {@code seed}. */

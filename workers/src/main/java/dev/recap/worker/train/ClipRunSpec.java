@@ -32,11 +32,13 @@ import java.util.TreeSet;
  * @param loaderThreads decoding threads of the data loader
  * @param augment the training images' crop and flip (JSON {@code augment: {minScale, flip}});
  *     default {@link AugmentPolicy#openClip()}
+ * @param init the checkpoint the run starts from instead of a random initialization (an
+ *     OpenCLIP or MobileCLIP safetensors file, see {@link CheckpointFiles}); empty for none
  */
 public record ClipRunSpec(String objective, String imageEncoder, Map<String, Object> imageConfig, String textEncoder,
     Map<String, Object> textConfig, int embedDim, int imageSize, int batchSize, int epochs, long maxSteps,
     double learningRate, long warmupSteps, double curatedProbability, double maskRatio, int decoderWidth, int loaderThreads,
-    AugmentPolicy augment) {
+    AugmentPolicy augment, String init) {
 
   /** The objectives a run may have. */
   public static final Set<String> OBJECTIVES = Set.of("clip", "mae", "none");
@@ -60,6 +62,16 @@ public record ClipRunSpec(String objective, String imageEncoder, Map<String, Obj
     require(decoderWidth > 0, "decoderWidth", decoderWidth);
     require(loaderThreads > 0, "loaderThreads", loaderThreads);
     Objects.requireNonNull(augment, "augment");
+    init = init == null ? "" : init;
+  }
+
+  /** A spec that starts from a random initialization. */
+  public ClipRunSpec(String objective, String imageEncoder, Map<String, Object> imageConfig, String textEncoder,
+      Map<String, Object> textConfig, int embedDim, int imageSize, int batchSize, int epochs, long maxSteps,
+      double learningRate, long warmupSteps, double curatedProbability, double maskRatio, int decoderWidth, int loaderThreads,
+      AugmentPolicy augment) {
+    this(objective, imageEncoder, imageConfig, textEncoder, textConfig, embedDim, imageSize, batchSize, epochs, maxSteps,
+        learningRate, warmupSteps, curatedProbability, maskRatio, decoderWidth, loaderThreads, augment, "");
   }
 
   /** A spec with the default augmentation ({@link AugmentPolicy#openClip()}). */
@@ -67,7 +79,18 @@ public record ClipRunSpec(String objective, String imageEncoder, Map<String, Obj
       Map<String, Object> textConfig, int embedDim, int imageSize, int batchSize, int epochs, long maxSteps,
       double learningRate, long warmupSteps, double curatedProbability, double maskRatio, int decoderWidth, int loaderThreads) {
     this(objective, imageEncoder, imageConfig, textEncoder, textConfig, embedDim, imageSize, batchSize, epochs, maxSteps,
-        learningRate, warmupSteps, curatedProbability, maskRatio, decoderWidth, loaderThreads, AugmentPolicy.openClip());
+        learningRate, warmupSteps, curatedProbability, maskRatio, decoderWidth, loaderThreads, AugmentPolicy.openClip(), "");
+  }
+
+  /** Whether the run starts from a checkpoint ({@link #init}). */
+  public boolean hasInit() {
+    return !init.isEmpty();
+  }
+
+  /** This spec with other image and text configurations. */
+  public ClipRunSpec withConfigs(Map<String, Object> image, Map<String, Object> text) {
+    return new ClipRunSpec(objective, imageEncoder, image, textEncoder, text, embedDim, imageSize, batchSize, epochs, maxSteps,
+        learningRate, warmupSteps, curatedProbability, maskRatio, decoderWidth, loaderThreads, augment, init);
   }
 
   private static void require(boolean ok, String field, Object value) {
@@ -85,6 +108,7 @@ public record ClipRunSpec(String objective, String imageEncoder, Map<String, Obj
         .put("learningRate", learningRate).put("warmupSteps", warmupSteps).put("curatedProbability", curatedProbability)
         .put("maskRatio", maskRatio).put("decoderWidth", decoderWidth).put("loaderThreads", loaderThreads)
         .put("augment", new JsonObject().put("minScale", augment.minScale()).put("flip", augment.flip()))
+        .put("init", init)
         .encode();
   }
 
@@ -100,7 +124,7 @@ public record ClipRunSpec(String objective, String imageEncoder, Map<String, Obj
         j.getInteger("epochs", d.epochs), j.getLong("maxSteps", d.maxSteps), j.getDouble("learningRate", d.learningRate),
         j.getLong("warmupSteps", d.warmupSteps), j.getDouble("curatedProbability", d.curatedProbability),
         j.getDouble("maskRatio", d.maskRatio), j.getInteger("decoderWidth", d.decoderWidth),
-        j.getInteger("loaderThreads", d.loaderThreads), augment(j.getValue("augment"), d.augment));
+        j.getInteger("loaderThreads", d.loaderThreads), augment(j.getValue("augment"), d.augment), j.getString("init", ""));
   }
 
   private static AugmentPolicy augment(Object v, AugmentPolicy dflt) {

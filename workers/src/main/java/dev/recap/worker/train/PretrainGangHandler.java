@@ -107,7 +107,7 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
   }
 
   private void train(TaskContext<PretrainGangTask> context, PretrainGangTask t) throws Exception {
-    ClipRunSpec spec = ClipRunSpec.fromJson(t.getSpec());
+    ClipRunSpec spec = CheckpointFiles.forRun(ClipRunSpec.fromJson(t.getSpec()));
     if (!spec.objective().equals("clip")) {
       throw new PermanentTaskFailure("run " + t.getRunId() + ": gang training runs objective clip, got " + spec.objective());
     }
@@ -130,8 +130,8 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
       }
       corpus.addAll(curated.values());
       TextTokenizer tokenizer = factory.tokenizer(corpus);
-      // the run's seed: every member must start from identical parameters
-      ClipModel model = factory.clipModel(manager, tokenizer, t.getSeed());
+      // the run's seed (or its checkpoint): every member must start from identical parameters
+      ClipModel model = factory.startingClipModel(manager, tokenizer, t.getSeed());
       PairRows rows = new PairRows(index, spec.imageSize(), spec.augment(), CaptionOverrides.of(curated),
           curated.isEmpty() ? 0 : spec.curatedProbability(), t.getSeed());
       ShardPairs data = new ShardPairs(index, rows, tokenizer, spec.batchSize(), t.getSeed(), context::event);
@@ -270,9 +270,10 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
     String encoder = PretrainHandler.encoderName(spec);
     String captions = t.getCaptions().isEmpty() ? "alt" : t.getCaptions();
     long parameters = ClipRunFactory.parameterCount(block);
-    TrainedRun.write(context.artifacts(), spec, block, model, tokenizer, new JsonObject().put("run", t.getRun())
-        .put("encoder", encoder).put("captions", captions).put("objective", spec.objective()).put("seed", t.getSeed())
-        .put("parameters", parameters));
+    JsonObject description = new JsonObject().put("run", t.getRun()).put("encoder", encoder).put("captions", captions)
+        .put("objective", spec.objective()).put("seed", t.getSeed()).put("parameters", parameters);
+    TrainedRun.write(context.artifacts(), spec, block, model, tokenizer, spec.hasInit() ? description.put("init", spec.init())
+        : description);
     StringBuilder csv = new StringBuilder(LOSS_HEADER + "\n");
     double recent = 0;
     int counted = 0;
@@ -300,6 +301,9 @@ public final class PretrainGangHandler implements TaskHandler<PretrainGangTask> 
         .put("parameters", parameters).put("wallSeconds", wallSeconds)
         .put("maxWorkers", t.getMaxWorkers()).put("augment", spec.augment().describe())
         .put("precision", Precision.forDevice(context.device()).label()).put("metrics", metrics);
+    if (spec.hasInit()) {
+      result.put("init", spec.init());
+    }
     context.artifacts().writeResult(result.encodePrettily());
   }
 

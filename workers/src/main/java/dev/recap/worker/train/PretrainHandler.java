@@ -76,7 +76,8 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
   @Override
   public void execute(TaskContext<PretrainTask> context) throws Exception {
     PretrainTask t = context.payload();
-    ClipRunSpec spec = ClipRunSpec.fromJson(t.getSpec());
+    // a run that starts from a checkpoint takes its activation (QuickGELU) from the checkpoint's config
+    ClipRunSpec spec = CheckpointFiles.forRun(ClipRunSpec.fromJson(t.getSpec()));
     ClipRunFactory factory = new ClipRunFactory(spec, context.extensions());
     Path dir = context.artifacts().directory();
     Files.createDirectories(dir);
@@ -97,9 +98,13 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
       ClipModel clip = null;
       TextTokenizer clipTokenizer = null;
       switch (spec.objective()) {
-        case "none" -> tower = factory.initializedImageTower(manager, seed);
+        case "none" -> {
+          tower = factory.initializedImageTower(manager, seed);
+          initImageTower(context, factory, tower.block());
+        }
         case "mae" -> {
           MaskedImageModel model = factory.maskedImageModel(manager, seed);
+          initImageTower(context, factory, model.imageTower().block());
           MaskedImageTrainer trainer = factory.maskedImageTrainer(model, manager, totalSteps, seed, Collective.single());
           snapshots.model = step -> snapshots.write(step, model.imageTower().block(), null, null);
           finalLoss = attempt.train(trainer, manager, null, snapshots, batch -> {
@@ -121,7 +126,10 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
                 + "' in " + t.getSidecars() + "; did the curate stage run that captioner?");
           }
           TextTokenizer tokenizer = factory.tokenizer(new ArrayList<>(curated.values()));
-          ClipModel model = factory.clipModel(manager, tokenizer, seed);
+          ClipModel model = factory.startingClipModel(manager, tokenizer, seed);
+          if (spec.hasInit()) {
+            context.event("run '" + t.getRun() + "' starts from the checkpoint " + spec.init());
+          }
           ClipTrainer trainer = factory.clipTrainer(model, manager, totalSteps, Collective.single());
           snapshots.model = step -> snapshots.write(step, model.imageTower().block(), model, tokenizer);
           finalLoss = attempt.train(trainer, manager, CaptionOverrides.of(curated), snapshots,
@@ -164,14 +172,30 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     if (!snapshots.written.isEmpty()) {
       result.put("snapshots", snapshots.inOrder());
     }
+    if (spec.hasInit()) {
+      result.put("init", spec.init());
+    }
     context.artifacts().writeResult(result.encodePrettily());
     context.progress(1.0, "done in " + Math.round(seconds) + " s");
   }
 
-  /** What {@code model.json} says of a run: {@code {run, encoder, captions, objective, seed, parameters}}. */
+  /**
+   * What {@code model.json} says of a run: {@code {run, encoder, captions, objective, seed,
+   * parameters}}, and {@code init} (the checkpoint it started from) when it had one.
+   */
   private static JsonObject description(PretrainTask t, ClipRunSpec spec, long parameters) {
-    return new JsonObject().put("run", t.getRun()).put("encoder", encoderName(spec)).put("captions", captions(t, spec))
+    JsonObject d = new JsonObject().put("run", t.getRun()).put("encoder", encoderName(spec)).put("captions", captions(t, spec))
         .put("objective", spec.objective()).put("seed", t.getSeed()).put("parameters", parameters);
+    return spec.hasInit() ? d.put("init", spec.init()) : d;
+  }
+
+  /** The image tower of a run without a text tower (mae, none) from the run's checkpoint, if it has one. */
+  private static void initImageTower(TaskContext<PretrainTask> context, ClipRunFactory factory, Block tower) throws Exception {
+    List<String> aside = factory.loadInitImageTower(tower);
+    if (factory.spec().hasInit()) {
+      context.event("run '" + context.payload().getRun() + "' starts its image tower from the checkpoint " + factory.spec().init()
+          + (aside.isEmpty() ? "" : "; left aside " + aside.size() + " tensors of other parts (text tower, projections)"));
+    }
   }
 
   /**
@@ -269,7 +293,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
   }
 
   /** The encoder as results name it: plugin id and preset. */
-  static String encoderName(ClipRunSpec spec) {
+  public static String encoderName(ClipRunSpec spec) {
     return spec.imageEncoder() + ":" + spec.imageConfig().getOrDefault("preset", "custom");
   }
 

@@ -25,7 +25,9 @@ import java.util.Map;
  * N-byte JSON header mapping each tensor name to {@code dtype}, {@code shape} and
  * {@code data_offsets [begin, end)} relative to the data section (plus optional
  * {@code __metadata__} of strings), padded with spaces to a multiple of 8, then the raw
- * little-endian data, tensors contiguous in header order. Only F32 is written and read here.
+ * little-endian data, tensors contiguous in header order. F32 is written; F32, F16, BF16 and F64
+ * (and the integer buffers I64 / I32 a PyTorch state dict may hold, e.g. BatchNorm's
+ * {@code num_batches_tracked}) are read, each converted to float32.
  */
 public final class Safetensors {
 
@@ -115,29 +117,96 @@ public final class Safetensors {
         }
         JsonObject entry = e.getValue().getAsJsonObject();
         String dtype = entry.get("dtype").getAsString();
-        if (!dtype.equals("F32")) {
-          throw new IOException(file + ": tensor '" + e.getKey() + "' has dtype " + dtype + "; only F32 is supported");
+        int width = bytesPerValue(dtype);
+        if (width == 0) {
+          throw new IOException(file + ": tensor '" + e.getKey() + "' has dtype " + dtype
+              + "; readable dtypes are F32, F16, BF16, F64, I64 and I32");
         }
         JsonArray shapeJson = entry.getAsJsonArray("shape");
         long[] shape = new long[shapeJson.size()];
+        long count = 1;
         for (int i = 0; i < shape.length; i++) {
           shape[i] = shapeJson.get(i).getAsLong();
+          count *= shape[i];
         }
         long begin = entry.getAsJsonArray("data_offsets").get(0).getAsLong();
         long end = entry.getAsJsonArray("data_offsets").get(1).getAsLong();
-        if (begin < 0 || end < begin || dataStart + end > ch.size() || (end - begin) % 4 != 0) {
-          throw new IOException(file + ": tensor '" + e.getKey() + "' has bad data_offsets [" + begin + ", " + end + "]");
+        if (begin < 0 || end < begin || dataStart + end > ch.size() || end - begin != count * width) {
+          throw new IOException(file + ": tensor '" + e.getKey() + "' has bad data_offsets [" + begin + ", " + end + "] for "
+              + count + " values of " + dtype);
+        }
+        if (end - begin > Integer.MAX_VALUE) {
+          throw new IOException(file + ": tensor '" + e.getKey() + "' is over 2 GB, too large to read");
         }
         ByteBuffer data = ByteBuffer.allocate((int) (end - begin)).order(ByteOrder.LITTLE_ENDIAN);
         ch.position(dataStart + begin);
         readFully(ch, data, file);
-        float[] values = new float[(int) ((end - begin) / 4)];
         data.flip();
-        data.asFloatBuffer().get(values);
+        float[] values = toFloats(dtype, data, (int) count);
         out.put(e.getKey(), new Tensor(e.getKey(), shape, values));
       }
       return out;
     }
+  }
+
+  /** Bytes per value of a readable dtype; 0 for others. */
+  private static int bytesPerValue(String dtype) {
+    return switch (dtype) {
+      case "F32", "I32" -> 4;
+      case "F16", "BF16" -> 2;
+      case "F64", "I64" -> 8;
+      default -> 0;
+    };
+  }
+
+  private static float[] toFloats(String dtype, ByteBuffer data, int count) {
+    float[] out = new float[count];
+    switch (dtype) {
+      case "F32" -> data.asFloatBuffer().get(out);
+      case "F64" -> {
+        for (int i = 0; i < count; i++) {
+          out[i] = (float) data.getDouble();
+        }
+      }
+      case "I64" -> {
+        for (int i = 0; i < count; i++) {
+          out[i] = data.getLong();
+        }
+      }
+      case "I32" -> {
+        for (int i = 0; i < count; i++) {
+          out[i] = data.getInt();
+        }
+      }
+      case "BF16" -> {
+        for (int i = 0; i < count; i++) {
+          out[i] = Float.intBitsToFloat((data.getShort() & 0xFFFF) << 16);
+        }
+      }
+      case "F16" -> {
+        for (int i = 0; i < count; i++) {
+          out[i] = halfToFloat(data.getShort());
+        }
+      }
+      default -> throw new IllegalArgumentException("unreadable dtype " + dtype);
+    }
+    return out;
+  }
+
+  /** IEEE 754 binary16 to float32, subnormals, infinities and NaN included. */
+  static float halfToFloat(short half) {
+    int h = half & 0xFFFF;
+    int sign = (h & 0x8000) << 16;
+    int exponent = (h >>> 10) & 0x1F;
+    int mantissa = h & 0x3FF;
+    if (exponent == 0x1F) {
+      return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
+    }
+    if (exponent == 0) {
+      float magnitude = mantissa * 0x1p-24f; // subnormal (or zero): mantissa x 2^-24
+      return sign == 0 ? magnitude : -magnitude;
+    }
+    return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
   }
 
   private static void readFully(FileChannel ch, ByteBuffer buf, Path file) throws IOException {

@@ -1,15 +1,21 @@
 package dev.recap.worker.train;
 
+import ai.djl.MalformedModelException;
+import ai.djl.ndarray.NDManager;
 import ai.djl.nn.Block;
+import dev.recap.api.Extensions;
 import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.msg.DeclaredOutput;
 import dev.recap.worker.caption.ClipImageTextScorer;
 import dev.recap.worker.node.ArtifactStore;
 import io.vertx.core.json.JsonObject;
+import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,6 +86,52 @@ public final class TrainedRun {
     } catch (io.vertx.core.json.DecodeException e) {
       throw new IOException(file + " is not a JSON object: " + e.getMessage(), e);
     }
+  }
+
+  /** A clip run's model as read back: its spec, tokenizer and CLIP with the trained parameters. */
+  public record TrainedClip(ClipRunSpec spec, TextTokenizer tokenizer, ClipModel model) {}
+
+  /** The run spec {@link #write} stored in {@code dir}; the message names the file when it is missing or garbled. */
+  public static ClipRunSpec spec(Path dir) throws IOException {
+    Path file = dir.resolve(ClipImageTextScorer.RUN_SPEC);
+    try {
+      return ClipRunSpec.fromJson(Files.readString(file, StandardCharsets.UTF_8));
+    } catch (NoSuchFileException e) {
+      throw new IOException(file + " is missing: " + dir + " is not a trained-run directory a pretrain task declared", e);
+    } catch (RuntimeException e) {
+      throw new IOException(file + " is not a valid run spec: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads a clip run's CLIP (towers from the run spec, tokenizer, trained parameters), its
+   * parameters on {@code manager}.
+   *
+   * @throws IllegalArgumentException if the run is not a clip run (no text tower)
+   * @throws IOException naming the file that is missing or does not fit
+   */
+  public static TrainedClip readClip(Path dir, Extensions extensions, NDManager manager) throws IOException {
+    ClipRunSpec spec = spec(dir);
+    if (!spec.objective().equals("clip")) {
+      throw new IllegalArgumentException(dir + " holds a run with objective '" + spec.objective() + "': only a clip run has a"
+          + " text tower and the CLIP projections");
+    }
+    ClipRunFactory factory = new ClipRunFactory(spec, extensions);
+    Path tokenizerDir = dir.resolve(ClipImageTextScorer.TOKENIZER);
+    Path params = dir.resolve(ClipImageTextScorer.PARAMETERS);
+    if (!Files.isDirectory(tokenizerDir) || !Files.isRegularFile(params)) {
+      throw new IOException(dir + " lacks " + (Files.isDirectory(tokenizerDir) ? params : tokenizerDir)
+          + ", which a clip pretrain task writes");
+    }
+    TextTokenizer tokenizer = factory.textEncoder().loadTokenizer(tokenizerDir);
+    // the seed only fills parameters that the file then replaces
+    ClipModel model = factory.clipModel(manager, tokenizer, 0);
+    try (InputStream in = new BufferedInputStream(Files.newInputStream(params))) {
+      model.restoreParameters(manager, new DataInputStream(in));
+    } catch (MalformedModelException | RuntimeException e) {
+      throw new IOException(params + " does not fit the towers " + ClipImageTextScorer.RUN_SPEC + " describes: " + e.getMessage(), e);
+    }
+    return new TrainedClip(spec, tokenizer, model);
   }
 
   private interface ParameterWriter {

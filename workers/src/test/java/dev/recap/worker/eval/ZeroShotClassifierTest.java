@@ -29,8 +29,8 @@ class ZeroShotClassifierTest {
     // (1, 1): 0.707 * (0.894 + 0.447) = 0.948 for class 0 against 0.707 for class 1
     assertArrayEquals(new int[] {0, 1, 0}, zs.predict(images));
     Map<String, Double> m = zs.evaluate(images, new int[] {0, 1, 1});
-    assertEquals(2.0 / 3, m.get("zeroShot_top1"), 0.0);
-    assertEquals(1.0, m.get("zeroShot_top5"), 0.0);
+    assertEquals(2.0 / 3, m.get("top1"), 0.0);
+    assertEquals(1.0, m.get("top5"), 0.0);
     float[][] s = zs.scores(new float[][] {{1, 0}});
     assertEquals(2 / Math.sqrt(5), s[0][0], 1e-6);
   }

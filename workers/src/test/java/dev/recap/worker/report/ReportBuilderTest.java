@@ -106,6 +106,30 @@ class ReportBuilderTest {
     assertTrue(html.contains("<td>crop 90-100% area, no flip</td>"), html);
   }
 
+  @Test
+  void zeroShotTopOneIsAHeadlineColumnBesideRetrievalAndASettingOfTheComparison() throws Exception {
+    ResultFixture f = twoRunsTwoSeeds();
+    double[][] top1 = {{0.52, 0.56}, {0.31, 0.29}};
+    String[] runs = {"vit-grounded", "vit-alt-text"};
+    for (int r = 0; r < 2; r++) {
+      for (int s = 0; s < 2; s++) {
+        f.result("evaluate", runs[r], "vit:vit-tiny", r == 0 ? "grounded" : "alt-text", s + 1, "zeroshot", "zeroshot", 1.0,
+            Map.of("top1", top1[r][s], "top5", 1.0), Map.of(), 826624);
+      }
+    }
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    ReportTable table = ReportTable.comparison(out.contents().results());
+    int column = table.header().indexOf("zeroshot top1");
+    assertTrue(column > table.header().indexOf("retrieval r1"), "after retrieval: " + table.header());
+    List<String> alt = table.rows().stream().filter(r -> r.get(0).equals("vit-alt-text")).findFirst().orElseThrow();
+    assertEquals(cell(0.31, 0.29), alt.get(column));
+    String md = new String(out.files().get("report.md"), StandardCharsets.UTF_8);
+    assertTrue(md.contains("| run | probe mIoU ↑ | probe RMSE ↓ | retrieval R@1 ↑ | zero-shot top-1 ↑ |"), md);
+    // the larger mean is the column's best
+    assertTrue(md.contains("**" + Numbers.format(mean(0.52, 0.56)) + " ± " + Numbers.format(sampleStd(0.52, 0.56)) + "** |"), md);
+    assertTrue(md.contains("zero-shot top-1 a fraction of test images"), md);
+  }
+
   /** A dense result of a model that had seen {@code pairs} training pairs, a snapshot's or the final model's. */
   private static void along(ResultFixture f, String run, long seed, long pairs, boolean snapshot, String task, String metric,
       double value) throws Exception {

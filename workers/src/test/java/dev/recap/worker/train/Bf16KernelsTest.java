@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.recap.api.Kernels;
+import dev.recap.api.encoder.Gelu;
 import java.util.function.BiFunction;
 import org.junit.jupiter.api.Test;
 
@@ -35,7 +36,9 @@ class Bf16KernelsTest {
       NDArray w2 = m.randomNormal(0, 0.0625f, new Shape(64, 256), DataType.FLOAT32);
       NDArray b2 = m.randomNormal(0, 0.1f, new Shape(64), DataType.FLOAT32);
       compare("feedForward", new NDArray[] {x, w1, b1, w2, b2},
-          (p, in) -> p.feedForward(in[0], in[1], in[2], in[3], in[4]), bf16);
+          (p, in) -> p.feedForward(in[0], in[1], in[2], in[3], in[4], Gelu.EXACT), bf16);
+      compare("feedForward with QuickGELU", new NDArray[] {x, w1, b1, w2, b2},
+          (p, in) -> p.feedForward(in[0], in[1], in[2], in[3], in[4], Gelu.QUICK), bf16);
       NDArray inW = m.randomNormal(0, 0.125f, new Shape(192, 64), DataType.FLOAT32);
       NDArray inB = m.randomNormal(0, 0.1f, new Shape(192), DataType.FLOAT32);
       NDArray outW = m.randomNormal(0, 0.125f, new Shape(64, 64), DataType.FLOAT32);

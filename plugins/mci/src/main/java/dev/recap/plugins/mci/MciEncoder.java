@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.recap.api.PluginConfig;
 import dev.recap.api.encoder.ImageEncoder;
 import dev.recap.api.encoder.ImageTower;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -27,6 +28,10 @@ import org.pf4j.Extension;
  *
  * <p>Train with the multi-branch structure; {@link #inferenceTower} fuses it into single
  * convolutions (structural reparameterization) with the same inference-mode output.
+ *
+ * <p>{@link #exportName} gives the names of Apple's MobileCLIP image encoder
+ * ({@code image_encoder.model.*}, see {@link MobileClipNames}) and {@link #exportConfig} its
+ * {@code image_cfg}.
  */
 @Extension
 public final class MciEncoder implements ImageEncoder {
@@ -68,6 +73,39 @@ public final class MciEncoder implements ImageEncoder {
   public ImageTower build(PluginConfig config) {
     MciConfig c = MciConfig.from(config);
     return new ImageTower(new MciTower(c), c.embeddingDim(), MciTower.levels(c), 32);
+  }
+
+  @Override
+  public String exportName(String djlParameterName) {
+    return MobileClipNames.of(djlParameterName);
+  }
+
+  /**
+   * MobileCLIP's {@code image_cfg}: {@code model_name} ({@code mci0}, {@code mci1} or
+   * {@code mci2} when the shape is one of the reference's, else null), and the shape itself,
+   * which the reference's configs leave to the model name: {@code layers}, {@code embed_dims},
+   * {@code mlp_ratio}, {@code head_dim} (the reference's attention always uses 32),
+   * {@code projection_dim} (0: the CLIP model's projection is {@code head.proj}).
+   */
+  @Override
+  public Map<String, Object> exportConfig(PluginConfig config) {
+    MciConfig c = MciConfig.from(config);
+    String name = null;
+    for (String reference : List.of("mci0", "mci1", "mci2")) {
+      MciConfig r = MciConfig.from(PRESETS.get(reference));
+      if (Arrays.equals(r.layers(), c.layers()) && Arrays.equals(r.dims(), c.dims()) && r.mlpRatio() == c.mlpRatio()
+          && r.headDim() == c.headDim()) {
+        name = reference;
+      }
+    }
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("model_name", name);
+    cfg.put("layers", Arrays.stream(c.layers()).boxed().toList());
+    cfg.put("embed_dims", Arrays.stream(c.dims()).boxed().toList());
+    cfg.put("mlp_ratio", c.mlpRatio());
+    cfg.put("head_dim", c.headDim());
+    cfg.put("projection_dim", c.projectionDim());
+    return cfg;
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.recap.plugins.texttransformer;
 
 import dev.recap.api.Kernels;
+import dev.recap.api.encoder.Gelu;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -37,6 +38,7 @@ public final class CausalTextTransformer extends AbstractBlock {
   private final int heads;
   private final int mlpWidth;
   private final long endOfText;
+  private final Gelu gelu;
 
   private final Parameter tokenEmbedding;
   private final Parameter positionalEmbedding;
@@ -45,9 +47,20 @@ public final class CausalTextTransformer extends AbstractBlock {
   private final Parameter lnFinalBias;
 
   /**
+   * With the exact GELU.
+   *
    * @param endOfText the id whose (first) position in each row is pooled
    */
   public CausalTextTransformer(int vocabSize, int contextLength, int width, int depth, int heads, int mlpRatio, long endOfText) {
+    this(vocabSize, contextLength, width, depth, heads, mlpRatio, endOfText, Gelu.EXACT);
+  }
+
+  /**
+   * @param endOfText the id whose (first) position in each row is pooled
+   * @param gelu the MLP's activation (QuickGELU for OpenAI CLIP checkpoints)
+   */
+  public CausalTextTransformer(int vocabSize, int contextLength, int width, int depth, int heads, int mlpRatio, long endOfText,
+      Gelu gelu) {
     super(VERSION);
     if (width % heads != 0) {
       throw new IllegalArgumentException("width (" + width + ") must be a multiple of heads (" + heads + ")");
@@ -59,6 +72,7 @@ public final class CausalTextTransformer extends AbstractBlock {
     this.heads = heads;
     this.mlpWidth = width * mlpRatio;
     this.endOfText = endOfText;
+    this.gelu = gelu;
     tokenEmbedding = param("token_embedding.weight", Parameter.Type.OTHER, new Shape(vocabSize, width), new NormalInitializer(0.02f));
     positionalEmbedding = param("positional_embedding", Parameter.Type.OTHER, new Shape(contextLength, width), new NormalInitializer(0.01f));
     float attnStd = (float) Math.pow(width, -0.5);
@@ -95,6 +109,23 @@ public final class CausalTextTransformer extends AbstractBlock {
 
   public int contextLength() {
     return contextLength;
+  }
+
+  public int depth() {
+    return depth;
+  }
+
+  public int heads() {
+    return heads;
+  }
+
+  public int vocabSize() {
+    return vocabSize;
+  }
+
+  /** The MLP's hidden width over the width. */
+  public int mlpRatio() {
+    return mlpWidth / width;
   }
 
   /** Number of scalar parameters, known before initialization. */
@@ -134,7 +165,7 @@ public final class CausalTextTransformer extends AbstractBlock {
         value(ps, b[4], x, training), value(ps, b[5], x, training), heads, mask));
     NDArray m = layerNorm(x, value(ps, b[6], x, training), value(ps, b[7], x, training));
     m = kernels.feedForward(m, value(ps, b[8], x, training), value(ps, b[9], x, training),
-        value(ps, b[10], x, training), value(ps, b[11], x, training));
+        value(ps, b[10], x, training), value(ps, b[11], x, training), gelu);
     return x.add(m);
   }
 
@@ -184,6 +215,6 @@ public final class CausalTextTransformer extends AbstractBlock {
   @Override
   public String toString() {
     return "CausalTextTransformer(vocab=" + vocabSize + ", context=" + contextLength + ", width=" + width
-        + ", depth=" + depth + ", heads=" + heads + ")";
+        + ", depth=" + depth + ", heads=" + heads + ", activation=" + gelu.configValue() + ")";
   }
 }

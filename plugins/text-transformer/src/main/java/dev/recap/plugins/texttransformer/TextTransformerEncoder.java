@@ -1,6 +1,7 @@
 package dev.recap.plugins.texttransformer;
 
 import dev.recap.api.PluginConfig;
+import dev.recap.api.encoder.Gelu;
 import dev.recap.api.encoder.TextEncoder;
 import dev.recap.api.encoder.TextTokenizer;
 import dev.recap.api.encoder.TextTower;
@@ -9,6 +10,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import org.pf4j.Extension;
@@ -17,7 +19,8 @@ import org.pf4j.Extension;
  * The {@code text-transformer} extension: CLIP's causal text transformer.
  *
  * <p>Config keys: {@code width} (512), {@code depth} (12), {@code heads} (8), {@code mlp_ratio}
- * (4), {@code context} (77). Tokenizer keys: {@code tokenizer} (path of a local
+ * (4), {@code context} (77), {@code activation} ({@code gelu}, or {@code quick_gelu} for OpenAI
+ * CLIP checkpoints). Tokenizer keys: {@code tokenizer} (path of a local
  * {@code tokenizer.json}; absent = train the built-in word tokenizer), {@code start_token}
  * ({@code <|startoftext|>}), {@code end_token} ({@code <|endoftext|>}), {@code vocab_size}
  * (embedding rows for a tokenizer.json; default largest special id + 1), {@code vocab} (4096,
@@ -92,7 +95,33 @@ public final class TextTransformerEncoder implements TextEncoder {
   public CausalTextTransformer block(PluginConfig config, TextTokenizer tokenizer) {
     PluginConfig c = resolve(config);
     return new CausalTextTransformer(tokenizer.vocabSize(), tokenizer.contextLength(), positive(c, "width", 512),
-        positive(c, "depth", 12), positive(c, "heads", 8), positive(c, "mlp_ratio", 4), tokenizer.endOfText());
+        positive(c, "depth", 12), positive(c, "heads", 8), positive(c, "mlp_ratio", 4), tokenizer.endOfText(),
+        Gelu.of(c.getString(Gelu.CONFIG_KEY, null)));
+  }
+
+  /**
+   * OpenCLIP's {@code text_cfg}: {@code context_length} and {@code vocab_size} (the tokenizer's),
+   * {@code width}, {@code heads}, {@code layers}, {@code mlp_ratio}. This tower pools at the first
+   * end-of-text token; OpenCLIP's default pools at the largest token id, the same position for
+   * CLIP's tokenizer (end-of-text is its last id), so only a tokenizer whose end-of-text id is not
+   * its last (the built-in word tokenizer) adds {@code pool_type: eos} and {@code eos_id}. The
+   * activation is not part of it: OpenCLIP sets {@code quick_gelu} for the whole model.
+   */
+  @Override
+  public Map<String, Object> exportConfig(PluginConfig config, TextTokenizer tokenizer) {
+    CausalTextTransformer t = block(config, tokenizer);
+    Map<String, Object> cfg = new LinkedHashMap<>();
+    cfg.put("context_length", t.contextLength());
+    cfg.put("vocab_size", t.vocabSize());
+    cfg.put("width", t.width());
+    cfg.put("heads", t.heads());
+    cfg.put("layers", t.depth());
+    cfg.put("mlp_ratio", (double) t.mlpRatio());
+    if (tokenizer.endOfText() != tokenizer.vocabSize() - 1) {
+      cfg.put("pool_type", "eos");
+      cfg.put("eos_id", tokenizer.endOfText());
+    }
+    return cfg;
   }
 
   /** Parameters are already named as in OpenCLIP's text tower. */

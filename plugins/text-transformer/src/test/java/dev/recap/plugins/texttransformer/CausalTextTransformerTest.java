@@ -140,6 +140,58 @@ class CausalTextTransformerTest {
   }
 
   /** Just the sizes, for counting parameters of a CLIP-sized tower. */
+  @Test
+  void exportConfigIsOpenClipsTextConfig() {
+    TextTransformerEncoder enc = new TextTransformerEncoder();
+    // OpenCLIP's model_configs/ViT-B-16.json text_cfg: context_length 77, vocab_size 49408, width 512, heads 8, layers 12
+    java.util.Map<String, Object> expected = new java.util.LinkedHashMap<>();
+    expected.put("context_length", 77);
+    expected.put("vocab_size", 49408);
+    expected.put("width", 512);
+    expected.put("heads", 8);
+    expected.put("layers", 12);
+    expected.put("mlp_ratio", 4.0);
+    assertEquals(expected, enc.exportConfig(enc.resolve(PluginConfig.of("preset", "clip-base")), new FixedTokenizer(49408, 77)));
+  }
+
+  @Test
+  void aTokenizerWhoseEndOfTextIsNotItsLastIdExportsEosPooling() throws Exception {
+    TextTransformerEncoder enc = new TextTransformerEncoder();
+    // the word tokenizer's end-of-text is id 3: OpenCLIP's default argmax pooling would pick the largest word id
+    TextTokenizer words = enc.tokenizer(PluginConfig.of("context", 8), CORPUS);
+    java.util.Map<String, Object> cfg = enc.exportConfig(enc.resolve(PluginConfig.of("preset", "text-tiny", "context", 8)), words);
+    assertEquals("eos", cfg.get("pool_type"));
+    assertEquals(3L, cfg.get("eos_id"));
+  }
+
+  @Test
+  void quickGeluChangesTheEmbeddingOfTheSameParameters() throws Exception {
+    TextTransformerEncoder enc = new TextTransformerEncoder();
+    TextTokenizer tokenizer = enc.tokenizer(PluginConfig.of("context", 8, "vocab", 32), CORPUS);
+    PluginConfig config = PluginConfig.of("width", 16, "depth", 1, "heads", 2);
+    try (NDManager manager = NDManager.newBaseManager()) {
+      CausalTextTransformer exact = enc.block(config, tokenizer);
+      CausalTextTransformer quick = enc.block(config.with("activation", "quick_gelu"), tokenizer);
+      exact.initialize(manager, DataType.FLOAT32, new Shape(2, 8));
+      quick.initialize(manager, DataType.FLOAT32, new Shape(2, 8));
+      List<Parameter> from = List.copyOf(exact.getParameters().values());
+      List<Parameter> to = List.copyOf(quick.getParameters().values());
+      for (int i = 0; i < from.size(); i++) {
+        // larger than the initialization so the MLP's pre-activations leave GELU's near-linear range
+        from.get(i).getArray().addi(manager.randomNormal(0, 0.5f, from.get(i).getShape(), DataType.FLOAT32));
+        from.get(i).getArray().copyTo(to.get(i).getArray());
+      }
+      NDArray tokens = manager.create(new long[][] {tokenizer.encode(CORPUS.get(0)), tokenizer.encode(CORPUS.get(1))});
+      float[] a = exact.forward(new ParameterStore(manager, false), new NDList(tokens), false).singletonOrThrow().toFloatArray();
+      float[] b = quick.forward(new ParameterStore(manager, false), new NDList(tokens), false).singletonOrThrow().toFloatArray();
+      double maxDiff = 0;
+      for (int i = 0; i < a.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+      }
+      assertTrue(maxDiff > 1e-3, "QuickGELU and exact GELU gave the same embedding (max difference " + maxDiff + ")");
+    }
+  }
+
   record FixedTokenizer(int vocabSize, int contextLength) implements TextTokenizer {
     public long[] encode(String text) { throw new UnsupportedOperationException(); }
     public String decode(long[] ids) { throw new UnsupportedOperationException(); }

@@ -1,6 +1,7 @@
 package dev.recap.plugins.vit;
 
 import dev.recap.api.encoder.FixedShapeBlock;
+import dev.recap.api.encoder.Gelu;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.training.ParameterStore;
@@ -20,11 +21,11 @@ final class ResidualAttentionBlock extends FixedShapeBlock {
   private final LayerNormLayer ln2;
   private final Mlp mlp;
 
-  ResidualAttentionBlock(int width, int heads, int mlpHidden) {
+  ResidualAttentionBlock(int width, int heads, int mlpHidden, Gelu gelu) {
     ln1 = addChildBlock("ln_1", new LayerNormLayer(width));
     attention = addChildBlock("attn", new SelfAttention(width, heads));
     ln2 = addChildBlock("ln_2", new LayerNormLayer(width));
-    mlp = addChildBlock("mlp", new Mlp(width, mlpHidden));
+    mlp = addChildBlock("mlp", new Mlp(width, mlpHidden, gelu));
   }
 
   @Override

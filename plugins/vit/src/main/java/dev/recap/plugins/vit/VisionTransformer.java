@@ -49,7 +49,7 @@ final class VisionTransformer extends FixedShapeBlock {
     conv1 = addChildBlock("conv1", new PatchConvolution(w, config.patch()));
     lnPre = addChildBlock("ln_pre", new LayerNormLayer(w));
     for (int i = 0; i < config.depth(); i++) {
-      blocks.add(addChildBlock("resblock" + i, new ResidualAttentionBlock(w, config.heads(), config.mlpHidden())));
+      blocks.add(addChildBlock("resblock" + i, new ResidualAttentionBlock(w, config.heads(), config.mlpHidden(), config.gelu())));
     }
     lnPost = addChildBlock("ln_post", new LayerNormLayer(w));
   }

@@ -1,6 +1,7 @@
 package dev.recap.plugins.vit;
 
 import dev.recap.api.PluginConfig;
+import dev.recap.api.encoder.Gelu;
 import java.util.Locale;
 
 /**
@@ -14,8 +15,10 @@ import java.util.Locale;
  * @param imageSize the square input size the positional embedding is learned for, key
  *     {@code imageSize}; other sizes interpolate it bilinearly
  * @param dense which dense map level 0 is, key {@code dense}
+ * @param gelu the MLP's activation, key {@code activation}: {@code gelu} (exact, default) or
+ *     {@code quick_gelu} (OpenAI CLIP checkpoints)
  */
-record VitConfig(int patch, int width, int depth, int heads, double mlpRatio, int imageSize, DenseMode dense) {
+record VitConfig(int patch, int width, int depth, int heads, double mlpRatio, int imageSize, DenseMode dense, Gelu gelu) {
 
   /** What the dense feature map (level 0) holds. */
   enum DenseMode {
@@ -53,7 +56,7 @@ record VitConfig(int patch, int width, int depth, int heads, double mlpRatio, in
       default -> throw new IllegalArgumentException("config key 'dense' must be 'last' or 'blocks', got '" + dense + "'");
     }
     return new VitConfig(c.getInt("patch", 16), c.getInt("width", 768), c.getInt("depth", 12), c.getInt("heads", 12),
-        c.getDouble("mlpRatio", 4.0), c.getInt("imageSize", 224), mode);
+        c.getDouble("mlpRatio", 4.0), c.getInt("imageSize", 224), mode, Gelu.of(c.getString(Gelu.CONFIG_KEY, null)));
   }
 
   int grid() {

@@ -12,10 +12,12 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import dev.recap.api.encoder.Gelu;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Finite-difference check of one pre-LN block in float64: the autograd gradient of
@@ -30,12 +32,13 @@ class ResidualAttentionBlockGradientCheckTest {
   private static final double RELATIVE = 1e-6;
   private static final double ABSOLUTE = 1e-8;
 
-  @Test
-  void autogradMatchesCentralDifferencesForInputAndEveryParameter() {
+  @ParameterizedTest
+  @EnumSource(Gelu.class)
+  void autogradMatchesCentralDifferencesForInputAndEveryParameter(Gelu gelu) {
     try (NDManager manager = NDManager.newBaseManager()) {
       Engine.getInstance().setRandomSeed(5);
       Shape shape = new Shape(2, 5, 8);
-      ResidualAttentionBlock block = new ResidualAttentionBlock(8, 2, 16);
+      ResidualAttentionBlock block = new ResidualAttentionBlock(8, 2, 16, gelu);
       block.initialize(manager, DataType.FLOAT64, shape);
       // non-trivial LayerNorm affine and biases, so their gradients are generic
       for (Pair<String, Parameter> p : block.getParameters()) {

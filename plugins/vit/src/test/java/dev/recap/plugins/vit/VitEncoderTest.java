@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -14,7 +15,10 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
 import dev.recap.api.PluginConfig;
 import dev.recap.api.encoder.ImageTower;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -56,8 +60,8 @@ class VitEncoderTest {
 
   @Test
   void presetsBuildWithTheirDeclaredWidths() {
-    int[] widths = {128, 384, 768};
-    String[] names = {"vit-tiny", "vit-s-16", "vit-b-16"};
+    int[] widths = {128, 384, 384, 768, 768};
+    String[] names = {"vit-tiny", "vit-s-16", "vit-s-32", "vit-b-16", "vit-b-32"};
     for (int i = 0; i < names.length; i++) {
       ImageTower tower = build("preset", names[i]);
       System.out.println(names[i] + " parameters: " + count(tower));
@@ -90,6 +94,46 @@ class VitEncoderTest {
     assertEquals(new Shape(512, 128), exported.get(b3 + "mlp.c_fc.weight"));
     assertEquals(new Shape(128, 512), exported.get(b3 + "mlp.c_proj.weight"));
     assertEquals("not.a.vit.name", encoder.exportName("not.a.vit.name"));
+  }
+
+  @Test
+  void exportConfigIsOpenClipsVisionConfigOfTheSameModel() {
+    // OpenCLIP's model_configs/ViT-B-16.json: vision_cfg {image_size 224, layers 12, width 768,
+    // patch_size 16}; head_width and mlp_ratio are CLIPVisionCfg's defaults (64, 4.0)
+    Map<String, Object> expected = new LinkedHashMap<>();
+    expected.put("image_size", 224);
+    expected.put("layers", 12);
+    expected.put("width", 768);
+    expected.put("patch_size", 16);
+    expected.put("head_width", 64);
+    expected.put("mlp_ratio", 4.0);
+    assertEquals(expected, encoder.exportConfig(encoder.resolve(PluginConfig.of("preset", "vit-b-16"))));
+    assertEquals(32, encoder.exportConfig(encoder.resolve(PluginConfig.of("preset", "vit-tiny"))).get("head_width"));
+  }
+
+  @Test
+  void quickGeluChangesTheOutputOfTheSameParameters() {
+    try (NDManager manager = NDManager.newBaseManager()) {
+      ImageTower exact = build("preset", "vit-tiny");
+      ImageTower quick = build("preset", "vit-tiny", "activation", "quick_gelu");
+      exact.block().initialize(manager, DataType.FLOAT32, new Shape(2, 3, 64, 64));
+      quick.block().initialize(manager, DataType.FLOAT32, new Shape(2, 3, 64, 64));
+      List<Parameter> from = new ArrayList<>(exact.block().getParameters().values());
+      List<Parameter> to = new ArrayList<>(quick.block().getParameters().values());
+      for (int i = 0; i < from.size(); i++) {
+        from.get(i).getArray().copyTo(to.get(i).getArray());
+      }
+      NDArray images = manager.randomNormal(new Shape(2, 3, 64, 64));
+      float[] a = exact.block().forward(new ParameterStore(manager, false), new NDList(images), false).get(0).toFloatArray();
+      float[] b = quick.block().forward(new ParameterStore(manager, false), new NDList(images), false).get(0).toFloatArray();
+      double maxDiff = 0;
+      for (int i = 0; i < a.length; i++) {
+        maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]));
+      }
+      assertTrue(maxDiff > 1e-3, "QuickGELU and exact GELU gave the same pooled output (max difference " + maxDiff + ")");
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> build("activation", "relu"));
+    assertTrue(e.getMessage().contains("'activation'"), e.getMessage());
   }
 
   @Test

@@ -118,6 +118,11 @@ public final class ClipTrainer implements Checkpointable {
   static final float INITIAL_LOSS_SCALE = 4096f;
   static final int LOSS_SCALE_GROWTH_INTERVAL = 200;
 
+  /** The arithmetic of this trainer's forward and backward passes. */
+  public Precision precision() {
+    return options.precision();
+  }
+
   /** The fp16 loss scale (1 in fp32). */
   @Override
   public float lossScale() {

@@ -57,8 +57,17 @@ public enum Precision {
     };
   }
 
-  /** Whether this machine's CPU reports bfloat16 dot-product instructions (Linux /proc/cpuinfo). */
+  /** Whether this machine's CPU reports bfloat16 dot-product instructions (Linux /proc/cpuinfo, read once). */
   static boolean cpuHasBf16() {
+    return CpuBf16.PRESENT;
+  }
+
+  /** Holds the probe's answer: the CPU does not change while the JVM runs. */
+  private static final class CpuBf16 {
+    static final boolean PRESENT = probe();
+  }
+
+  private static boolean probe() {
     try {
       Path info = Path.of("/proc/cpuinfo");
       return Files.isReadable(info) && BF16_FLAG.matcher(Files.readString(info)).find();

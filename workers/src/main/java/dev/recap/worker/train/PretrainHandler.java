@@ -26,13 +26,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.NavigableSet;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -93,6 +94,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     long started = System.nanoTime();
     double finalLoss = Double.NaN;
     long parameters;
+    Precision precision = null;
     try (NDManager manager = NDManager.newBaseManager(context.device())) {
       ImageTower tower;
       ClipModel clip = null;
@@ -131,6 +133,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
             context.event("run '" + t.getRun() + "' starts from the checkpoint " + spec.init());
           }
           ClipTrainer trainer = factory.clipTrainer(model, manager, totalSteps, Collective.single());
+          precision = trainer.precision();
           snapshots.model = step -> snapshots.write(step, model.imageTower().block(), model, tokenizer);
           finalLoss = attempt.train(trainer, manager, CaptionOverrides.of(curated), snapshots,
               batch -> trainer.step(ClipRunFactory.clipBatch(batch, tokenizer)));
@@ -166,11 +169,11 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     if (!spec.objective().equals("none")) {
       result.put("augment", spec.augment().describe());
     }
-    if (spec.objective().equals("clip")) {
-      result.put("precision", Precision.forDevice(context.device()).label());
+    if (precision != null) {
+      result.put("precision", precision.label());
     }
     if (!snapshots.written.isEmpty()) {
-      result.put("snapshots", snapshots.inOrder());
+      result.put("snapshots", new JsonArray(new ArrayList<>(snapshots.written.values())));
     }
     if (spec.hasInit()) {
       result.put("init", spec.init());
@@ -212,7 +215,8 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
     private final String run;
     private final long samples;
     private final NavigableSet<Long> steps = new TreeSet<>();
-    final JsonArray written = new JsonArray();
+    /** The snapshots kept, by step (a resumed attempt declares its predecessor's after training). */
+    final NavigableMap<Long, JsonObject> written = new TreeMap<>();
     private final PretrainTask task;
     /** Writes the model as it is now; set once the model exists. */
     SnapshotWriter model;
@@ -270,16 +274,8 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
       }
     }
 
-    /** The snapshots kept, earliest first (a resumed attempt declares its predecessor's after training). */
-    JsonArray inOrder() {
-      List<JsonObject> list = new ArrayList<>();
-      written.forEach(o -> list.add((JsonObject) o));
-      list.sort(Comparator.comparingLong(o -> o.getLong("step")));
-      return new JsonArray(new ArrayList<>(list));
-    }
-
     private void note(long step, DeclaredOutput out) {
-      written.add(new JsonObject().put("step", step).put("pairsSeen", pairsSeen(step)).put("path", out.getPath()));
+      written.put(step, new JsonObject().put("step", step).put("pairsSeen", pairsSeen(step)).put("path", out.getPath()));
     }
 
     private static String name(long step) {

@@ -296,7 +296,7 @@ public final class WorkerNode implements AutoCloseable {
     held.values().forEach(t -> leases.add(new HeldLease(t.lease().getTaskId(), t.lease().getAttempt())));
     PluginConformance kits = conformance;
     Heartbeat hb = new Heartbeat(options.workerId(), System.currentTimeMillis(), leases,
-        kits == null ? List.of() : kits.results());
+        kits == null ? List.of() : kits.results(), List.of());
     bus.<HeartbeatAck>request(Addresses.HEARTBEAT, hb, new DeliveryOptions().setSendTimeout(options.heartbeat().toMillis() * 3))
         .onSuccess(reply -> {
           for (String id : reply.body().getRevokedTaskIds()) {

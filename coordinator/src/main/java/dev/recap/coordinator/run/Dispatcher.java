@@ -96,7 +96,10 @@ final class Dispatcher {
       return null; // still adopting the previous coordinator's running leases
     }
     Set<String> plugins = new HashSet<>();
-    w.getPlugins().forEach(p -> plugins.add(p.getId()));
+    w.getPlugins().forEach(p -> {
+      plugins.add(p.getId());
+      plugins.add(p.getId() + "@" + p.getVersion()); // a spec pins a version as id@version
+    });
     Lease lease = leases.lease(w.getWorkerId(), plugins, new HashSet<>(w.getTaskTypes()));
     if (lease == null) {
       return null;

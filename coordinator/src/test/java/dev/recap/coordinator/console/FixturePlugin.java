@@ -55,7 +55,8 @@ final class FixturePlugin {
       import dev.recap.api.encoder.FeatureLevel;
       import dev.recap.api.encoder.ImageEncoder;
       import dev.recap.api.encoder.ImageTower;
-            import java.util.Map;
+      import java.util.List;
+      import java.util.Map;
 
       @org.pf4j.Extension
       public class PatchEncoder implements ImageEncoder {

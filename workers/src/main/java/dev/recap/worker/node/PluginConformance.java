@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -74,28 +75,30 @@ public final class PluginConformance implements AutoCloseable {
    * Until an extension's kit has run, its result says "pending".
    */
   public static PluginConformance start(WorkerPlugins plugins, String workerId, Device device) {
-    return start(plugins, workerId, device, true);
+    return start(plugins, workerId, device, true, Set.of(), () -> {});
   }
 
   /**
    * As {@link #start(WorkerPlugins, String, Device)}; with {@code kitsOn} false the extensions
    * loaded so far report "skipped" (kits turned off), and only those {@linkplain #check added
-   * later} (published plugins, which must pass before they are offered) run their kits.
+   * later}, and those of the plugins in {@code alwaysCheck} (published plugins, which must pass
+   * before they are offered), run their kits; {@code whenDone} is called after each kit.
    */
-  public static PluginConformance start(WorkerPlugins plugins, String workerId, Device device, boolean kitsOn) {
+  public static PluginConformance start(WorkerPlugins plugins, String workerId, Device device, boolean kitsOn,
+      Set<String> alwaysCheck, Runnable whenDone) {
     List<ConformanceResult> results = new ArrayList<>();
     PluginConformance started = new PluginConformance(results, plugins.extensions().onDevice(device));
     List<WorkerPlugins.Loaded> loaded = plugins.loaded();
     for (int i = 0; i < loaded.size(); i++) {
       WorkerPlugins.Loaded l = loaded.get(i);
-      if (kitsOn) {
+      if (kitsOn || alwaysCheck.contains(l.info().getPluginId())) {
         results.add(result(l.info(), "pending", "", 0));
-        started.queue.add(new Job(l, i, () -> {}));
+        started.queue.add(new Job(l, i, whenDone));
       } else {
         results.add(result(l.info(), "skipped", "conformance kits are turned off on this worker", 0));
       }
     }
-    int initial = kitsOn ? loaded.size() : 0;
+    int initial = started.queue.size();
     started.thread = new Thread(() -> started.runQueue(initial), workerId + "-conformance");
     started.thread.setDaemon(true);
     started.thread.setPriority(Thread.MIN_PRIORITY);

@@ -22,7 +22,10 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
+import java.nio.file.StandardOpenOption;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -46,12 +49,21 @@ final class PublishedPluginFetcher implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(PublishedPluginFetcher.class);
   private static final long REQUEST_TIMEOUT_MILLIS = 30_000;
+  /** How often the worker asks again: an announcement is best effort, and a failed fetch is retried. */
+  private static final long RESYNC_MILLIS = 15_000;
+
+  /**
+   * The file in the plugins directory listing the jars this worker fetched ({@code <sha-256>
+   * <file name>} per line): at its next start they are still published plugins, offered only
+   * once their kits passed.
+   */
+  static final String FETCHED_LIST = ".published-plugins";
 
   private final EventBus bus;
   private final WorkerPlugins plugins;
   private final String workerId;
   private final Consumer<List<WorkerPlugins.Loaded>> onLoaded;
-  private final ExecutorService thread;
+  private final ScheduledExecutorService thread;
   private final Map<String, PublishedPluginState> states = new LinkedHashMap<>();
   private volatile boolean closed;
 
@@ -61,14 +73,17 @@ final class PublishedPluginFetcher implements AutoCloseable {
     this.plugins = plugins;
     this.workerId = workerId;
     this.onLoaded = onLoaded;
-    this.thread = Executors.newSingleThreadExecutor(r -> {
+    this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
       Thread t = new Thread(r, workerId + "-plugin-fetch");
       t.setDaemon(true);
       return t;
     });
   }
 
-  /** Syncs now, and again with a growing pause until the coordinator has answered once. */
+  /**
+   * Syncs now, again with a growing pause until the coordinator has answered once, then every
+   * {@value #RESYNC_MILLIS} ms.
+   */
   void start() {
     thread.execute(() -> {
       long pause = 200;
@@ -80,7 +95,29 @@ final class PublishedPluginFetcher implements AutoCloseable {
         }
         pause = Math.min(pause * 2, 5000);
       }
+      thread.scheduleWithFixedDelay(this::sync, RESYNC_MILLIS, RESYNC_MILLIS, TimeUnit.MILLISECONDS);
     });
+  }
+
+  /** The checksums of the jars this worker fetched into {@code directory} before (from {@link #FETCHED_LIST}). */
+  static Set<String> fetchedBefore(Path directory) {
+    Set<String> shas = new HashSet<>();
+    if (directory == null) {
+      return shas;
+    }
+    Path list = directory.resolve(FETCHED_LIST);
+    try {
+      if (Files.isRegularFile(list)) {
+        for (String line : Files.readAllLines(list)) {
+          if (!line.isBlank()) {
+            shas.add(line.trim().split("\\s+")[0]);
+          }
+        }
+      }
+    } catch (IOException e) {
+      LOG.warn("cannot read {}: {}", list, e.toString());
+    }
+    return shas;
   }
 
   /** A push was announced: sync (once; the next announcement or start covers a lost one). */
@@ -142,13 +179,13 @@ final class PublishedPluginFetcher implements AutoCloseable {
     }
     state(p, "fetching", "");
     Path dir = plugins.directory();
-    Path partial = dir.resolve("." + p.getSha256() + ".download");
+    Path partial = dir.resolve("." + p.getSha256() + "-" + workerId.replaceAll("[^A-Za-z0-9._-]", "_") + ".download");
     String received;
     try {
       received = download(p, partial);
     } catch (Exception e) {
       deleteQuietly(partial);
-      state(p, "refused", "fetching it failed: " + e.getMessage());
+      state(p, "fetching", "the last attempt failed (tried again in " + RESYNC_MILLIS / 1000 + " s): " + e.getMessage());
       LOG.warn("worker {}: fetching published plugin {}@{} failed: {}", workerId, p.getPluginId(), p.getVersion(), e.toString());
       return;
     }
@@ -161,11 +198,23 @@ final class PublishedPluginFetcher implements AutoCloseable {
       return;
     }
     Path jar = dir.resolve(p.getPluginId() + "-" + p.getVersion() + ".jar");
-    if (Files.exists(jar)) {
-      jar = dir.resolve(p.getPluginId() + "-" + p.getVersion() + "-" + p.getSha256().substring(0, 12) + ".jar");
-    }
     try {
-      Files.move(partial, jar, StandardCopyOption.ATOMIC_MOVE);
+      synchronized (PublishedPluginFetcher.class) { // workers of one JVM may share the directory
+        if (Files.exists(jar) && !WorkerPlugins.sha256(jar).equals(p.getSha256())) {
+          deleteQuietly(partial);
+          state(p, "refused", "the plugins directory already holds another " + jar.getFileName() + "; not overwritten");
+          LOG.warn("worker {}: published plugin {}@{} not written: {} holds other bytes", workerId, p.getPluginId(),
+              p.getVersion(), jar);
+          return;
+        }
+        if (Files.exists(jar)) {
+          deleteQuietly(partial); // another worker of this JVM wrote the same bytes
+        } else {
+          Files.move(partial, jar, StandardCopyOption.ATOMIC_MOVE);
+        }
+        Files.writeString(dir.resolve(FETCHED_LIST), p.getSha256() + " " + jar.getFileName() + "\n",
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+      }
       List<WorkerPlugins.Loaded> extensions = plugins.loadJar(jar);
       state(p, "loaded", "");
       LOG.info("worker {}: loaded published plugin {}@{} (sha-256 {} verified): {} extension(s)", workerId, p.getPluginId(),

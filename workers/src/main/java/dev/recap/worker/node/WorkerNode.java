@@ -139,11 +139,14 @@ public final class WorkerNode implements AutoCloseable {
     this.handlers = handlers;
     this.options = options;
     this.device = WorkerDevices.toDjl(options.device());
+    // jars fetched before this start are still published plugins: held until their kits pass
+    Set<String> fetched = PublishedPluginFetcher.fetchedBefore(plugins.directory());
+    plugins.jars().values().stream().filter(j -> fetched.contains(j.sha256())).forEach(j -> publishedPluginIds.add(j.pluginId()));
     long memory = Runtime.getRuntime().maxMemory();
     this.hello = WorkerHello.newBuilder().setWorkerId(options.workerId()).setNodeId(cluster.nodeId())
         .setHost(cluster.options().bindHost()).setDevice(options.device().toString())
         .setCores(Runtime.getRuntime().availableProcessors()).setMemoryBytes(memory).setSlots(options.slots())
-        .setPlugins(plugins.advertised()).setTaskTypes(new ArrayList<>(handlers.types())).build();
+        .setPlugins(offered()).setTaskTypes(new ArrayList<>(handlers.types())).build();
     this.fetcher = new PublishedPluginFetcher(bus, plugins, options.workerId(), this::publishedLoaded);
     this.heartbeatTimer = cluster.vertx().setPeriodic(options.heartbeat().toMillis(), id -> heartbeat());
   }
@@ -152,7 +155,9 @@ public final class WorkerNode implements AutoCloseable {
   public static WorkerNode start(RecapCluster cluster, WorkerPlugins plugins, TaskHandlers handlers, Options options) {
     WorkerNode node = new WorkerNode(cluster, plugins, handlers, options);
     node.bus.request(Addresses.WORKER_HELLO, node.hello, new DeliveryOptions().setSendTimeout(5000));
-    node.conformance = PluginConformance.start(plugins, options.workerId(), node.device, options.conformanceKits());
+    node.conformance = PluginConformance.start(plugins, options.workerId(), node.device, options.conformanceKits(),
+        Set.copyOf(node.publishedPluginIds), node::refreshHello);
+    node.refreshHello(); // a kit may have finished before the field was set
     node.publishedConsumer = node.bus.consumer(Addresses.PLUGIN_PUBLISHED, m -> node.fetcher.announced(m.body()));
     node.fetcher.start();
     for (int i = 0; i < options.slots(); i++) {

@@ -1,0 +1,106 @@
+package dev.recap.coordinator.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.recap.bus.ClusterOptions;
+import dev.recap.bus.RecapCluster;
+import dev.recap.bus.WorkerLauncher;
+import dev.recap.coordinator.plan.StagePlanners;
+import dev.recap.coordinator.plugin.PluginStore;
+import dev.recap.coordinator.testing.PluginJar;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A published jar stays a published plugin on a worker that restarts with it already in its
+ * plugins directory: its extensions are offered only once their kits pass (here one passes, one
+ * fails), even on a worker with the conformance kits turned off. Real members, a real PF4J jar.
+ */
+class PublishedPluginRestartTest {
+
+  @Test
+  void aRestartedWorkerStillHoldsBackTheExtensionWhoseKitFails(@TempDir Path dir) throws Exception {
+    Map<String, String> sources = new LinkedHashMap<>();
+    sources.put("acme.mixed.GoodEncoder", PluginPublishingProcessTest.encoderSource("acme.mixed", "GoodEncoder", "good-encoder", "1.0.0", 4));
+    sources.put("acme.mixed.BrokenEncoder", PluginPublishingProcessTest.encoderSource("acme.mixed", "BrokenEncoder", "broken-encoder", "1.0.0", 2));
+    Path jar = PluginJar.compile(dir.resolve("build"), dir.resolve("jars"), "acme-mixed", "1.0.0", sources);
+    Path plugins = dir.resolve("worker-plugins");
+    List<RecapCluster> members = RecapCluster.startEmbedded(3, ClusterOptions.isolated());
+    Coordinator coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(),
+        Coordinator.Options.defaults(dir.resolve("state")));
+    Set<String> everOffered = new TreeSet<>();
+    try {
+      coordinator.publishPlugin(Files.readAllBytes(jar), jar.getFileName().toString());
+      WorkerLauncher launcher = WorkerLauncher.find();
+      WorkerLauncher.RunningWorker first = launcher.launch(members.get(1),
+          new WorkerLauncher.Settings("w-first", plugins, dir.resolve("a"), 1).withConformanceKits(false));
+      awaitKitFailedOn(coordinator, "w-first", everOffered);
+      first.close();
+
+      // the same plugins directory, now holding the fetched jar, under a new worker
+      launcher.launch(members.get(2), new WorkerLauncher.Settings("w-again", plugins, dir.resolve("a"), 1)
+          .withConformanceKits(false));
+      awaitKitFailedOn(coordinator, "w-again", everOffered);
+      await("w-again to offer good-encoder", () -> offered(coordinator, "w-again", everOffered).contains("good-encoder"));
+    } finally {
+      coordinator.close();
+      for (int i = members.size() - 1; i >= 0; i--) {
+        members.get(i).close();
+      }
+    }
+    assertTrue(Files.readString(plugins.resolve(".published-plugins")).contains(PluginStore.sha256(Files.readAllBytes(jar))));
+    assertFalse(everOffered.contains("broken-encoder"), "broken-encoder was offered at some point: " + everOffered);
+    assertTrue(everOffered.contains("good-encoder"), everOffered.toString());
+  }
+
+  private static void awaitKitFailedOn(Coordinator coordinator, String workerId, Set<String> everOffered) throws Exception {
+    await("the kit of acme-mixed to fail on " + workerId, () -> {
+      offered(coordinator, workerId, everOffered);
+      JsonObject jar = coordinator.publishedPluginsJson().getJsonObject(0);
+      return jar.getJsonArray("workers").stream().map(JsonObject.class::cast)
+          .anyMatch(w -> w.getString("workerId").equals(workerId) && "failed".equals(w.getString("kit")));
+    });
+    JsonObject jar = coordinator.publishedPluginsJson().getJsonObject(0);
+    assertEquals("failed", jar.getString("kit"), jar.encodePrettily());
+    assertTrue(jar.getString("kitMessage").startsWith("broken-encoder (ImageEncoder) outputShapesMatch"), jar.getString("kitMessage"));
+  }
+
+  /** The extension ids the worker offers now; every one is also added to {@code everOffered}. */
+  private static Set<String> offered(Coordinator coordinator, String workerId, Set<String> everOffered) {
+    Set<String> ids = new TreeSet<>();
+    for (Object o : coordinator.workersJson()) {
+      JsonObject w = (JsonObject) o;
+      if (w.getString("workerId").equals(workerId)) {
+        for (Object p : w.getJsonArray("plugins", new JsonArray())) {
+          ids.add(((JsonObject) p).getString("id"));
+        }
+      }
+    }
+    everOffered.addAll(ids);
+    return ids;
+  }
+
+  private interface Condition {
+    boolean holds() throws Exception;
+  }
+
+  private static void await(String what, Condition c) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (!c.holds()) {
+      assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+      Thread.sleep(50);
+    }
+  }
+}

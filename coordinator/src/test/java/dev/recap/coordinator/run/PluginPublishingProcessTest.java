@@ -35,7 +35,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PluginPublishingProcessTest {
 
   @TempDir
-  Path tmp;
+  static Path tmp;
 
   private ProcessCluster cluster;
   private String api;

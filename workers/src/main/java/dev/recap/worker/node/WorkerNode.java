@@ -395,7 +395,11 @@ public final class WorkerNode implements AutoCloseable {
     }
     cluster.vertx().cancelTimer(heartbeatTimer);
     if (publishedConsumer != null) {
-      publishedConsumer.unregister();
+      try {
+        publishedConsumer.unregister();
+      } catch (RuntimeException e) {
+        // the cluster member closed first: its event bus, and the consumer with it, are gone
+      }
     }
     fetcher.close();
     if (conformance != null) {

@@ -65,6 +65,26 @@ class PublishedPluginRestartTest {
     assertTrue(everOffered.contains("good-encoder"), everOffered.toString());
   }
 
+  @Test
+  void aRestartedCoordinatorStillKnowsThePluginsPublishedToIt(@TempDir Path dir) throws Exception {
+    Path jar = PluginJar.write(dir.resolve("jars"), "acme-empty", "0.0.1", "acme", null, Map.of(), List.of());
+    try (RecapCluster member = RecapCluster.start(ClusterOptions.isolated())) {
+      Coordinator first = Coordinator.start(member, StagePlanners.fromClassPath(), Coordinator.Options.defaults(dir.resolve("state")));
+      String sha = first.publishPlugin(Files.readAllBytes(jar), "acme-empty-0.0.1.jar").jar().sha256();
+      first.close();
+      Coordinator second = Coordinator.start(member, StagePlanners.fromClassPath(), Coordinator.Options.defaults(dir.resolve("state")));
+      try {
+        JsonArray published = second.publishedPluginsJson();
+        assertEquals(1, published.size(), published.encodePrettily());
+        assertEquals("acme-empty", published.getJsonObject(0).getString("pluginId"));
+        assertEquals(sha, published.getJsonObject(0).getString("sha256"));
+        assertFalse(second.publishPlugin(Files.readAllBytes(jar), "again.jar").added(), "still known: pushing it again is a no-op");
+      } finally {
+        second.close();
+      }
+    }
+  }
+
   private static void awaitKitFailedOn(Coordinator coordinator, String workerId, Set<String> everOffered) throws Exception {
     await("the kit of acme-mixed to fail on " + workerId, () -> {
       offered(coordinator, workerId, everOffered);

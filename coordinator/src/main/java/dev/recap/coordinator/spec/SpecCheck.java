@@ -60,10 +60,12 @@ public final class SpecCheck {
       problem(field, "plugin '" + id + "' is not offered to jobs: " + failedPlugins.get(id));
       return;
     }
-    if (livePlugins != null && !livePlugins.contains(id)) {
-      problem(field, "unknown plugin '" + id + "'; live workers advertise "
-          + (livePlugins.isEmpty() ? "no plugins (is any worker with plugins running?)" : livePlugins));
-    }
+    // each offered extension is in the set as id and as id@version: list the pinned forms only
+    Set<String> shown = new TreeSet<>();
+    livePlugins.stream().filter(p -> p.contains("@")).forEach(shown::add);
+    livePlugins.stream().filter(p -> shown.stream().noneMatch(v -> v.startsWith(p + "@"))).forEach(shown::add);
+    problem(field, "unknown plugin '" + id + "'; live workers advertise "
+        + (shown.isEmpty() ? "no plugins (is any worker with plugins running?)" : shown));
   }
 
   /** A whole-number parameter in [min, max], or {@code dflt} if absent. */

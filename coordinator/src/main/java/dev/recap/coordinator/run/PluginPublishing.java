@@ -121,6 +121,10 @@ final class PluginPublishing {
               }
             }
           }
+          if (statuses.isEmpty() && !state.getMessage().isEmpty()) {
+            statuses.add(ConformanceVerdict.SKIPPED); // loaded, nothing to check (no extensions)
+            message = state.getMessage();
+          }
           String kit = statuses.isEmpty() ? ConformanceVerdict.PENDING : ConformanceVerdict.of(statuses);
           kitStatuses.add(kit);
           if (ConformanceVerdict.FAIL.equals(kit) && failMessage == null) {

@@ -216,10 +216,10 @@ final class PublishedPluginFetcher implements AutoCloseable {
             StandardOpenOption.CREATE, StandardOpenOption.APPEND);
       }
       List<WorkerPlugins.Loaded> extensions = plugins.loadJar(jar);
-      state(p, "loaded", "");
+      onLoaded.accept(extensions); // its kits are pending before the heartbeat says "loaded"
+      state(p, "loaded", extensions.isEmpty() ? "the jar has no Recap extensions" : "");
       LOG.info("worker {}: loaded published plugin {}@{} (sha-256 {} verified): {} extension(s)", workerId, p.getPluginId(),
           p.getVersion(), p.getSha256(), extensions.size());
-      onLoaded.accept(extensions);
     } catch (IOException | RuntimeException e) {
       deleteQuietly(jar); // a jar that does not start would stop the worker's next start
       deleteQuietly(partial);

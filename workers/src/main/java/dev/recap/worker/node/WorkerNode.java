@@ -6,7 +6,6 @@ import dev.recap.bus.Addresses;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.SingleObjectFormat;
 import dev.recap.bus.WorkerDevice;
-import dev.recap.bus.msg.ConformanceResult;
 import dev.recap.bus.msg.Heartbeat;
 import dev.recap.bus.msg.PluginInfo;
 import dev.recap.bus.msg.PublishedPlugin;
@@ -111,8 +110,7 @@ public final class WorkerNode implements AutoCloseable {
   private final Options options;
   private volatile WorkerHello hello;
   private final Device device;
-  /** PF4J ids of the plugins loaded from published jars: offered only once their kits passed. */
-  private final Set<String> publishedPluginIds = ConcurrentHashMap.newKeySet();
+  private final OfferedPlugins offered = new OfferedPlugins();
   private final PublishedPluginFetcher fetcher;
   private MessageConsumer<PublishedPlugin> publishedConsumer;
   private final Map<String, RunningTask> held = new ConcurrentHashMap<>();
@@ -141,7 +139,7 @@ public final class WorkerNode implements AutoCloseable {
     this.device = WorkerDevices.toDjl(options.device());
     // jars fetched before this start are still published plugins: held until their kits pass
     Set<String> fetched = PublishedPluginFetcher.fetchedBefore(plugins.directory());
-    plugins.jars().values().stream().filter(j -> fetched.contains(j.sha256())).forEach(j -> publishedPluginIds.add(j.pluginId()));
+    plugins.jars().values().stream().filter(j -> fetched.contains(j.sha256())).forEach(j -> offered.markPublished(j.pluginId()));
     long memory = Runtime.getRuntime().maxMemory();
     this.hello = WorkerHello.newBuilder().setWorkerId(options.workerId()).setNodeId(cluster.nodeId())
         .setHost(cluster.options().bindHost()).setDevice(options.device().toString())
@@ -156,7 +154,7 @@ public final class WorkerNode implements AutoCloseable {
     WorkerNode node = new WorkerNode(cluster, plugins, handlers, options);
     node.bus.request(Addresses.WORKER_HELLO, node.hello, new DeliveryOptions().setSendTimeout(5000));
     node.conformance = PluginConformance.start(plugins, options.workerId(), node.device, options.conformanceKits(),
-        Set.copyOf(node.publishedPluginIds), node::refreshHello);
+        node.offered.published(), node::refreshHello);
     node.refreshHello(); // a kit may have finished before the field was set
     node.publishedConsumer = node.bus.consumer(Addresses.PLUGIN_PUBLISHED, m -> node.fetcher.announced(m.body()));
     node.fetcher.start();
@@ -178,7 +176,7 @@ public final class WorkerNode implements AutoCloseable {
 
   /** A published jar was loaded: its kits run, and its extensions are offered once they passed. */
   private void publishedLoaded(List<WorkerPlugins.Loaded> extensions) {
-    extensions.forEach(l -> publishedPluginIds.add(l.info().getPluginId()));
+    extensions.forEach(l -> offered.markPublished(l.info().getPluginId()));
     PluginConformance kits = conformance;
     if (kits != null) {
       kits.check(extensions, this::refreshHello);
@@ -186,28 +184,10 @@ public final class WorkerNode implements AutoCloseable {
     refreshHello();
   }
 
-  /**
-   * What the worker offers: every loaded extension, except those of published jars whose kit has
-   * not passed (pending, or failed: those are never offered). An extension with no kit to run
-   * ("skipped") is offered.
-   */
+  /** What the worker offers now (see {@link OfferedPlugins}). */
   private List<PluginInfo> offered() {
     PluginConformance kits = conformance;
-    List<ConformanceResult> results = kits == null ? List.of() : kits.results();
-    List<PluginInfo> out = new ArrayList<>();
-    for (PluginInfo p : plugins.advertised()) {
-      if (!publishedPluginIds.contains(p.getPluginId())) {
-        out.add(p);
-        continue;
-      }
-      boolean passed = results.stream().anyMatch(r -> r.getPluginId().equals(p.getPluginId())
-          && r.getExtensionPoint().equals(p.getExtensionPoint()) && r.getExtensionId().equals(p.getId())
-          && r.getVersion().equals(p.getVersion()) && (r.getStatus().equals("pass") || r.getStatus().equals("skipped")));
-      if (passed) {
-        out.add(p);
-      }
-    }
-    return out;
+    return offered.of(plugins.advertised(), kits == null ? List.of() : kits.results());
   }
 
   /** Re-announces the worker when what it offers changed (task requests carry it from then on). */

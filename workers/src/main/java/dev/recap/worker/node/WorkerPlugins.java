@@ -129,7 +129,7 @@ public final class WorkerPlugins implements AutoCloseable {
     List<Loaded> infos = new ArrayList<>();
     for (PluginWrapper p : manager.getStartedPlugins()) {
       Jar jar = jars.computeIfAbsent(p.getPluginId(), id -> new Jar(id, p.getDescriptor().getVersion(),
-          sha256(p.getPluginPath()), p.getPluginPath()));
+          Files.isRegularFile(p.getPluginPath()) ? sha256(p.getPluginPath()) : "", p.getPluginPath()));
       for (Object extension : manager.getExtensions(p.getPluginId())) {
         if (extension instanceof NamedPlugin named) {
           for (Class<?> point : extensionPoints(named.getClass())) {

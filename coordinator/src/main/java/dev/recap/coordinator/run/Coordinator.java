@@ -117,7 +117,12 @@ public final class Coordinator implements AutoCloseable {
     this.publishing = new PluginPublishing(lock, cluster.vertx(), store, workers, feed);
 
     submission.recover(JournalRecovery.jobs(journal.replayed(), journal.file()));
-    consumers.add(bus.<WorkerHello>consumer(Addresses.WORKER_HELLO, workers::onHello));
+    consumers.add(bus.<WorkerHello>consumer(Addresses.WORKER_HELLO, m -> {
+      workers.onHello(m);
+      synchronized (lock) {
+        dispatcher.dispatch(); // a worker that now offers a published plugin may take a waiting task
+      }
+    }));
     consumers.add(bus.<TaskRequest>consumer(Addresses.TASK_REQUEST, dispatcher::onTaskRequest));
     consumers.add(bus.<Heartbeat>consumer(Addresses.HEARTBEAT, workers::onHeartbeat));
     consumers.add(bus.<TaskResult>consumer(Addresses.TASK_RESULT, results::onResult));

@@ -122,7 +122,7 @@ final class Dispatcher {
     Iterator<Parked> it = parked.iterator();
     while (it.hasNext() && leases.queued() > 0) {
       Parked p = it.next();
-      TaskLease lease = tryLease(p.message().body().getWorker());
+      TaskLease lease = tryLease(workers.latest(p.message().body().getWorker()));
       if (lease != null) {
         it.remove();
         vertx.cancelTimer(p.timer());

@@ -107,6 +107,15 @@ final class WorkerRegistry {
     }
   }
 
+  /**
+   * What the worker advertised last: {@code asked} (the hello a parked task request carried) or a
+   * newer one it announced since (a published plugin it now offers). Caller holds the lock.
+   */
+  WorkerHello latest(WorkerHello asked) {
+    Worker w = workers.get(asked.getWorkerId());
+    return w == null ? asked : w.hello();
+  }
+
   /** Workers heard from within the worker timeout. */
   List<Worker> alive() {
     synchronized (lock) {

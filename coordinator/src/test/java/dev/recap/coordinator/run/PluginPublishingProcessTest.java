@@ -190,6 +190,12 @@ class PluginPublishingProcessTest {
    * contract (the dense map's declared shape is wrong) and fails the kit.
    */
   static String encoderSource(String pkg, String className, String id, String version, int declaredStride) {
+    return encoderSource(pkg, className, id, version, declaredStride, "");
+  }
+
+  /** As above, with {@code buildPrologue} (Java statements) run first in every {@code build}. */
+  static String encoderSource(String pkg, String className, String id, String version, int declaredStride,
+      String buildPrologue) {
     return """
         package %1$s;
 
@@ -217,6 +223,7 @@ class PluginPublishingProcessTest {
           public String version() { return "%4$s"; }
           public Map<String, PluginConfig> presets() { return Map.of("%3$s-tiny", PluginConfig.of("channels", 4)); }
           public ImageTower build(PluginConfig config) {
+            %6$s
             int c = config.getInt("channels", 4);
             return new ImageTower(new Patches(c, %5$d), c, List.of(new FeatureLevel(c, %5$d)), 4);
           }
@@ -252,6 +259,6 @@ class PluginPublishingProcessTest {
             protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {}
           }
         }
-        """.formatted(pkg, className, id, version, declaredStride);
+        """.formatted(pkg, className, id, version, declaredStride, buildPrologue);
   }
 }

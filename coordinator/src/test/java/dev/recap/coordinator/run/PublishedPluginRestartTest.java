@@ -66,6 +66,48 @@ class PublishedPluginRestartTest {
   }
 
   @Test
+  void aJobSubmittedWhileTheKitRunsIsAcceptedAndItsTaskWaitsUntilTheKitPassed(@TempDir Path dir) throws Exception {
+    // the encoder's build (the kit's first step) waits for a file this test creates: the kit is
+    // pending for as long as the test wants
+    Path gate = dir.resolve("gate");
+    System.setProperty("acme.gate", gate.toString());
+    String wait = "java.nio.file.Path gate = java.nio.file.Path.of(System.getProperty(\"acme.gate\"));"
+        + " while (!java.nio.file.Files.exists(gate)) { try { Thread.sleep(20); } catch (InterruptedException e) {"
+        + " throw new IllegalStateException(e); } }";
+    Path jar = PluginJar.compile(dir.resolve("build"), dir.resolve("jars"), "acme-gated", "2.0.0", Map.of("acme.gated.GatedEncoder",
+        PluginPublishingProcessTest.encoderSource("acme.gated", "GatedEncoder", "gated-encoder", "2.0.0", 4, wait)));
+    List<RecapCluster> members = RecapCluster.startEmbedded(2, ClusterOptions.isolated());
+    Coordinator coordinator = Coordinator.start(members.get(0), StagePlanners.fromClassPath(),
+        Coordinator.Options.defaults(dir.resolve("state")));
+    Set<String> everOffered = new TreeSet<>();
+    try {
+      coordinator.publishPlugin(Files.readAllBytes(jar), jar.getFileName().toString());
+      WorkerLauncher.find().launch(members.get(1), new WorkerLauncher.Settings("w-gated", dir.resolve("plugins"), dir.resolve("a"), 1));
+      await("the gated kit to be pending on w-gated", () -> {
+        offered(coordinator, "w-gated", everOffered);
+        JsonObject published = coordinator.publishedPluginsJson().getJsonObject(0);
+        return published.getJsonArray("loadedOn").contains("w-gated") && "pending".equals(published.getString("kit"));
+      });
+      String jobId = coordinator.submit("name: waits\noutput: " + dir.resolve("out") + "\nstages:\n  - name: s\n"
+          + "    kind: smoke\n    tasks: 1\n    requires: [gated-encoder@2.0.0]\n", "test");
+      assertEquals(0, coordinator.status(jobId).tasksDone());
+      assertFalse(offered(coordinator, "w-gated", everOffered).contains("gated-encoder"), "not offered while its kit runs");
+      Files.createFile(gate);
+      assertEquals("SUCCEEDED", coordinator.completion(jobId).get(90, java.util.concurrent.TimeUnit.SECONDS).state());
+      assertTrue(everOffered.isEmpty() || !everOffered.contains("gated-encoder"));
+      // the listing follows with the worker's next heartbeat
+      await("the listing to show the kit passed", () -> "passed".equals(coordinator.publishedPluginsJson().getJsonObject(0)
+          .getString("kit")));
+    } finally {
+      System.clearProperty("acme.gate");
+      coordinator.close();
+      for (int i = members.size() - 1; i >= 0; i--) {
+        members.get(i).close();
+      }
+    }
+  }
+
+  @Test
   void aRestartedCoordinatorStillKnowsThePluginsPublishedToIt(@TempDir Path dir) throws Exception {
     Path jar = PluginJar.write(dir.resolve("jars"), "acme-empty", "0.0.1", "acme", null, Map.of(), List.of());
     try (RecapCluster member = RecapCluster.start(ClusterOptions.isolated())) {

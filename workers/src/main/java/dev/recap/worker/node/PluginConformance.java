@@ -34,7 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the plugins-api conformance kit of every extension a worker loaded, once, on a background
  * thread after the worker joined (task leases do not wait for it), and keeps the outcomes for the
- * heartbeat to carry to the coordinator.
+ * heartbeat to carry to the coordinator. Extensions of plugins published to the cluster, loaded at
+ * the start or later, queue on the same thread; the worker offers them only once they passed
+ * (see {@code OfferedPlugins}).
  *
  * <p>Each kit runs on a small configuration the worker can pick without the user: the
  * extension's {@code *-tiny} preset (encoders without one are skipped rather than built at full
@@ -104,17 +106,6 @@ public final class PluginConformance implements AutoCloseable {
     started.thread.setPriority(Thread.MIN_PRIORITY);
     started.thread.start();
     return started;
-  }
-
-  /** Kits turned off on this worker: every extension reports "skipped" with that reason, and nothing runs. */
-  public static PluginConformance disabled(WorkerPlugins plugins) {
-    List<ConformanceResult> results = new ArrayList<>();
-    for (WorkerPlugins.Loaded l : plugins.loaded()) {
-      results.add(result(l.info(), "skipped", "conformance kits are turned off on this worker", 0));
-    }
-    PluginConformance off = new PluginConformance(results, plugins.extensions());
-    off.done.countDown();
-    return off;
   }
 
   /**

@@ -108,31 +108,14 @@ final class PluginPublishing {
             .put("message", state.getMessage());
         if ("loaded".equals(state.getState())) {
           loadedOn.add(w.hello().getWorkerId());
-          List<String> statuses = new ArrayList<>();
-          String message = "";
-          for (ConformanceResult r : w.conformance()) {
-            if (r.getPluginId().equals(jar.pluginId())) {
-              statuses.add(r.getStatus());
-              if (!ConformanceVerdict.PASS.equals(r.getStatus()) && !ConformanceVerdict.PENDING.equals(r.getStatus())) {
-                message = message.isEmpty() ? r.getExtensionId() + ": " + r.getMessage() : message;
-              }
-              if (ConformanceVerdict.FAIL.equals(r.getStatus())) {
-                message = r.getExtensionId() + " (" + r.getExtensionPoint() + ") " + r.getMessage();
-              }
-            }
+          Kit kit = kitOn(w, jar, state);
+          kitStatuses.add(kit.verdict());
+          if (ConformanceVerdict.FAIL.equals(kit.verdict()) && failMessage == null) {
+            failMessage = kit.message() + " (worker " + w.hello().getWorkerId() + ")";
+          } else if (ConformanceVerdict.SKIPPED.equals(kit.verdict()) && skipMessage == null) {
+            skipMessage = kit.message();
           }
-          if (statuses.isEmpty() && !state.getMessage().isEmpty()) {
-            statuses.add(ConformanceVerdict.SKIPPED); // loaded, nothing to check (no extensions)
-            message = state.getMessage();
-          }
-          String kit = statuses.isEmpty() ? ConformanceVerdict.PENDING : ConformanceVerdict.of(statuses);
-          kitStatuses.add(kit);
-          if (ConformanceVerdict.FAIL.equals(kit) && failMessage == null) {
-            failMessage = message + " (worker " + w.hello().getWorkerId() + ")";
-          } else if (ConformanceVerdict.SKIPPED.equals(kit) && skipMessage == null) {
-            skipMessage = message;
-          }
-          entry.put("kit", words(kit)).put("kitMessage", message);
+          entry.put("kit", words(kit.verdict())).put("kitMessage", kit.message());
         }
         perWorker.add(entry);
       }
@@ -143,6 +126,30 @@ final class PluginPublishing {
           .put("loadedOn", loadedOn).put("workers", perWorker));
     }
     return out;
+  }
+
+  /** A jar's kits on one worker: the verdict over its extensions, and the failing (else skipped) one's message. */
+  private record Kit(String verdict, String message) {}
+
+  private static Kit kitOn(Worker w, PublishedJar jar, PublishedPluginState state) {
+    List<String> statuses = new ArrayList<>();
+    String failed = null;
+    String skipped = null;
+    for (ConformanceResult r : w.conformance()) {
+      if (r.getPluginId().equals(jar.pluginId())) {
+        statuses.add(r.getStatus());
+        if (ConformanceVerdict.FAIL.equals(r.getStatus()) && failed == null) {
+          failed = r.getExtensionId() + " (" + r.getExtensionPoint() + ") " + r.getMessage();
+        } else if (ConformanceVerdict.SKIPPED.equals(r.getStatus()) && skipped == null) {
+          skipped = r.getExtensionId() + ": " + r.getMessage();
+        }
+      }
+    }
+    if (statuses.isEmpty() && !state.getMessage().isEmpty()) {
+      return new Kit(ConformanceVerdict.SKIPPED, state.getMessage()); // loaded, nothing to check (no extensions)
+    }
+    String verdict = statuses.isEmpty() ? ConformanceVerdict.PENDING : ConformanceVerdict.of(statuses);
+    return new Kit(verdict, failed != null ? failed : skipped != null ? skipped : "");
   }
 
   /** The listing's words for a verdict. */

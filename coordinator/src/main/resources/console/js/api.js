@@ -112,12 +112,15 @@ export const Api = {
   jobs: async () => shapes.jobs(await api('/api/jobs')),
   job: async (id) => shapes.job(await api(`/api/jobs/${encodeURIComponent(id)}`)),
   results: (id) => api(`/api/jobs/${encodeURIComponent(id)}/results`),
-  plugins: async () => {
+  plugins: async () => (await Api.pluginsAndPublished()).offered,
+  /** {offered: the extensions live workers offer, published: the plugin jars published to the cluster}. */
+  pluginsAndPublished: async () => {
     try {
-      return shapes.plugins(await api('/api/plugins'));
+      const answer = await api('/api/plugins');
+      return {offered: shapes.plugins(answer), published: shapes.published(answer)};
     } catch (e) {
       // a coordinator without the plugins endpoint: show what the workers advertise
-      if (e.status === 404) return shapes.pluginsOfWorkers(await Api.workers());
+      if (e.status === 404) return {offered: shapes.pluginsOfWorkers(await Api.workers()), published: []};
       throw e;
     }
   },

@@ -34,6 +34,11 @@ export function plugins(answer) {
   return list(answer, 'plugins');
 }
 
+/** The plugin jars published to the cluster (an older coordinator lists none). */
+export function published(answer) {
+  return (answer && Array.isArray(answer.published)) ? answer.published : [];
+}
+
 /** Without a plugins endpoint: the plugins the live workers advertise, conformance unknown. */
 export function pluginsOfWorkers(workerList) {
   const byKey = new Map();

@@ -32,6 +32,18 @@ public final class Addresses {
   /** Job events, published by the coordinator. */
   public static final String JOB_EVENT = PREFIX + "job.event";
 
+  /** Workers ask which plugin jars are published ({@code PluginListRequest}, replied with {@code PublishedPlugins}). */
+  public static final String PLUGIN_LIST = PREFIX + "plugin.list";
+
+  /** Workers fetch a published jar in parts ({@code PluginChunkRequest}, replied with a {@code PluginChunk}). */
+  public static final String PLUGIN_CHUNK = PREFIX + "plugin.chunk";
+
+  /** The coordinator publishes a {@code PublishedPlugin} here when a new jar is pushed (to every worker). */
+  public static final String PLUGIN_PUBLISHED = PREFIX + "plugin.published";
+
+  /** Failure code of a plugin request for a jar the coordinator does not have. */
+  public static final int NO_PLUGIN = 404;
+
   /** Failure code of a task request answered with "nothing to do now, ask again". */
   public static final int NO_TASK = 204;
 

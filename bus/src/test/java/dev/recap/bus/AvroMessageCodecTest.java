@@ -34,7 +34,7 @@ class AvroMessageCodecTest {
   void everyMessageSurvivesTheWire() {
     WorkerHello hello = WorkerHello.newBuilder().setWorkerId("w1").setNodeId("n1").setHost("127.0.0.1")
         .setDevice("cpu").setCores(2).setMemoryBytes(1L << 30).setSlots(2)
-        .setPlugins(List.of(new PluginInfo("vit", "0.1.0", "ImageEncoder", "vit-plugin")))
+        .setPlugins(List.of(new PluginInfo("vit", "0.1.0", "ImageEncoder", "vit-plugin", "0.1.0", "")))
         .setTaskTypes(List.of("smoke")).build();
     TaskResult failed = TaskResult.newBuilder().setTaskId("t1").setJobId("j1").setAttempt(2).setWorkerId("w1")
         .setDurationMillis(12).setOutcome(new TaskFailure("java.io.IOException", "disk full", "", true)).build();

@@ -36,7 +36,7 @@ class RecapClusterTest {
       a.vertx().eventBus().<Heartbeat>consumer("test.hb", m -> m.reply(
           HeartbeatAck.newBuilder().setRevokedTaskIds(List.of(m.body().getWorkerId())).build()))
           .completion().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      Heartbeat hb = new Heartbeat("w-b", 1L, List.of(new HeldLease("t1", 1)), List.of());
+      Heartbeat hb = new Heartbeat("w-b", 1L, List.of(new HeldLease("t1", 1)), List.of(), List.of());
       Message<HeartbeatAck> reply = null;
       for (int i = 0; i < 50 && reply == null; i++) { // the registration reaches b asynchronously
         try {

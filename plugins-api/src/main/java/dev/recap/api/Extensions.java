@@ -38,19 +38,23 @@ public interface Extensions {
   <T extends NamedPlugin> List<T> all(Class<T> type);
 
   /**
-   * The extension of {@code type} with this id.
+   * The extension of {@code type} with this id; {@code id@version} (as a job spec pins a
+   * version, e.g. {@code acme-vit@1.2.0}) also needs that {@link NamedPlugin#version()}.
    *
-   * @throws IllegalArgumentException naming the id and the ids that are available
+   * @throws IllegalArgumentException naming the id and the ids (with versions) that are available
    */
   default <T extends NamedPlugin> T get(Class<T> type, String id) {
+    int at = id.indexOf('@');
+    String bare = at < 0 ? id : id.substring(0, at);
+    String version = at < 0 ? null : id.substring(at + 1);
     List<T> found = all(type);
     for (T t : found) {
-      if (t.id().equals(id)) {
+      if (t.id().equals(bare) && (version == null || t.version().equals(version))) {
         return t;
       }
     }
-    throw new IllegalArgumentException(
-        "no " + type.getSimpleName() + " '" + id + "'; available: " + found.stream().map(NamedPlugin::id).toList());
+    throw new IllegalArgumentException("no " + type.getSimpleName() + " '" + id + "'; available: "
+        + found.stream().map(t -> t.id() + "@" + t.version()).toList());
   }
 
   /** Extensions from a fixed list, for tests and embedded use. */

@@ -42,6 +42,12 @@ final class ApiClient {
         .POST(HttpRequest.BodyPublishers.ofString(body)));
   }
 
+  /** POSTs raw bytes (a plugin jar). */
+  Response postBytes(String path, byte[] body) throws IOException, InterruptedException {
+    return send(HttpRequest.newBuilder(URI.create(api + path)).header("Content-Type", "application/java-archive")
+        .POST(HttpRequest.BodyPublishers.ofByteArray(body)));
+  }
+
   private Response send(HttpRequest.Builder request) throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(request.header("Authorization", "Bearer " + token)
         .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());

@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * An append-only file of JSON lines, one per event that must survive the coordinator: a job
- * submitted (with its spec), a task done (with outputs), an attempt lost, a job finished.
+ * submitted (with its spec), a task done (with outputs), an attempt lost, a job finished, a
+ * plugin jar published (its id, version and SHA-256; the jar itself is kept beside the journal).
  *
  * <p>Every append is flushed to the operating system before it returns, so the record survives
  * the coordinator being SIGKILLed (not a power cut: that would need an fsync per record). A torn

@@ -50,7 +50,7 @@ public final class LeaseTable {
   /**
    * Leases the first queued task this worker can run, or returns null.
    *
-   * @param plugins extension ids the worker advertises
+   * @param plugins extension ids the worker advertises, each as {@code id} and as {@code id@version}
    * @param taskTypes task types it has handlers for
    */
   public Lease lease(String workerId, Set<String> plugins, Set<String> taskTypes) {

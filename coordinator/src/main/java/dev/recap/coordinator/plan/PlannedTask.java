@@ -10,7 +10,8 @@ import org.apache.avro.specific.SpecificRecord;
  * @param name unique within its stage; the task id is {@code job/stage/name}
  * @param taskType selects the worker's TaskHandler
  * @param payload the generated Avro record the handler receives
- * @param requiredPlugins extension ids a worker must advertise to be leased this task
+ * @param requiredPlugins extension ids a worker must advertise to be leased this task ({@code id@version}
+ *     pins a version)
  */
 public record PlannedTask(String name, String taskType, SpecificRecord payload, Set<String> requiredPlugins) {
   public PlannedTask {

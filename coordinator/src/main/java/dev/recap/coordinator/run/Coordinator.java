@@ -4,6 +4,9 @@ import dev.recap.coordinator.plan.TaskOutputs;
 import dev.recap.bus.Addresses;
 import dev.recap.bus.RecapCluster;
 import dev.recap.bus.msg.Heartbeat;
+import dev.recap.bus.msg.PluginChunkRequest;
+import dev.recap.bus.msg.PluginListRequest;
+import dev.recap.coordinator.plugin.PluginStore;
 import dev.recap.bus.msg.JobEvent;
 import dev.recap.bus.msg.MetricEvent;
 import dev.recap.bus.msg.TaskProgress;
@@ -77,6 +80,7 @@ public final class Coordinator implements AutoCloseable {
   private final GangStateCleanup gangState;
   private final JobViews jobViews;
   private final ClusterViews clusterViews;
+  private final PluginPublishing publishing;
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
   private final long expiryTimer;
 
@@ -109,15 +113,24 @@ public final class Coordinator implements AutoCloseable {
     TelemetryIntake telemetry = new TelemetryIntake(lock, jobs, events, metrics, feed, bus, clock);
     this.jobViews = new JobViews(lock, jobs, clock);
     this.clusterViews = new ClusterViews(lock, workers, leases);
+    PluginStore store = PluginStore.open(options.stateDir().resolve("plugins"), journal.replayed(), journal::append, clock);
+    this.publishing = new PluginPublishing(lock, cluster.vertx(), store, workers, feed);
 
     submission.recover(JournalRecovery.jobs(journal.replayed(), journal.file()));
-    consumers.add(bus.<WorkerHello>consumer(Addresses.WORKER_HELLO, workers::onHello));
+    consumers.add(bus.<WorkerHello>consumer(Addresses.WORKER_HELLO, m -> {
+      workers.onHello(m);
+      synchronized (lock) {
+        dispatcher.dispatch(); // a worker that now offers a published plugin may take a waiting task
+      }
+    }));
     consumers.add(bus.<TaskRequest>consumer(Addresses.TASK_REQUEST, dispatcher::onTaskRequest));
     consumers.add(bus.<Heartbeat>consumer(Addresses.HEARTBEAT, workers::onHeartbeat));
     consumers.add(bus.<TaskResult>consumer(Addresses.TASK_RESULT, results::onResult));
     consumers.add(bus.<TaskProgress>consumer(Addresses.TASK_PROGRESS, m -> telemetry.onProgress(m.body())));
     consumers.add(bus.<MetricEvent>consumer(Addresses.METRIC, m -> telemetry.onMetric(m.body())));
     consumers.add(bus.<JobEvent>consumer(Addresses.TASK_EVENT, m -> telemetry.onTaskNote(m.body())));
+    consumers.add(bus.<PluginListRequest>consumer(Addresses.PLUGIN_LIST, publishing::onList));
+    consumers.add(bus.<PluginChunkRequest>consumer(Addresses.PLUGIN_CHUNK, publishing::onChunk));
     cluster.onMemberLeft(membership::onMemberLeft);
     this.expiryTimer = cluster.vertx().setPeriodic(250, id -> retries.expireLeases());
   }
@@ -227,6 +240,29 @@ public final class Coordinator implements AutoCloseable {
    */
   public JsonArray pluginsJson() {
     return clusterViews.pluginsJson();
+  }
+
+  /**
+   * Publishes a plugin jar to the cluster: stores it under its SHA-256 (in {@code plugins/} of the
+   * state directory), journals it, and announces it to the workers, which fetch it, check it and
+   * run its conformance kits before they offer it to jobs. The same bytes again change nothing.
+   *
+   * @param name the jar's file name, for messages and listings
+   * @throws dev.recap.coordinator.plugin.PluginRejectedException for a jar without a PF4J
+   *     descriptor, or a different jar with an id@version already published
+   */
+  public PluginStore.Publication publishPlugin(byte[] jar, String name) {
+    return publishing.publish(jar, name);
+  }
+
+  /**
+   * The published plugin jars with what the live workers did with them: {@code [{pluginId,
+   * version, sha256, shortSha, sizeBytes, name, publishedAtMillis, kit, kitMessage, loadedOn,
+   * workers: [{workerId, state, message, kit, kitMessage}]}]}; {@code kit} is passed, failed,
+   * pending or skipped.
+   */
+  public JsonArray publishedPluginsJson() {
+    return publishing.json();
   }
 
   /** Completes when the job finishes. */

@@ -96,7 +96,10 @@ final class Dispatcher {
       return null; // still adopting the previous coordinator's running leases
     }
     Set<String> plugins = new HashSet<>();
-    w.getPlugins().forEach(p -> plugins.add(p.getId()));
+    w.getPlugins().forEach(p -> {
+      plugins.add(p.getId());
+      plugins.add(p.getId() + "@" + p.getVersion()); // a spec pins a version as id@version
+    });
     Lease lease = leases.lease(w.getWorkerId(), plugins, new HashSet<>(w.getTaskTypes()));
     if (lease == null) {
       return null;
@@ -119,7 +122,7 @@ final class Dispatcher {
     Iterator<Parked> it = parked.iterator();
     while (it.hasNext() && leases.queued() > 0) {
       Parked p = it.next();
-      TaskLease lease = tryLease(p.message().body().getWorker());
+      TaskLease lease = tryLease(workers.latest(p.message().body().getWorker()));
       if (lease != null) {
         it.remove();
         vertx.cancelTimer(p.timer());

@@ -58,7 +58,7 @@ final class JobSubmission {
   String submit(String yaml, String source, java.nio.file.Path folder) {
     JobSpec spec = JobSpecParser.parse(yaml, source, folder);
     synchronized (lock) {
-      List<SpecProblem> problems = planning.validate(spec, new SpecCheck(workers.livePluginIds()));
+      List<SpecProblem> problems = planning.validate(spec, new SpecCheck(workers.livePluginIds(), workers.pendingKits(), workers.failedKits()));
       if (!problems.isEmpty()) {
         throw new SpecException(source, problems);
       }

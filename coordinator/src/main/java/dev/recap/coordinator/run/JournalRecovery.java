@@ -38,6 +38,7 @@ final class JournalRecovery {
       switch (r.getString("type", "")) {
         case "job" -> submitted.put(jobId, r);
         case "finished" -> finished.put(jobId, r);
+        case "plugin" -> { } // a published plugin jar: the PluginStore reads these
         default -> records.computeIfAbsent(jobId, k -> new ArrayList<>()).add(r);
       }
     }

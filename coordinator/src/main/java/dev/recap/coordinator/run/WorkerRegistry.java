@@ -5,6 +5,7 @@ import dev.recap.bus.msg.Heartbeat;
 import dev.recap.bus.msg.HeartbeatAck;
 import dev.recap.bus.msg.HeldLease;
 import dev.recap.bus.msg.PluginInfo;
+import dev.recap.bus.msg.PublishedPluginState;
 import dev.recap.bus.msg.WorkerHello;
 import dev.recap.coordinator.lease.LeaseTable;
 import io.vertx.core.eventbus.Message;
@@ -30,7 +31,8 @@ final class WorkerRegistry {
   private static final Logger LOG = LoggerFactory.getLogger(WorkerRegistry.class);
 
   /** A worker: what it advertised, when it was last heard, and its latest conformance-kit report. */
-  record Worker(WorkerHello hello, long lastSeenMillis, List<ConformanceResult> conformance) {}
+  record Worker(WorkerHello hello, long lastSeenMillis, List<ConformanceResult> conformance,
+      List<PublishedPluginState> published) {}
 
   private final Object lock;
   private final LeaseTable leases;
@@ -61,7 +63,8 @@ final class WorkerRegistry {
     synchronized (lock) {
       Worker known = workers.get(hello.getWorkerId());
       Worker previous = workers.put(hello.getWorkerId(),
-          new Worker(hello, clock.getAsLong(), known == null ? List.of() : known.conformance()));
+          new Worker(hello, clock.getAsLong(), known == null ? List.of() : known.conformance(),
+              known == null ? List.of() : known.published()));
       if (previous == null) {
         LOG.info("worker {} on {} ({} slot(s), plugins {}, task types {})", hello.getWorkerId(), hello.getHost(),
             hello.getSlots(), hello.getPlugins().stream().map(PluginInfo::getId).toList(), hello.getTaskTypes());
@@ -80,8 +83,15 @@ final class WorkerRegistry {
       known = w != null;
       if (known) {
         List<ConformanceResult> conformance = List.copyOf(hb.getConformance());
-        conformanceChanged = !conformance.equals(w.conformance());
-        workers.put(hb.getWorkerId(), new Worker(w.hello(), clock.getAsLong(), conformance));
+        List<PublishedPluginState> published = List.copyOf(hb.getPublished());
+        conformanceChanged = !conformance.equals(w.conformance()) || !published.equals(w.published());
+        for (PublishedPluginState p : published) {
+          if ("refused".equals(p.getState()) && !w.published().contains(p)) {
+            LOG.warn("worker {} refused published plugin {}@{}: {}", hb.getWorkerId(), p.getPluginId(), p.getVersion(),
+                p.getMessage());
+          }
+        }
+        workers.put(hb.getWorkerId(), new Worker(w.hello(), clock.getAsLong(), conformance, published));
       }
       for (HeldLease l : hb.getLeases()) {
         if (!leases.renew(hb.getWorkerId(), l.getTaskId(), l.getAttempt())
@@ -97,6 +107,15 @@ final class WorkerRegistry {
     }
   }
 
+  /**
+   * What the worker advertised last: {@code asked} (the hello a parked task request carried) or a
+   * newer one it announced since (a published plugin it now offers). Caller holds the lock.
+   */
+  WorkerHello latest(WorkerHello asked) {
+    Worker w = workers.get(asked.getWorkerId());
+    return w == null ? asked : w.hello();
+  }
+
   /** Workers heard from within the worker timeout. */
   List<Worker> alive() {
     synchronized (lock) {
@@ -105,11 +124,52 @@ final class WorkerRegistry {
     }
   }
 
-  /** Extension ids the live workers advertise. */
+  /** Extension ids the live workers advertise, each also as {@code id@version} (how a spec pins a version). */
   Set<String> livePluginIds() {
     Set<String> live = new TreeSet<>();
-    alive().forEach(w -> w.hello().getPlugins().forEach(p -> live.add(p.getId())));
+    alive().forEach(w -> w.hello().getPlugins().forEach(p -> {
+      live.add(p.getId());
+      live.add(p.getId() + "@" + p.getVersion());
+    }));
     return live;
+  }
+
+  /**
+   * Extensions (by id and {@code id@version}) of published plugins that a live worker loaded but
+   * holds back because their conformance kit failed there, with the failing check's message; an
+   * extension another worker offers is not listed.
+   */
+  Map<String, String> failedKits() {
+    Map<String, String> failed = new LinkedHashMap<>();
+    Set<String> live = livePluginIds();
+    for (Worker w : alive()) {
+      for (ConformanceResult r : w.conformance()) {
+        if (ConformanceVerdict.FAIL.equals(r.getStatus())) {
+          String message = "plugin " + r.getPluginId() + " failed its " + r.getExtensionPoint() + " conformance kit on worker "
+              + w.hello().getWorkerId() + ": " + r.getMessage();
+          for (String key : List.of(r.getExtensionId(), r.getExtensionId() + "@" + r.getVersion())) {
+            if (!live.contains(key)) {
+              failed.putIfAbsent(key, message);
+            }
+          }
+        }
+      }
+    }
+    return failed;
+  }
+
+  /** Extensions (by id and {@code id@version}) whose conformance kit is still running on a live worker that holds them back. */
+  Set<String> pendingKits() {
+    Set<String> pending = new TreeSet<>();
+    for (Worker w : alive()) {
+      for (ConformanceResult r : w.conformance()) {
+        if (ConformanceVerdict.PENDING.equals(r.getStatus())) {
+          pending.add(r.getExtensionId());
+          pending.add(r.getExtensionId() + "@" + r.getVersion());
+        }
+      }
+    }
+    return pending;
   }
 
   /** Ids of the workers that ran on a cluster member. Caller holds the lock. */

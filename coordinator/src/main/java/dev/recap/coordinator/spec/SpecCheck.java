@@ -15,10 +15,25 @@ public final class SpecCheck {
 
   private final List<SpecProblem> problems = new ArrayList<>();
   private final Set<String> livePlugins;
+  private final Set<String> pendingPlugins;
+  private final Map<String, String> failedPlugins;
 
   /** @param livePlugins extension ids live workers advertise; null skips plugin checks (recovery) */
   public SpecCheck(Set<String> livePlugins) {
+    this(livePlugins, Set.of(), Map.of());
+  }
+
+  /**
+   * @param livePlugins extension ids (and {@code id@version}) live workers offer; null skips plugin checks
+   * @param pendingPlugins published extensions whose conformance kit is still running: accepted, their
+   *     tasks wait until a worker offers them
+   * @param failedPlugins published extensions no live worker offers because their kit failed, with
+   *     the failing check's message: refused with that message
+   */
+  public SpecCheck(Set<String> livePlugins, Set<String> pendingPlugins, Map<String, String> failedPlugins) {
     this.livePlugins = livePlugins == null ? null : new TreeSet<>(livePlugins);
+    this.pendingPlugins = Set.copyOf(pendingPlugins);
+    this.failedPlugins = Map.copyOf(failedPlugins);
   }
 
   public void problem(String field, String message) {
@@ -33,12 +48,24 @@ public final class SpecCheck {
     return problems.isEmpty();
   }
 
-  /** Records a problem unless a live worker advertises extension {@code id}. */
+  /**
+   * Records a problem unless a live worker advertises extension {@code id} ({@code id@version}
+   * pins a version) or a published one is still in its conformance kit.
+   */
   public void requirePlugin(String field, String id) {
-    if (livePlugins != null && !livePlugins.contains(id)) {
-      problem(field, "unknown plugin '" + id + "'; live workers advertise "
-          + (livePlugins.isEmpty() ? "no plugins (is any worker with plugins running?)" : livePlugins));
+    if (livePlugins == null || livePlugins.contains(id) || pendingPlugins.contains(id)) {
+      return;
     }
+    if (failedPlugins.containsKey(id)) {
+      problem(field, "plugin '" + id + "' is not offered to jobs: " + failedPlugins.get(id));
+      return;
+    }
+    // each offered extension is in the set as id and as id@version: list the pinned forms only
+    Set<String> shown = new TreeSet<>();
+    livePlugins.stream().filter(p -> p.contains("@")).forEach(shown::add);
+    livePlugins.stream().filter(p -> shown.stream().noneMatch(v -> v.startsWith(p + "@"))).forEach(shown::add);
+    problem(field, "unknown plugin '" + id + "'; live workers advertise "
+        + (shown.isEmpty() ? "no plugins (is any worker with plugins running?)" : shown));
   }
 
   /** A whole-number parameter in [min, max], or {@code dflt} if absent. */

@@ -2,6 +2,8 @@ package dev.recap.coordinator.web;
 
 import dev.recap.coordinator.console.ConsoleRoutes;
 import dev.recap.coordinator.plan.TaskOutputs;
+import dev.recap.coordinator.plugin.PluginRejectedException;
+import dev.recap.coordinator.plugin.PluginStore;
 import dev.recap.coordinator.run.Coordinator;
 import dev.recap.coordinator.spec.SpecException;
 import io.vertx.core.Vertx;
@@ -38,7 +40,12 @@ import org.slf4j.LoggerFactory;
  *       (docs/results.md); 404 while there is none
  *   <li>{@code GET /api/jobs/:id/artifacts/<stage>/<task>/<file>} - a file a task of the job
  *       reported as an output
- *   <li>{@code GET /api/workers}, {@code GET /api/plugins} - live workers, and the plugins they offer
+ *   <li>{@code GET /api/workers}, {@code GET /api/plugins} - live workers, and the plugins: {@code plugins}
+ *       the extensions they offer, {@code published} the jars published to the cluster
+ *   <li>{@code POST /api/plugins?name=<file name>} (body: a PF4J plugin jar, at most
+ *       {@link PluginStore#MAX_JAR_BYTES} bytes) - 201 {@code {"published": {...}, "added": true}}, 200
+ *       with {@code "added": false} for bytes already published, 400 for a jar without a plugin
+ *       descriptor, 409 for other bytes under an id@version already published
  *   <li>{@code GET /api/stream} - the live feed as Server-Sent Events
  *   <li>{@code GET /metrics} - Prometheus text format
  * </ul>
@@ -106,7 +113,10 @@ public final class RestApi {
     router.get("/api/jobs/:id/results").handler(ctx -> results(ctx, vertx, coordinator));
     router.get("/api/jobs/:id/artifacts/*").handler(ctx -> artifact(ctx, vertx, coordinator));
     router.get("/api/workers").handler(ctx -> json(ctx, 200, new JsonObject().put("workers", coordinator.workersJson())));
-    router.get("/api/plugins").handler(ctx -> json(ctx, 200, new JsonObject().put("plugins", coordinator.pluginsJson())));
+    router.get("/api/plugins").handler(ctx -> json(ctx, 200, new JsonObject().put("plugins", coordinator.pluginsJson())
+        .put("published", coordinator.publishedPluginsJson())));
+    router.post("/api/plugins").handler(BodyHandler.create(false).setBodyLimit(PluginStore.MAX_JAR_BYTES));
+    router.post("/api/plugins").handler(ctx -> publish(ctx, vertx, coordinator));
     router.get("/api/stream").handler(new EventStream(vertx, coordinator));
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "text/plain; version=0.0.4; charset=utf-8").end(coordinator.metrics().scrape()));
@@ -148,6 +158,30 @@ public final class RestApi {
       });
       json(ctx, 400, new JsonObject().put("error", "invalid job spec").put("problems", problems));
     }
+  }
+
+  private static void publish(RoutingContext ctx, Vertx vertx, Coordinator coordinator) {
+    String name = ctx.request().getParam("name", "plugin.jar");
+    if (name.isBlank() || name.length() > 200 || name.contains("/") || name.contains("\\") || name.indexOf('\0') >= 0) {
+      json(ctx, 400, new JsonObject().put("error", "name must be the jar's file name (no folders), got '" + name + "'"));
+      return;
+    }
+    byte[] bytes = ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    if (bytes.length == 0) {
+      json(ctx, 400, new JsonObject().put("error", "the request body must be the plugin jar's bytes"));
+      return;
+    }
+    vertx.executeBlocking(() -> coordinator.publishPlugin(bytes, name), false).onComplete(r -> {
+      if (r.succeeded()) {
+        json(ctx, r.result().added() ? 201 : 200, new JsonObject().put("published", r.result().jar().toJson()
+            .put("shortSha", r.result().jar().shortSha())).put("added", r.result().added()));
+      } else if (r.cause() instanceof PluginRejectedException e) {
+        json(ctx, e.conflict() ? 409 : 400, new JsonObject().put("error", e.getMessage()));
+      } else {
+        LOG.warn("publishing plugin jar {} failed: {}", name, r.cause().toString());
+        json(ctx, 500, new JsonObject().put("error", "publishing " + name + " failed: " + r.cause().getMessage()));
+      }
+    });
   }
 
   private static void results(RoutingContext ctx, Vertx vertx, Coordinator coordinator) {
@@ -230,7 +264,8 @@ public final class RestApi {
       ctx.response().reset();
       return;
     }
-    String message = status == 413 ? "the request body is larger than " + MAX_SPEC_BYTES + " bytes"
+    String message = status == 413 ? "the request body is larger than "
+        + (ctx.request().path().startsWith("/api/plugins") ? PluginStore.MAX_JAR_BYTES : MAX_SPEC_BYTES) + " bytes"
         : status >= 500 ? "internal error; see the coordinator's log" : "request rejected (" + status + ")";
     json(ctx, status, new JsonObject().put("error", message));
   }

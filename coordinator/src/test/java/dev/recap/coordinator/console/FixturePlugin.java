@@ -2,15 +2,9 @@ package dev.recap.coordinator.console;
 
 import dev.recap.coordinator.testing.PluginJar;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 
 /**
  * A third-party PF4J plugin jar built at test time (compiled against the test class path, where
@@ -141,27 +135,6 @@ final class FixturePlugin {
    * class an extension, as a third party would.
    */
   static Path build(Path work, Path pluginsDir, String pluginId, String version, Map<String, String> sources) throws IOException {
-    Path classes = work.resolve("classes");
-    Files.createDirectories(classes);
-    List<String> args = new ArrayList<>(List.of("-proc:none", "-d", classes.toString(), "-cp", System.getProperty("java.class.path")));
-    for (Map.Entry<String, String> e : sources.entrySet()) {
-      Path src = work.resolve("src/" + e.getKey().replace('.', '/') + ".java");
-      Files.createDirectories(src.getParent());
-      Files.writeString(src, e.getValue());
-      args.add(src.toString());
-    }
-    JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-    int rc = javac.run(null, null, null, args.toArray(new String[0]));
-    if (rc != 0) {
-      throw new IllegalStateException("javac of the fixture plugin " + pluginId + " failed (exit " + rc + "); see the output above");
-    }
-    Map<String, Path> classFiles = new LinkedHashMap<>();
-    try (Stream<Path> files = Files.walk(classes)) {
-      for (Path f : files.filter(Files::isRegularFile).toList()) {
-        classFiles.put(classes.relativize(f).toString().replace('\\', '/'), f);
-      }
-    }
-    Path jar = PluginJar.write(pluginsDir, pluginId, version, "acme", "org.pf4j.Plugin", classFiles, List.copyOf(sources.keySet()));
-    return jar;
+    return PluginJar.compile(work, pluginsDir, pluginId, version, sources);
   }
 }

@@ -155,7 +155,7 @@ class GangCoordinatorRestartTest {
    * class files (unpacked from the workers' test-jar into this module's build directory by the
    * build), a manifest and an extension index.
    */
-  private static Path fixturePlugin(Path dir) throws IOException {
+  static Path fixturePlugin(Path dir) throws IOException {
     Path classes = Path.of("target", "gang-fixture-classes");
     Path pkg = classes.resolve("dev/recap/worker/train");
     assertTrue(Files.isRegularFile(pkg.resolve("ConvImageEncoderFixture.class")),
@@ -173,7 +173,7 @@ class GangCoordinatorRestartTest {
   }
 
   /** Coloured squares captioned with colour and place, in two shards. */
-  private static List<Path> writeShards(Path dir) throws IOException {
+  static List<Path> writeShards(Path dir) throws IOException {
     String[] colours = {"red", "green", "blue", "yellow"};
     String[] places = {"top left", "top right", "bottom left", "bottom right"};
     int[][] rgb = {{230, 30, 30}, {30, 230, 30}, {30, 30, 230}, {230, 230, 30}};
@@ -206,7 +206,7 @@ class GangCoordinatorRestartTest {
     return shards;
   }
 
-  private static List<Path> memberDirs(Path jobDir) throws IOException {
+  static List<Path> memberDirs(Path jobDir) throws IOException {
     try (Stream<Path> dirs = Files.list(jobDir)) {
       return dirs.filter(d -> d.getFileName().toString().contains("member-")).sorted().toList();
     }

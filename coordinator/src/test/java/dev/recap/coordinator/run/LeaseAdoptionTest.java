@@ -48,7 +48,7 @@ class LeaseAdoptionTest {
       CompletableFuture<TaskLease> other = CompletableFuture.supplyAsync(() -> request(workers, "worker-b"));
       Thread.sleep(300); // worker-b's request is in before worker-a's heartbeat
       Heartbeat hb = new Heartbeat("worker-a", System.currentTimeMillis(),
-          List.of(new HeldLease(held.getTaskId(), held.getAttempt())), List.of());
+          List.of(new HeldLease(held.getTaskId(), held.getAttempt())), List.of(), List.of());
       HeartbeatAck ack = workers.vertx().eventBus().<HeartbeatAck>request(Addresses.HEARTBEAT, hb)
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS).body();
       assertEquals(List.of(), ack.getRevokedTaskIds(), "worker-a's running lease was adopted, not revoked");

@@ -21,6 +21,39 @@ public final class PluginJar {
   private PluginJar() {}
 
   /**
+   * Compiles {@code sources} (extension class name to Java source) against the test class path,
+   * where plugins-api, pf4j and DJL sit as the workers' dependencies, and packs them as the PF4J
+   * plugin jar {@code dir/<pluginId>-<version>.jar}, every source class an extension, as a third
+   * party would build one.
+   *
+   * @param work a scratch folder for sources and classes
+   */
+  public static Path compile(Path work, Path dir, String pluginId, String version, Map<String, String> sources)
+      throws IOException {
+    Path classes = work.resolve("classes");
+    Files.createDirectories(classes);
+    List<String> args = new java.util.ArrayList<>(List.of("-proc:none", "-d", classes.toString(), "-cp",
+        System.getProperty("java.class.path")));
+    for (Map.Entry<String, String> e : sources.entrySet()) {
+      Path src = work.resolve("src/" + e.getKey().replace('.', '/') + ".java");
+      Files.createDirectories(src.getParent());
+      Files.writeString(src, e.getValue());
+      args.add(src.toString());
+    }
+    int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, args.toArray(new String[0]));
+    if (rc != 0) {
+      throw new IllegalStateException("javac of the test plugin " + pluginId + " failed (exit " + rc + "); see the output above");
+    }
+    Map<String, Path> classFiles = new java.util.LinkedHashMap<>();
+    try (java.util.stream.Stream<Path> files = Files.walk(classes)) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        classFiles.put(classes.relativize(f).toString().replace('\\', '/'), f);
+      }
+    }
+    return write(dir, pluginId, version, "acme", "org.pf4j.Plugin", classFiles, List.copyOf(sources.keySet()));
+  }
+
+  /**
    * Writes {@code dir/<pluginId>-<version>.jar}.
    *
    * @param pluginClass the {@code Plugin-Class} attribute, or null for none

@@ -11,6 +11,7 @@ import dev.recap.bus.RecapCluster;
 import dev.recap.bus.WorkerLauncher;
 import dev.recap.coordinator.plan.StagePlanners;
 import dev.recap.coordinator.run.Coordinator;
+import dev.recap.coordinator.testing.PluginJar;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -111,6 +112,57 @@ class RestApiTest {
       assertEquals(401, get(path, false).statusCode(), path);
     }
     assertEquals(200, get("/api/plugins", true).statusCode());
+  }
+
+  @Test
+  void publishingAPluginNeedsTheTokenIsIdempotentAndRefusesAJarWithoutDescriptor() throws Exception {
+    byte[] jar = Files.readAllBytes(PluginJar.write(Files.createTempDirectory(dir, "jar"), "acme-empty", "0.0.1", "acme",
+        null, java.util.Map.of(), List.of()));
+    HttpResponse<String> anonymous = http.send(HttpRequest.newBuilder(URI.create(origin + "/api/plugins?name=acme.jar"))
+        .timeout(WAIT).POST(HttpRequest.BodyPublishers.ofByteArray(jar)).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(401, anonymous.statusCode(), anonymous.body());
+    assertTrue(coordinator.publishedPluginsJson().isEmpty(), "nothing published without the token");
+
+    java.io.StringWriter out = new java.io.StringWriter();
+    java.io.StringWriter err = new java.io.StringWriter();
+    Path file = Files.write(dir.resolve("acme-empty-0.0.1.jar"), jar);
+    int code = dev.recap.coordinator.cli.RecapCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        "plugin", "push", file.toString(), "--api", origin, "--token", TOKEN);
+    assertEquals(0, code, err.toString());
+    String sha = dev.recap.coordinator.plugin.PluginStore.sha256(jar);
+    assertTrue(out.toString().startsWith("published acme-empty@0.0.1 (sha-256 " + sha), out.toString());
+    HttpResponse<String> again = http.send(HttpRequest.newBuilder(URI.create(origin + "/api/plugins?name=copy.jar"))
+        .timeout(WAIT).header("Authorization", "Bearer " + TOKEN).POST(HttpRequest.BodyPublishers.ofByteArray(jar)).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, again.statusCode(), again.body());
+    assertFalse(new JsonObject(again.body()).getBoolean("added"));
+
+    HttpResponse<String> noDescriptor = http.send(HttpRequest.newBuilder(URI.create(origin + "/api/plugins?name=notes.jar"))
+        .timeout(WAIT).header("Authorization", "Bearer " + TOKEN)
+        .POST(HttpRequest.BodyPublishers.ofByteArray(emptyJar())).build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(400, noDescriptor.statusCode(), noDescriptor.body());
+    assertTrue(new JsonObject(noDescriptor.body()).getString("error").startsWith("'notes.jar' has no PF4J plugin descriptor"),
+        noDescriptor.body());
+
+    JsonArray published = getJson("/api/plugins", 200).getJsonArray("published");
+    assertEquals(1, published.size(), published.encodePrettily());
+    assertEquals(sha, published.getJsonObject(0).getString("sha256"));
+    out.getBuffer().setLength(0);
+    assertEquals(0, dev.recap.coordinator.cli.RecapCli.execute(new java.io.PrintWriter(out), new java.io.PrintWriter(err),
+        "plugin", "list", "--api", origin, "--token", TOKEN), err.toString());
+    assertTrue(out.toString().contains("acme-empty") && out.toString().contains(sha.substring(0, 12)), out.toString());
+  }
+
+  private static byte[] emptyJar() throws Exception {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    java.util.jar.Manifest manifest = new java.util.jar.Manifest();
+    manifest.getMainAttributes().put(java.util.jar.Attributes.Name.MANIFEST_VERSION, "1.0");
+    try (java.util.jar.JarOutputStream jar = new java.util.jar.JarOutputStream(bytes, manifest)) {
+      jar.putNextEntry(new java.util.jar.JarEntry("notes.txt"));
+      jar.write("no plugin here".getBytes());
+      jar.closeEntry();
+    }
+    return bytes.toByteArray();
   }
 
   @Test

@@ -28,6 +28,7 @@ public final class FileArtifactStore implements ArtifactStore {
   private final Path directory;
   private final Map<String, DeclaredOutput> declared = new LinkedHashMap<>();
   private String result;
+  private volatile java.util.function.UnaryOperator<String> resultDecorator = java.util.function.UnaryOperator.identity();
 
   /** The store of one task under {@code root}. */
   public FileArtifactStore(Path root, String jobId, String taskId) {
@@ -97,8 +98,14 @@ public final class FileArtifactStore implements ArtifactStore {
     return declare(name, kind, file);
   }
 
+  /** Adds to every result JSON before it is written (the worker adds the plugin code the task ran). */
+  public void decorateResults(java.util.function.UnaryOperator<String> decorator) {
+    this.resultDecorator = decorator;
+  }
+
   @Override
   public DeclaredOutput writeResult(String json, OutputKind kind) throws IOException {
+    json = resultDecorator.apply(json);
     DeclaredOutput out = write(RESULT_FILE, kind, json.getBytes(StandardCharsets.UTF_8));
     synchronized (this) {
       result = json;

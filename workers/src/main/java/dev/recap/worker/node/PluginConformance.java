@@ -22,8 +22,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +34,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the plugins-api conformance kit of every extension a worker loaded, once, on a background
  * thread after the worker joined (task leases do not wait for it), and keeps the outcomes for the
- * heartbeat to carry to the coordinator.
+ * heartbeat to carry to the coordinator. Extensions of plugins published to the cluster, loaded at
+ * the start or later, queue on the same thread; the worker offers them only once they passed
+ * (see {@code OfferedPlugins}).
  *
  * <p>Each kit runs on a small configuration the worker can pick without the user: the
  * extension's {@code *-tiny} preset (encoders without one are skipped rather than built at full
@@ -52,13 +57,19 @@ public final class PluginConformance implements AutoCloseable {
     }
   }
 
+  /** One kit to run: the extension, where its result goes, and whom to tell. */
+  private record Job(WorkerPlugins.Loaded loaded, int index, Runnable whenDone) {}
+
   private final List<ConformanceResult> results;
+  private final BlockingQueue<Job> queue = new LinkedBlockingQueue<>();
   private final CountDownLatch done = new CountDownLatch(1);
+  private final Extensions extensions;
   private volatile Thread thread;
   private volatile boolean stopped;
 
-  private PluginConformance(List<ConformanceResult> results) {
+  private PluginConformance(List<ConformanceResult> results, Extensions extensions) {
     this.results = results;
+    this.extensions = extensions;
   }
 
   /**
@@ -66,48 +77,85 @@ public final class PluginConformance implements AutoCloseable {
    * Until an extension's kit has run, its result says "pending".
    */
   public static PluginConformance start(WorkerPlugins plugins, String workerId, Device device) {
+    return start(plugins, workerId, device, true, Set.of(), () -> {});
+  }
+
+  /**
+   * As {@link #start(WorkerPlugins, String, Device)}; with {@code kitsOn} false the extensions
+   * loaded so far report "skipped" (kits turned off), and only those {@linkplain #check added
+   * later}, and those of the plugins in {@code alwaysCheck} (published plugins, which must pass
+   * before they are offered), run their kits; {@code whenDone} is called after each kit.
+   */
+  public static PluginConformance start(WorkerPlugins plugins, String workerId, Device device, boolean kitsOn,
+      Set<String> alwaysCheck, Runnable whenDone) {
     List<ConformanceResult> results = new ArrayList<>();
-    for (WorkerPlugins.Loaded l : plugins.loaded()) {
-      results.add(result(l.info(), "pending", "", 0));
+    PluginConformance started = new PluginConformance(results, plugins.extensions().onDevice(device));
+    List<WorkerPlugins.Loaded> loaded = plugins.loaded();
+    for (int i = 0; i < loaded.size(); i++) {
+      WorkerPlugins.Loaded l = loaded.get(i);
+      if (kitsOn || alwaysCheck.contains(l.info().getPluginId())) {
+        results.add(result(l.info(), "pending", "", 0));
+        started.queue.add(new Job(l, i, whenDone));
+      } else {
+        results.add(result(l.info(), "skipped", "conformance kits are turned off on this worker", 0));
+      }
     }
-    PluginConformance started = new PluginConformance(results);
-    started.thread = new Thread(() -> started.runAll(plugins, plugins.extensions().onDevice(device)), workerId + "-conformance");
+    int initial = started.queue.size();
+    started.thread = new Thread(() -> started.runQueue(initial), workerId + "-conformance");
     started.thread.setDaemon(true);
     started.thread.setPriority(Thread.MIN_PRIORITY);
     started.thread.start();
     return started;
   }
 
-  /** Kits turned off on this worker: every extension reports "skipped" with that reason. */
-  public static PluginConformance disabled(WorkerPlugins plugins) {
-    List<ConformanceResult> results = new ArrayList<>();
-    for (WorkerPlugins.Loaded l : plugins.loaded()) {
-      results.add(result(l.info(), "skipped", "conformance kits are turned off on this worker", 0));
+  /**
+   * Queues the kits of extensions loaded after the start (a published plugin); each reports
+   * "pending" until its kit has run, then {@code whenDone} is called (on the kits' thread).
+   */
+  public void check(List<WorkerPlugins.Loaded> more, Runnable whenDone) {
+    if (thread == null) {
+      throw new IllegalStateException("conformance kits are not running on this worker");
     }
-    PluginConformance off = new PluginConformance(results);
-    off.done.countDown();
-    return off;
+    synchronized (results) {
+      for (WorkerPlugins.Loaded l : more) {
+        results.add(result(l.info(), "pending", "", 0));
+        queue.add(new Job(l, results.size() - 1, whenDone));
+      }
+    }
   }
 
-  private void runAll(WorkerPlugins plugins, Extensions extensions) {
+  /** Runs queued kits until closed; counts {@link #done} down after the first {@code initial} ones. */
+  private void runQueue(int initial) {
+    int ran = 0;
+    if (initial == 0) {
+      done.countDown();
+    }
     try {
-      List<WorkerPlugins.Loaded> loaded = plugins.loaded();
-      for (int i = 0; i < loaded.size() && !stopped; i++) {
-        WorkerPlugins.Loaded l = loaded.get(i);
+      while (!stopped) {
+        Job job;
+        try {
+          job = queue.take();
+        } catch (InterruptedException e) {
+          return; // the worker is closing
+        }
         ConformanceResult r;
         try {
-          r = check(l.info(), l.extension(), extensions, () -> stopped);
+          r = check(job.loaded().info(), job.loaded().extension(), extensions, () -> stopped);
         } catch (InterruptedException e) {
           return; // the worker is closing
         }
         synchronized (results) {
-          results.set(i, r);
+          results.set(job.index(), r);
         }
         if ("fail".equals(r.getStatus())) {
           LOG.warn("conformance kit of {} {} ({}): FAIL: {}", r.getExtensionPoint(), r.getExtensionId(), r.getPluginId(), r.getMessage());
         } else {
           LOG.info("conformance kit of {} {} ({}): {} {} in {} ms", r.getExtensionPoint(), r.getExtensionId(), r.getPluginId(),
               r.getStatus(), r.getMessage(), r.getMillis());
+        }
+        job.whenDone().run();
+        if (++ran == initial) {
+          done.countDown();
         }
       }
     } finally {
@@ -238,7 +286,7 @@ public final class PluginConformance implements AutoCloseable {
     }
   }
 
-  /** Waits until every kit has run; false if {@code timeout} passed first. */
+  /** Waits until the kits of the extensions loaded at the start have run; false if {@code timeout} passed first. */
   public boolean awaitDone(Duration timeout) throws InterruptedException {
     return done.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }

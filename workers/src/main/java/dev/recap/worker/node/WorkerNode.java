@@ -7,6 +7,8 @@ import dev.recap.bus.RecapCluster;
 import dev.recap.bus.SingleObjectFormat;
 import dev.recap.bus.WorkerDevice;
 import dev.recap.bus.msg.Heartbeat;
+import dev.recap.bus.msg.PluginInfo;
+import dev.recap.bus.msg.PublishedPlugin;
 import dev.recap.bus.msg.HeartbeatAck;
 import dev.recap.bus.msg.HeldLease;
 import dev.recap.bus.msg.JobEvent;
@@ -23,6 +25,7 @@ import io.vertx.core.Future;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import java.io.PrintWriter;
@@ -35,6 +38,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -104,8 +108,11 @@ public final class WorkerNode implements AutoCloseable {
   private final WorkerPlugins plugins;
   private final TaskHandlers handlers;
   private final Options options;
-  private final WorkerHello hello;
+  private volatile WorkerHello hello;
   private final Device device;
+  private final OfferedPlugins offered = new OfferedPlugins();
+  private final PublishedPluginFetcher fetcher;
+  private MessageConsumer<PublishedPlugin> publishedConsumer;
   private final Map<String, RunningTask> held = new ConcurrentHashMap<>();
   private final AtomicBoolean running = new AtomicBoolean(true);
   /**
@@ -130,11 +137,15 @@ public final class WorkerNode implements AutoCloseable {
     this.handlers = handlers;
     this.options = options;
     this.device = WorkerDevices.toDjl(options.device());
+    // jars fetched before this start are still published plugins: held until their kits pass
+    Set<String> fetched = PublishedPluginFetcher.fetchedBefore(plugins.directory());
+    plugins.jars().values().stream().filter(j -> fetched.contains(j.sha256())).forEach(j -> offered.markPublished(j.pluginId()));
     long memory = Runtime.getRuntime().maxMemory();
     this.hello = WorkerHello.newBuilder().setWorkerId(options.workerId()).setNodeId(cluster.nodeId())
         .setHost(cluster.options().bindHost()).setDevice(options.device().toString())
         .setCores(Runtime.getRuntime().availableProcessors()).setMemoryBytes(memory).setSlots(options.slots())
-        .setPlugins(plugins.advertised()).setTaskTypes(new ArrayList<>(handlers.types())).build();
+        .setPlugins(offered()).setTaskTypes(new ArrayList<>(handlers.types())).build();
+    this.fetcher = new PublishedPluginFetcher(bus, plugins, options.workerId(), this::publishedLoaded);
     this.heartbeatTimer = cluster.vertx().setPeriodic(options.heartbeat().toMillis(), id -> heartbeat());
   }
 
@@ -142,9 +153,11 @@ public final class WorkerNode implements AutoCloseable {
   public static WorkerNode start(RecapCluster cluster, WorkerPlugins plugins, TaskHandlers handlers, Options options) {
     WorkerNode node = new WorkerNode(cluster, plugins, handlers, options);
     node.bus.request(Addresses.WORKER_HELLO, node.hello, new DeliveryOptions().setSendTimeout(5000));
-    node.conformance = options.conformanceKits()
-        ? PluginConformance.start(plugins, options.workerId(), node.device)
-        : PluginConformance.disabled(plugins);
+    node.conformance = PluginConformance.start(plugins, options.workerId(), node.device, options.conformanceKits(),
+        node.offered.published(), node::refreshHello);
+    node.refreshHello(); // a kit may have finished before the field was set
+    node.publishedConsumer = node.bus.consumer(Addresses.PLUGIN_PUBLISHED, m -> node.fetcher.announced(m.body()));
+    node.fetcher.start();
     for (int i = 0; i < options.slots(); i++) {
       Thread t = new Thread(node::slotLoop, options.workerId() + "-slot-" + i);
       t.setDaemon(true);
@@ -159,6 +172,34 @@ public final class WorkerNode implements AutoCloseable {
   /** What this worker advertises. */
   public WorkerHello hello() {
     return hello;
+  }
+
+  /** A published jar was loaded: its kits run, and its extensions are offered once they passed. */
+  private void publishedLoaded(List<WorkerPlugins.Loaded> extensions) {
+    extensions.forEach(l -> offered.markPublished(l.info().getPluginId()));
+    PluginConformance kits = conformance;
+    if (kits != null) {
+      kits.check(extensions, this::refreshHello);
+    }
+    refreshHello();
+  }
+
+  /** What the worker offers now (see {@link OfferedPlugins}). */
+  private List<PluginInfo> offered() {
+    PluginConformance kits = conformance;
+    return offered.of(plugins.advertised(), kits == null ? List.of() : kits.results());
+  }
+
+  /** Re-announces the worker when what it offers changed (task requests carry it from then on). */
+  private synchronized void refreshHello() {
+    List<PluginInfo> offered = offered();
+    if (offered.equals(hello.getPlugins())) {
+      return;
+    }
+    hello = WorkerHello.newBuilder(hello).setPlugins(offered).build();
+    LOG.info("worker {} now offers plugins {}", options.workerId(),
+        offered.stream().map(p -> p.getId() + "@" + p.getVersion()).toList());
+    bus.request(Addresses.WORKER_HELLO, hello, new DeliveryOptions().setSendTimeout(5000));
   }
 
   /** The conformance kits' outcomes so far, as the heartbeat reports them. */
@@ -250,7 +291,9 @@ public final class WorkerNode implements AutoCloseable {
     Object payload = format.decode(lease.getPayload(), handler.payloadType());
     Path root = lease.getOutputRoot() == null ? options.artifactRoot() : Path.of(lease.getOutputRoot());
     FileArtifactStore artifacts = new FileArtifactStore(root, lease.getJobId(), lease.getTaskId());
-    LeasedTaskContext context = new LeasedTaskContext(lease, payload, artifacts, cancelled);
+    TaskCode code = new TaskCode(plugins);
+    artifacts.decorateResults(code::addTo);
+    LeasedTaskContext context = new LeasedTaskContext(lease, payload, artifacts, cancelled, code);
     EngineGate.task(() -> {
       handler.execute(context);
       return null;
@@ -296,7 +339,7 @@ public final class WorkerNode implements AutoCloseable {
     held.values().forEach(t -> leases.add(new HeldLease(t.lease().getTaskId(), t.lease().getAttempt())));
     PluginConformance kits = conformance;
     Heartbeat hb = new Heartbeat(options.workerId(), System.currentTimeMillis(), leases,
-        kits == null ? List.of() : kits.results());
+        kits == null ? List.of() : kits.results(), fetcher.states());
     bus.<HeartbeatAck>request(Addresses.HEARTBEAT, hb, new DeliveryOptions().setSendTimeout(options.heartbeat().toMillis() * 3))
         .onSuccess(reply -> {
           for (String id : reply.body().getRevokedTaskIds()) {
@@ -331,6 +374,14 @@ public final class WorkerNode implements AutoCloseable {
       }
     }
     cluster.vertx().cancelTimer(heartbeatTimer);
+    if (publishedConsumer != null) {
+      try {
+        publishedConsumer.unregister();
+      } catch (RuntimeException e) {
+        // the cluster member closed first: its event bus, and the consumer with it, are gone
+      }
+    }
+    fetcher.close();
     if (conformance != null) {
       conformance.close(); // waits for a running kit: the plugins it uses are unloaded next
     }
@@ -349,8 +400,10 @@ public final class WorkerNode implements AutoCloseable {
     private final Object payload;
     private final ArtifactStore artifacts;
     private final AtomicBoolean cancelled;
+    private final Extensions extensions;
 
-    LeasedTaskContext(TaskLease lease, Object payload, ArtifactStore artifacts, AtomicBoolean cancelled) {
+    LeasedTaskContext(TaskLease lease, Object payload, ArtifactStore artifacts, AtomicBoolean cancelled, TaskCode code) {
+      this.extensions = code.wrap(plugins.extensions().onDevice(device));
       this.lease = lease;
       this.payload = payload;
       this.artifacts = artifacts;
@@ -412,7 +465,7 @@ public final class WorkerNode implements AutoCloseable {
 
     @Override
     public Extensions extensions() {
-      return plugins.extensions().onDevice(device);
+      return extensions;
     }
 
     @Override

@@ -3,7 +3,15 @@ package dev.recap.worker.node;
 import dev.recap.api.Extensions;
 import dev.recap.api.NamedPlugin;
 import dev.recap.bus.msg.PluginInfo;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -23,7 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The PF4J plugins of one worker, loaded from a directory of plugin jars, and what the worker
- * advertises of them: one {@link PluginInfo} per {@link NamedPlugin} extension.
+ * advertises of them: one {@link PluginInfo} per {@link NamedPlugin} extension, with the PF4J
+ * id, version and SHA-256 of the jar that provides it.
+ *
+ * <p>More jars can be loaded later ({@link #loadJar}), without a restart, but only from the
+ * configured directory: plugins load from nowhere else.
  */
 public final class WorkerPlugins implements AutoCloseable {
 
@@ -32,15 +44,20 @@ public final class WorkerPlugins implements AutoCloseable {
   /** One loaded extension and how it is advertised (once per extension point it implements). */
   public record Loaded(PluginInfo info, NamedPlugin extension) {}
 
+  /** One loaded plugin jar: its PF4J id and version, and the SHA-256 of its bytes. */
+  public record Jar(String pluginId, String version, String sha256, Path path) {}
+
   private final DefaultPluginManager manager;
-  private final List<PluginInfo> advertised;
-  private final List<Loaded> loaded;
+  private final Path directory;
+  private final Map<String, Jar> jars = new LinkedHashMap<>();
+  private volatile List<PluginInfo> advertised;
+  private volatile List<Loaded> loaded;
   private final Extensions extensions;
 
-  private WorkerPlugins(DefaultPluginManager manager) {
+  private WorkerPlugins(DefaultPluginManager manager, Path directory) {
     this.manager = manager;
-    this.loaded = manager == null ? List.of() : describe(manager);
-    this.advertised = loaded.stream().map(Loaded::info).toList();
+    this.directory = directory;
+    refresh();
     this.extensions = new Extensions() {
       @Override
       public <T extends NamedPlugin> List<T> all(Class<T> type) {
@@ -51,18 +68,29 @@ public final class WorkerPlugins implements AutoCloseable {
 
   /** No plugins (a worker that only runs built-in task types). */
   public static WorkerPlugins none() {
-    return new WorkerPlugins(null);
+    return new WorkerPlugins(null, null);
   }
 
   /**
-   * Loads and starts every plugin jar in {@code directory}; a missing directory means no plugins.
+   * Loads and starts every plugin jar in {@code directory}. A missing directory is created empty
+   * (plugins published to the cluster land there); null means no plugins at all.
    *
    * @throws IllegalStateException naming the plugin that failed to start and why
    */
   public static WorkerPlugins load(Path directory) {
-    if (directory == null || !Files.isDirectory(directory)) {
-      LOG.info("no plugins directory at {}: running with built-in task types only", directory);
+    if (directory == null) {
+      LOG.info("no plugins directory: running with built-in task types only");
       return none();
+    }
+    if (!Files.isDirectory(directory)) {
+      try {
+        Files.createDirectories(directory);
+        LOG.info("created the plugins directory {} (empty: published plugins land here)", directory);
+      } catch (IOException e) {
+        LOG.info("no plugins directory at {} and it cannot be created ({}): running with built-in task types only",
+            directory, e.toString());
+        return none();
+      }
     }
     DefaultPluginManager manager = new DefaultPluginManager(directory.toAbsolutePath()) {
       @Override
@@ -86,24 +114,88 @@ public final class WorkerPlugins implements AutoCloseable {
             + (cause == null ? p.getPluginState() : cause.toString()), cause);
       }
     }
-    WorkerPlugins plugins = new WorkerPlugins(manager);
+    WorkerPlugins plugins = new WorkerPlugins(manager, directory.toAbsolutePath());
     LOG.info("loaded {} plugin(s) from {}: {}", manager.getPlugins().size(), directory, plugins.advertised);
     return plugins;
   }
 
-  private static List<Loaded> describe(DefaultPluginManager manager) {
+  /** Re-reads what the manager has started. */
+  private synchronized void refresh() {
+    loaded = manager == null ? List.of() : describe();
+    advertised = loaded.stream().map(Loaded::info).toList();
+  }
+
+  private List<Loaded> describe() {
     List<Loaded> infos = new ArrayList<>();
     for (PluginWrapper p : manager.getStartedPlugins()) {
+      Jar jar = jars.computeIfAbsent(p.getPluginId(), id -> new Jar(id, p.getDescriptor().getVersion(),
+          Files.isRegularFile(p.getPluginPath()) ? sha256(p.getPluginPath()) : "", p.getPluginPath()));
       for (Object extension : manager.getExtensions(p.getPluginId())) {
         if (extension instanceof NamedPlugin named) {
           for (Class<?> point : extensionPoints(named.getClass())) {
             infos.add(new Loaded(PluginInfo.newBuilder().setId(named.id()).setVersion(named.version())
-                .setExtensionPoint(point.getSimpleName()).setPluginId(p.getPluginId()).build(), named));
+                .setExtensionPoint(point.getSimpleName()).setPluginId(p.getPluginId())
+                .setPluginVersion(jar.version()).setSha256(jar.sha256()).build(), named));
           }
         }
       }
     }
     return List.copyOf(infos);
+  }
+
+  /**
+   * Loads and starts one more plugin jar, which must sit in the configured plugins directory.
+   *
+   * @return the extensions it brought, as {@link #loaded()} lists them
+   * @throws IllegalStateException naming the jar when this worker has no plugins directory, the
+   *     jar is elsewhere, or the plugin does not start (it is unloaded again)
+   */
+  public synchronized List<Loaded> loadJar(Path jar) {
+    if (manager == null) {
+      throw new IllegalStateException("this worker has no plugins directory: it cannot load " + jar.getFileName());
+    }
+    Path file = jar.toAbsolutePath().normalize();
+    if (!directory.equals(file.getParent())) {
+      throw new IllegalStateException("plugins load only from the plugins directory " + directory + ", not " + file);
+    }
+    String id = manager.loadPlugin(file);
+    PluginState state = manager.startPlugin(id);
+    if (state != PluginState.STARTED) {
+      Throwable cause = manager.getPlugin(id).getFailedException();
+      manager.unloadPlugin(id);
+      jars.remove(id);
+      throw new IllegalStateException("plugin " + id + " (" + file.getFileName() + ") did not start: "
+          + (cause == null ? state : cause.toString()), cause);
+    }
+    refresh();
+    LOG.info("loaded plugin {} from {}", id, file);
+    return loaded.stream().filter(l -> l.info().getPluginId().equals(id)).toList();
+  }
+
+  /** The configured plugins directory (absolute), or null for a worker without one. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** The loaded plugin jars, by PF4J plugin id. */
+  public synchronized Map<String, Jar> jars() {
+    return Map.copyOf(jars);
+  }
+
+  /** Lower-case hex SHA-256 of a file's bytes. */
+  public static String sha256(Path file) {
+    try (InputStream in = Files.newInputStream(file)) {
+      MessageDigest digest = MessageDigest.getInstance("SHA-256");
+      byte[] buf = new byte[1 << 16];
+      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
+        digest.update(buf, 0, n);
+      }
+      return HexFormat.of().formatHex(digest.digest());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read " + file + " to checksum it: " + e.getMessage(), e);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("this JVM has no SHA-256", e);
+    }
   }
 
   /** The dev.recap.api interfaces below NamedPlugin that a class implements (its extension points). */

@@ -87,6 +87,12 @@ public final class HtmlReport {
       table(h, DataSummaries.table(c.data()));
       h.append("</div>\n");
     }
+    ReportTable code = ReportTable.code(c.results());
+    if (!code.rows().isEmpty()) {
+      h.append("<h2>Code</h2>\n<div class=\"scroll\">");
+      table(h, code);
+      h.append("</div>\n");
+    }
     h.append("<h2>Everything else</h2>\n<details><summary>All metrics, every setting</summary><div class=\"scroll\">");
     table(h, ReportTable.comparison(c.results()));
     h.append("</div></details>\n");

@@ -79,6 +79,11 @@ public final class MarkdownReport {
       md.append("## Data\n\n");
       table(md, DataSummaries.table(c.data()));
     }
+    ReportTable code = ReportTable.code(c.results());
+    if (!code.rows().isEmpty()) {
+      md.append("## Code\n\n");
+      table(md, code);
+    }
     md.append("## Everything else\n\n<details><summary>All metrics, every setting</summary>\n\n");
     table(md, ReportTable.comparison(c.results()));
     md.append("</details>\n\n");

@@ -113,4 +113,19 @@ public record ReportTable(String caption, List<String> header, List<List<String>
     return new ReportTable("Wall time per stage (from the tasks' wallSeconds in result.json)",
         List.of("stage", "tasks with a time", "sum of task seconds", "longest task seconds"), rows);
   }
+
+  /** The plugin code the results were produced with: one row per jar (plugin, version, short sha-256) and the runs that ran it. */
+  public static ReportTable code(ExperimentResults results) {
+    java.util.Map<RunResult.PluginCode, java.util.SortedSet<String>> runs = new java.util.TreeMap<>(
+        java.util.Comparator.comparing(RunResult.PluginCode::plugin).thenComparing(RunResult.PluginCode::version)
+            .thenComparing(RunResult.PluginCode::sha256));
+    for (RunResult r : results.results()) {
+      r.code().forEach(c -> runs.computeIfAbsent(c, k -> new java.util.TreeSet<>()).add(r.run()));
+    }
+    List<List<String>> rows = new ArrayList<>();
+    runs.forEach((c, names) -> rows.add(List.of(c.plugin(), c.version(), c.sha256().substring(0, Math.min(12, c.sha256().length())),
+        String.join(", ", names))));
+    return new ReportTable("Plugin code the results ran (from result.json's code: the jar's sha-256, first 12 digits)",
+        List.of("plugin", "version", "sha-256", "runs"), rows);
+  }
 }

@@ -85,7 +85,24 @@ public final class ResultFiles {
     return new RunResult(file, stage, task, run, optionalString(file, json, "encoder", ""), captions, objective, seed,
         protocol, kind, optionalString(file, json, "head", ""), fraction, parameters, metrics, perClass,
         List.copyOf(images), wall, standardErrors, optionalString(file, json, "augment", ""), pairsSeen,
-        Boolean.TRUE.equals(json.getValue("snapshot")));
+        Boolean.TRUE.equals(json.getValue("snapshot")), code(file, json, skipped));
+  }
+
+  /** The {@code code} list (the plugin jars the task ran); malformed entries are left out and said so. */
+  private static List<RunResult.PluginCode> code(Path file, JsonObject json, java.util.function.Consumer<String> skipped) {
+    if (!(json.getValue("code") instanceof JsonArray list)) {
+      return List.of();
+    }
+    List<RunResult.PluginCode> code = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      if (list.getValue(i) instanceof JsonObject c && c.getValue("plugin") instanceof String plugin
+          && c.getValue("sha256") instanceof String sha) {
+        code.add(new RunResult.PluginCode(plugin, c.getValue("version") instanceof String v ? v : "", sha));
+      } else {
+        skipped.accept(file + ": field 'code[" + i + "]': not an object with string 'plugin' and 'sha256'; left out");
+      }
+    }
+    return List.copyOf(code);
   }
 
   /** Reads one loss.csv: a header naming {@code step} and {@code loss}, then one row per step. */

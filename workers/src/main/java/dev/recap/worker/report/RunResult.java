@@ -17,11 +17,24 @@ import java.util.Map;
  * @param pairsSeen training pairs the evaluated model had seen ({@code pairsSeen}), null if not recorded
  * @param snapshot true for an evaluation of a snapshot kept partway through a run's training: it
  *     feeds {@link LearningCurves}, not the run's summaries and claims
+ * @param code the plugin jars the task ran ({@code code}: plugin, version, sha-256), empty if not recorded
  */
 public record RunResult(Path file, String stage, String task, String run, String encoder, String captions,
     String objective, long seed, String protocol, String kind, String head, double fraction, Long parameters,
     Map<String, Double> metrics, Map<String, Double> perClassIoU, List<PredictionImage> images, Double wallSeconds,
-    Map<String, Double> standardErrors, String augment, Long pairsSeen, boolean snapshot) {
+    Map<String, Double> standardErrors, String augment, Long pairsSeen, boolean snapshot, List<PluginCode> code) {
+
+  /** Without the plugin code (a result from before it was recorded). */
+  public RunResult(Path file, String stage, String task, String run, String encoder, String captions,
+      String objective, long seed, String protocol, String kind, String head, double fraction, Long parameters,
+      Map<String, Double> metrics, Map<String, Double> perClassIoU, List<PredictionImage> images, Double wallSeconds,
+      Map<String, Double> standardErrors, String augment, Long pairsSeen, boolean snapshot) {
+    this(file, stage, task, run, encoder, captions, objective, seed, protocol, kind, head, fraction, parameters, metrics,
+        perClassIoU, images, wallSeconds, standardErrors, augment, pairsSeen, snapshot, List.of());
+  }
+
+  /** One plugin jar a task ran: its PF4J id and version and the SHA-256 of its bytes. */
+  public record PluginCode(String plugin, String version, String sha256) {}
 
   /** A prediction image listed in the result, resolved beside the result file. */
   public record PredictionImage(String kind, Path file) {}

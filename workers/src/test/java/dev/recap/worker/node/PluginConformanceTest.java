@@ -36,7 +36,7 @@ class PluginConformanceTest {
   }
 
   private static ConformanceResult check(String point, dev.recap.api.NamedPlugin extension) throws InterruptedException {
-    return PluginConformance.check(new PluginInfo(extension.id(), extension.version(), point, "test"), extension, Extensions.of());
+    return PluginConformance.check(new PluginInfo(extension.id(), extension.version(), point, "test", "", ""), extension, Extensions.of());
   }
 
   @Test

@@ -82,7 +82,9 @@ class WorkerPluginsTest {
     Path plugins = tmp.resolve("plugins");
     buildPluginJar(tmp.resolve("build"), plugins);
     try (WorkerPlugins loaded = WorkerPlugins.load(plugins)) {
-      assertEquals(List.of(new PluginInfo("echo-source", "1.2.3", "SampleSource", "echo")), loaded.advertised());
+      PluginInfo info = loaded.advertised().get(0);
+      assertEquals(List.of(new PluginInfo("echo-source", "1.2.3", "SampleSource", "echo", info.getPluginVersion(),
+          WorkerPlugins.sha256(plugins.resolve("echo-1.2.3.jar")))), loaded.advertised());
       SampleSource source = loaded.extensions().get(SampleSource.class, "echo-source");
       // the plugin's own class comes from its jar, the extension point from the host (parent-first)
       assertInstanceOf(PluginClassLoader.class, source.getClass().getClassLoader());

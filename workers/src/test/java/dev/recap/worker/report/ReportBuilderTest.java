@@ -187,6 +187,22 @@ class ReportBuilderTest {
   }
 
   @Test
+  void theCodeTableListsThePluginJarsTheResultsRecorded() throws Exception {
+    ResultFixture f = twoRunsTwoSeeds();
+    String sha = "4c73f0ed771cf1c2e45b2737f63143547ad706a596cd42b583bc7d6e1fed74a2";
+    f.raw("pretrain", "pinned-1", new io.vertx.core.json.JsonObject().put("run", "pinned").put("encoder", "acme-vit@1.2.0")
+        .put("captions", "grounded").put("seed", 1).put("protocol", "pretrain").put("task", "pretrain").put("parameters", 10)
+        .put("metrics", new io.vertx.core.json.JsonObject().put("finalLoss", 1.5))
+        .put("code", new io.vertx.core.json.JsonArray().add(new io.vertx.core.json.JsonObject().put("plugin", "acme-vit")
+            .put("version", "1.2.0").put("sha256", sha).put("extension", "acme-vit"))).encode());
+    ReportBuilder.Output out = ReportBuilder.build("t", f.inputs, ResultFixture.defaults());
+    ReportTable code = ReportTable.code(out.contents().results());
+    assertEquals(List.of(List.of("acme-vit", "1.2.0", sha.substring(0, 12), "pinned")), code.rows());
+    assertTrue(text(out, "report.md").contains("## Code"), text(out, "report.md"));
+    assertTrue(text(out, "report.html").contains("<h2>Code</h2>"));
+  }
+
+  @Test
   void aReportWithoutSnapshotsHasNoAlongTrainingSection() throws Exception {
     ReportBuilder.Output out = ReportBuilder.build("t", twoRunsTwoSeeds().inputs, ResultFixture.defaults());
     assertTrue(out.contents().results().learningCurves().isEmpty());

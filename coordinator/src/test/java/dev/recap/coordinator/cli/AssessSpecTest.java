@@ -124,7 +124,7 @@ class AssessSpecTest {
     List<String> shards = (List<String>) job.stage("data").orElseThrow().params().get("shards");
     assertEquals(50, shards.size());
     assertTrue(shards.get(0).endsWith("00000.tar") && shards.get(49).endsWith("00062.tar"), shards.toString());
-    AssessSpec tiny = AssessSpec.of(options(dir, "json:vlm", null, "1m", 3));
+    AssessSpec tiny = AssessSpec.of(options(dir, "json:vlm", null, "10s", 3));
     assertEquals(3, tiny.proxyShards(), "never below " + AssessSpec.MIN_PAIRS + " pairs");
   }
 

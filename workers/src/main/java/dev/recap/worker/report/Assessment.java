@@ -234,18 +234,24 @@ public record Assessment(List<AssessmentVerdict.Line> verdicts, ReportTable tabl
     }
     if (samples > 0 && seconds > 0) {
       double rate = samples / seconds;
-      String projection = total > 0 ? String.format(Locale.ROOT, "; recaptioning all %,d pairs would take ~%s worker-hours here",
-          total, hours(total / rate)) : "";
-      out.add(String.format(Locale.ROOT, "Captioner (%s): %.1f pairs/s per worker, measured on %,d pairs in this run%s%s.",
-          a.getString("captioner", source), rate, (long) samples, projection,
-          source.equals("stored") ? " (the recaptions were made elsewhere: this is only the cost of reading them)" : ""));
+      if (source.equals("stored")) {
+        out.add(String.format(Locale.ROOT, "Captioner (%s): the recaptions were made elsewhere, so their cost is not measured"
+            + " here; reading them ran at %.1f pairs/s per worker (%,d pairs).", a.getString("captioner", source), rate,
+            (long) samples));
+      } else {
+        String projection = total > 0 ? String.format(Locale.ROOT, "; recaptioning all %,d pairs would take ~%s worker-hours"
+            + " here", total, hours(total / rate)) : "";
+        out.add(String.format(Locale.ROOT, "Captioner (%s): %.1f pairs/s per worker, measured on %,d pairs in this run%s.",
+            a.getString("captioner", source), rate, (long) samples, projection));
+      }
     }
     double pairs = 0;
     double wall = 0;
     for (RunResult r : results) {
-      if (r.protocol().equals("pretrain") && (r.run().equals(original) || r.run().equals(recaptioned)) && r.pairsSeen() != null
+      Double seen = r.pairsSeen() != null ? Double.valueOf(r.pairsSeen()) : r.metrics().get("pairsSeen");
+      if (r.protocol().equals("pretrain") && (r.run().equals(original) || r.run().equals(recaptioned)) && seen != null
           && r.wallSeconds() != null) {
-        pairs += r.pairsSeen();
+        pairs += seen;
         wall += r.wallSeconds();
       }
     }

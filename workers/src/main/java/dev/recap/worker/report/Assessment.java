@@ -239,8 +239,8 @@ public record Assessment(List<AssessmentVerdict.Line> verdicts, ReportTable tabl
             + " here; reading them ran at %.1f pairs/s per worker (%,d pairs).", a.getString("captioner", source), rate,
             (long) samples));
       } else {
-        String projection = total > 0 ? String.format(Locale.ROOT, "; recaptioning all %,d pairs would take ~%s worker-hours"
-            + " here", total, hours(total / rate)) : "";
+        String projection = total > 0 ? String.format(Locale.ROOT, "; recaptioning all %,d pairs would take ~%s here", total,
+            workerTime(total / rate)) : "";
         out.add(String.format(Locale.ROOT, "Captioner (%s): %.1f pairs/s per worker, measured on %,d pairs in this run%s.",
             a.getString("captioner", source), rate, (long) samples, projection));
       }
@@ -258,15 +258,19 @@ public record Assessment(List<AssessmentVerdict.Line> verdicts, ReportTable tabl
     if (pairs > 0 && wall > 0) {
       double rate = pairs / wall;
       String projection = total > 0 ? String.format(Locale.ROOT, "; one epoch of this CLIP over all %,d pairs would take ~%s"
-          + " worker-hours here", total, hours(total / rate)) : "";
+          + " here", total, workerTime(total / rate)) : "";
       out.add(String.format(Locale.ROOT, "Trainer: %.1f images/s per worker (pairs seen over task wall time, both caption sets)%s."
           + " Pass --images-per-second %.0f to size the next proxy from this run.", rate, projection, rate));
     }
     return out;
   }
 
-  private static String hours(double seconds) {
+  /** "12 worker-minutes", "3.4 worker-hours", "1,250 worker-hours". */
+  static String workerTime(double seconds) {
     double h = seconds / 3600;
-    return h < 10 ? String.format(Locale.ROOT, "%.1f", h) : String.format(Locale.ROOT, "%,.0f", h);
+    if (h < 1) {
+      return String.format(Locale.ROOT, "%.0f worker-minutes", Math.max(1, Math.ceil(seconds / 60)));
+    }
+    return h < 10 ? String.format(Locale.ROOT, "%.1f worker-hours", h) : String.format(Locale.ROOT, "%,.0f worker-hours", h);
   }
 }

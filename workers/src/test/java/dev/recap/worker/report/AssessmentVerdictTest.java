@@ -50,6 +50,14 @@ class AssessmentVerdictTest {
   }
 
   @Test
+  void projectedCostsReadInWorkerMinutesOrHours() {
+    assertEquals("1 worker-minutes", Assessment.workerTime(2));
+    assertEquals("12 worker-minutes", Assessment.workerTime(700));
+    assertEquals("3.4 worker-hours", Assessment.workerTime(3.4 * 3600));
+    assertEquals("1,250 worker-hours", Assessment.workerTime(1250 * 3600));
+  }
+
+  @Test
   void tQuantilesFollowTheTable() {
     assertEquals(12.706, AssessmentVerdict.t975(1));
     assertEquals(2.042, AssessmentVerdict.t975(30));

@@ -3,6 +3,7 @@ package dev.recap.coordinator.cli;
 import dev.recap.coordinator.run.JobStatus;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.LongSupplier;
 
@@ -102,6 +103,10 @@ final class ProgressLine {
     }
     out.println(String.format("[%s] %s: %d/%d tasks in %.1f s%s", s.name(), s.state(), s.tasksDone(), s.tasksTotal(),
         (s.finishedAtMillis() - s.submittedAtMillis()) / 1000.0, s.cause() == null ? "" : "\n  cause: " + s.cause()));
+    List<String> skipped = s.stages().stream().filter(st -> st.state().equals("SKIPPED")).map(JobStatus.StageStatus::name).toList();
+    if (!skipped.isEmpty()) {
+      out.println("  not started, for the job's budget: " + String.join(", ", skipped) + " (the report and the job's events say why)");
+    }
     out.flush();
   }
 }

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 @Command(name = "recap", mixinStandardHelpOptions = true, version = "recap 0.1.0",
     description = "Curate captions, pretrain CLIP on a worker pool, evaluate dense heads.",
     subcommands = {RunCommand.class, CoordinatorCommand.class, WorkerCommand.class, SubmitCommand.class,
-        StatusCommand.class, ExportCommand.class, PluginCommand.class})
+        StatusCommand.class, ExportCommand.class, PluginCommand.class, AssessCommand.class})
 public final class RecapCli {
 
   public static final int OK = 0;

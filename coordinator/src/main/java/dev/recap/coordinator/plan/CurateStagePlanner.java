@@ -37,6 +37,13 @@ public final class CurateStagePlanner implements StagePlanner {
   /** The kind and the task type. */
   public static final String KIND = "curate";
 
+  /**
+   * The source that runs no captioner: each pair's caption stored in the data already, the
+   * {@code referenceCaption} a {@code dataset} stage read (recaptions made elsewhere, e.g. by a
+   * VLM run offline), or a synthetic pair's quality caption. A pair without one gets none.
+   */
+  public static final String STORED = "stored";
+
   private static final Set<String> PARAMS = Set.of("sources", "batchSize", "configs", "score", "filter");
   private static final Set<String> SCORE_KEYS = Set.of("stage", "run", "seed");
   private static final Set<String> FILTER_KEYS = Set.of("topFraction", "threshold");
@@ -66,7 +73,9 @@ public final class CurateStagePlanner implements StagePlanner {
       check.problem(stage.field("sources"), "is required: a list of captioner ids, e.g. [alt-text, grounded, learned]");
     }
     for (int i = 0; i < sources.size(); i++) {
-      check.requirePlugin(stage.field("sources") + "[" + i + "]", sources.get(i));
+      if (!sources.get(i).equals(STORED)) {
+        check.requirePlugin(stage.field("sources") + "[" + i + "]", sources.get(i));
+      }
       if (!sources.get(i).matches("[A-Za-z0-9._-]{1,64}")) {
         check.problem(stage.field("sources") + "[" + i + "]", "must be a captioner id of letters, digits, '.', '_', '-'");
       }
@@ -95,6 +104,12 @@ public final class CurateStagePlanner implements StagePlanner {
       for (int i = 0; i < sources.size(); i++) {
         if (NEED_OBJECTS.contains(sources.get(i))) {
           check.problem(stage.field("sources") + "[" + i + "]", needsObjects(sources.get(i), data));
+        }
+        if (sources.get(i).equals(STORED) && data.kind().equals(DatasetStagePlanner.KIND)
+            && !data.params().containsKey("referenceCaption")) {
+          check.problem(stage.field("sources") + "[" + i + "]", "'stored' passes on the caption the data stage '" + data.name()
+              + "' stored from each pair, and it stores none: give it referenceCaption: json:<field> (the field of key.json"
+              + " holding the recaption)");
         }
       }
     }
@@ -262,7 +277,7 @@ public final class CurateStagePlanner implements StagePlanner {
         CurateTask payload = new CurateTask(source, PipelineParams.json(config), isTrained ? state.toString() : null,
             shard.getValue().toString(), batchSize, scorer, filter == null ? null : filter.topFraction(),
             filter == null ? null : filter.threshold());
-        Set<String> requires = new LinkedHashSet<>(TrainCaptionerStagePlanner.requires(source, config));
+        Set<String> requires = new LinkedHashSet<>(source.equals(STORED) ? Set.of() : TrainCaptionerStagePlanner.requires(source, config));
         requires.addAll(scorerPlugins);
         tasks.add(new PlannedTask(source + "-" + shard.getKey(), KIND, payload, requires));
       }

@@ -18,8 +18,19 @@ import java.util.TreeMap;
  *
  * @param jobId the job's id
  * @param dependencies stage name -> task name -> what the task declared, for every stage in {@code after}
+ * @param skipped stage name -> why it was skipped (the job's budget), for the job's stages skipped so far
  */
-public record PlanningInput(String jobId, JobSpec job, Map<String, Map<String, TaskOutputs>> dependencies) {
+public record PlanningInput(String jobId, JobSpec job, Map<String, Map<String, TaskOutputs>> dependencies,
+    Map<String, String> skipped) {
+
+  public PlanningInput {
+    skipped = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(skipped));
+  }
+
+  /** No stage skipped. */
+  public PlanningInput(String jobId, JobSpec job, Map<String, Map<String, TaskOutputs>> dependencies) {
+    this(jobId, job, dependencies, Map.of());
+  }
 
   /** The finished tasks of {@code stageName}, by task name, sorted by name. */
   public Map<String, TaskOutputs> tasksOf(String stageName) {

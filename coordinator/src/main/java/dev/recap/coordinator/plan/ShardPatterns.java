@@ -25,7 +25,22 @@ import java.util.stream.Stream;
  * field path and the path looked for: a pattern that matches nothing, a file a brace pattern names
  * that does not exist, a file that cannot be read, a relative path in a spec that came from no file.
  */
-final class ShardPatterns {
+public final class ShardPatterns {
+
+  /**
+   * The shard files {@code pattern} names, for callers outside a spec (e.g. {@code recap assess}).
+   *
+   * @param folder the folder relative paths resolve against
+   * @throws IllegalArgumentException with every problem, e.g. the path looked for
+   */
+  public static List<Path> files(String pattern, Path folder) {
+    SpecCheck check = new SpecCheck(null);
+    List<Path> files = resolve(check, "shards", pattern, folder);
+    if (!check.ok()) {
+      throw new IllegalArgumentException(String.join("; ", check.problems().stream().map(p -> p.message()).toList()));
+    }
+    return files;
+  }
 
   /** Patterns expanding to more names than this are refused (a typo like {0..99999999}). */
   static final int MAX_NAMES = 1_000_000;

@@ -48,6 +48,11 @@ final class JobRun {
     boolean planned;
     final List<String> taskIds = new ArrayList<>();
     int done;
+    /** When the stage was planned and when its last task finished (coordinator clock), 0 until then. */
+    long plannedAtMillis;
+    long completedAtMillis;
+    /** Why the stage was skipped without tasks (the job's budget), or null. */
+    String skipped;
 
     StageRun(StageSpec spec) {
       this.spec = spec;
@@ -84,7 +89,7 @@ final class JobRun {
     int total = 0;
     String current = null;
     for (StageRun s : stages.values()) {
-      String state = s.complete() ? "DONE" : s.planned ? "RUNNING" : "WAITING";
+      String state = s.skipped != null ? "SKIPPED" : s.complete() ? "DONE" : s.planned ? "RUNNING" : "WAITING";
       st.add(new JobStatus.StageStatus(s.spec.name(), s.spec.kind(), state, s.done, s.taskIds.size()));
       done += s.done;
       total += s.taskIds.size();

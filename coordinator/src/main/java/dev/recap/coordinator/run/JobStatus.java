@@ -13,7 +13,7 @@ import java.util.List;
 public record JobStatus(String jobId, String name, String state, String cause, String stage, int tasksDone,
     int tasksTotal, int retries, List<StageStatus> stages, long submittedAtMillis, long finishedAtMillis) {
 
-  /** One stage: WAITING (for its dependencies), RUNNING or DONE. */
+  /** One stage: WAITING (for its dependencies), RUNNING, DONE or SKIPPED (the job's budget; see withinBudget). */
   public record StageStatus(String name, String kind, String state, int tasksDone, int tasksTotal) {}
 
   public boolean finished() {

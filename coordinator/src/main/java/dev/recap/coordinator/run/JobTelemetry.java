@@ -63,7 +63,7 @@ final class JobTelemetry {
   static String level(String kind) {
     return switch (kind) {
       case "JOB_FAILED" -> "error";
-      case "TASK_RETRIED", "WORKER_LEFT", "SAMPLE_SKIPPED" -> "warn";
+      case "TASK_RETRIED", "WORKER_LEFT", "SAMPLE_SKIPPED", "STAGE_SKIPPED" -> "warn";
       default -> "info";
     };
   }

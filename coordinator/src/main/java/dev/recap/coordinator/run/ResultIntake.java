@@ -80,6 +80,7 @@ final class ResultIntake {
         .put("attempt", r.getAttempt()).put("worker", r.getWorkerId()).mergeIn(task.outputs.toJson()));
     metrics.done(task.stage);
     if (stage.complete()) {
+      planning.stageCompleted(stage);
       events.event(job, "STAGE_DONE", stage.spec.name(), null, stage.done + " task(s)");
       planning.planReadyStages(job);
       dispatcher.dispatch();

@@ -10,7 +10,9 @@ import dev.recap.coordinator.plan.StagePlanner;
 import dev.recap.coordinator.plan.StagePlanners;
 import dev.recap.coordinator.run.JobRun.StageRun;
 import dev.recap.coordinator.run.JobRun.TaskRun;
+import dev.recap.coordinator.spec.Budget;
 import dev.recap.coordinator.spec.JobSpec;
+import dev.recap.coordinator.spec.JobSpecParser;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.SpecProblem;
 import dev.recap.coordinator.spec.StageSpec;
@@ -68,6 +70,16 @@ final class StagePlanning {
         if (stage.planned || !stage.spec.after().stream().allMatch(a -> job.stages.get(a).complete())) {
           continue;
         }
+        String skip = reasonToSkip(job, stage);
+        if (skip != null) {
+          stage.planned = true;
+          stage.skipped = skip;
+          stage.plannedAtMillis = clock.getAsLong();
+          stage.completedAtMillis = stage.plannedAtMillis;
+          changed = true;
+          events.event(job, "STAGE_SKIPPED", stage.spec.name(), null, skip);
+          continue;
+        }
         Map<String, Map<String, TaskOutputs>> deps = new LinkedHashMap<>();
         for (String a : stage.spec.after()) {
           Map<String, TaskOutputs> outs = new LinkedHashMap<>();
@@ -79,12 +91,16 @@ final class StagePlanning {
         }
         List<PlannedTask> planned;
         try {
-          planned = planners.get(stage.spec.kind()).plan(stage.spec, new PlanningInput(job.jobId, job.spec, deps));
+          planned = planners.get(stage.spec.kind()).plan(stage.spec, new PlanningInput(job.jobId, job.spec, deps, skippedStages(job)));
         } catch (RuntimeException e) {
           outcomes.fail(job, "planning stage " + stage.spec.name() + " failed: " + e);
           return;
         }
         stage.planned = true;
+        stage.plannedAtMillis = clock.getAsLong();
+        if (planned.isEmpty()) {
+          stage.completedAtMillis = stage.plannedAtMillis;
+        }
         changed = true;
         job.telemetry.stagePlanned(stage.spec.name(), clock.getAsLong());
         for (PlannedTask p : planned) {
@@ -115,6 +131,55 @@ final class StagePlanning {
     if (job.state.equals("RUNNING") && job.stages.values().stream().allMatch(StageRun::complete)) {
       outcomes.succeed(job);
     }
+  }
+
+  /** Stamps the time a stage's last task finished. */
+  void stageCompleted(StageRun stage) {
+    stage.completedAtMillis = clock.getAsLong();
+  }
+
+  /**
+   * Why {@code stage} is not to run, or null: it needs a stage that was skipped (a report never
+   * is: it reports what ran and what was skipped), or it has {@code withinBudget} and the time
+   * the job has spent plus the wall time of the stages named there (each from its planning to its
+   * last task's end) would overrun the job's budget.
+   */
+  String reasonToSkip(JobRun job, StageRun stage) {
+    if (!stage.spec.kind().equals("report")) {
+      for (String a : stage.spec.after()) {
+        if (job.stages.get(a).skipped != null) {
+          return "skipped because it needs stage '" + a + "', which was skipped";
+        }
+      }
+    }
+    List<String> like = JobSpecParser.withinBudget(stage.spec);
+    if (like.isEmpty() || job.spec.budgetSeconds() <= 0) {
+      return null;
+    }
+    long predicted = 0;
+    for (String name : like) {
+      StageRun s = job.stages.get(name);
+      predicted += s == null || s.skipped != null ? 0 : Math.max(0, s.completedAtMillis - s.plannedAtMillis);
+    }
+    long elapsed = clock.getAsLong() - job.submittedAtMillis;
+    long budget = job.spec.budgetSeconds() * 1000;
+    if (elapsed + predicted <= budget) {
+      return null;
+    }
+    return String.format(java.util.Locale.ROOT, "not started: the budget is %s, %s has been spent, and %s took %s, so it"
+        + " would end at about %s", Budget.format(job.spec.budgetSeconds()), Budget.format(elapsed / 1000), like,
+        Budget.format(predicted / 1000), Budget.format((elapsed + predicted) / 1000));
+  }
+
+  /** Stage name -> why it was skipped, for every stage of the job skipped so far. */
+  static Map<String, String> skippedStages(JobRun job) {
+    Map<String, String> out = new LinkedHashMap<>();
+    job.stages.forEach((name, s) -> {
+      if (s.skipped != null) {
+        out.put(name, s.skipped);
+      }
+    });
+    return out;
   }
 
   /**

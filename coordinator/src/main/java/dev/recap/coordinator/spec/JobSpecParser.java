@@ -19,7 +19,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class JobSpecParser {
 
-  private static final Set<String> JOB_KEYS = Set.of("name", "seed", "output", "maxAttempts", "leaseSeconds", "stages", "profiles");
+  private static final Set<String> JOB_KEYS = Set.of("name", "seed", "output", "maxAttempts", "leaseSeconds", "budget", "stages", "profiles");
 
   private JobSpecParser() {}
 
@@ -77,13 +77,57 @@ public final class JobSpecParser {
     if (leaseSeconds < 2 || leaseSeconds > 3600) {
       check.problem("leaseSeconds", "must be between 2 and 3600, got " + leaseSeconds);
     }
+    long budget = 0;
+    if (map.get("budget") != null) {
+      try {
+        budget = Budget.seconds(map.get("budget"));
+      } catch (IllegalArgumentException e) {
+        check.problem("budget", e.getMessage());
+      }
+    }
     List<StageSpec> stages = stages(map.get("stages"), check);
+    for (StageSpec stage : stages) {
+      if (stage.params().containsKey(WITHIN_BUDGET)) {
+        withinBudget(stage, stages, map.get("budget") != null, check);
+      }
+    }
     SpecProfiles.check(map.get("profiles"), map.get("stages") instanceof List<?> l ? l : null, check);
     if (!check.ok()) {
       throw new SpecException(source, check.problems());
     }
     return new JobSpec(name, seed, output, maxAttempts, leaseSeconds,
-        CheckpointPaths.resolve(stages, folder == null ? null : folder.toAbsolutePath().normalize()), yaml, folder);
+        CheckpointPaths.resolve(stages, folder == null ? null : folder.toAbsolutePath().normalize()), yaml, folder, budget);
+  }
+
+  /**
+   * The stage key every kind accepts: {@code withinBudget: [stages]} starts the stage only if the
+   * job's elapsed time plus the wall time those earlier stages took still fits the job's
+   * {@code budget}; otherwise the stage is skipped, with the stages that need it (a report
+   * excepted, which says what was skipped).
+   */
+  public static final String WITHIN_BUDGET = "withinBudget";
+
+  /** The stages {@code withinBudget} names (empty when the stage has none). */
+  public static List<String> withinBudget(StageSpec stage) {
+    return stage.params().get(WITHIN_BUDGET) instanceof List<?> l ? l.stream().map(String::valueOf).toList() : List.of();
+  }
+
+  private static void withinBudget(StageSpec stage, List<StageSpec> stages, boolean hasBudget, SpecCheck check) {
+    String field = stage.field(WITHIN_BUDGET);
+    if (!hasBudget) {
+      check.problem(field, "needs a job 'budget' (e.g. budget: 30m) to compare against");
+    }
+    if (!(stage.params().get(WITHIN_BUDGET) instanceof List<?> list) || list.isEmpty()) {
+      check.problem(field, "must be a non-empty list of earlier stages whose wall time predicts this one's, got "
+          + SpecCheck.describe(stage.params().get(WITHIN_BUDGET)));
+      return;
+    }
+    List<String> earlier = stages.subList(0, stages.indexOf(stage)).stream().map(StageSpec::name).toList();
+    for (int i = 0; i < list.size(); i++) {
+      if (!earlier.contains(String.valueOf(list.get(i)))) {
+        check.problem(field + "[" + i + "]", "'" + list.get(i) + "' is not an earlier stage; earlier stages: " + earlier);
+      }
+    }
   }
 
   private static List<StageSpec> stages(Object value, SpecCheck check) {

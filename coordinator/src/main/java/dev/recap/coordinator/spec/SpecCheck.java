@@ -149,7 +149,7 @@ public final class SpecCheck {
   /** Flags parameters no one reads (typos like {@code taks:}). */
   public void rejectUnknownParams(StageSpec stage, Set<String> known) {
     for (String key : stage.params().keySet()) {
-      if (!known.contains(key)) {
+      if (!known.contains(key) && !key.equals(JobSpecParser.WITHIN_BUDGET)) {
         problem(stage.field(key), "unknown parameter for kind '" + stage.kind() + "'; known: " + new TreeSet<>(known));
       }
     }

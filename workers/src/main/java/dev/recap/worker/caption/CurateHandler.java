@@ -2,6 +2,7 @@ package dev.recap.worker.caption;
 
 import dev.recap.api.PluginConfig;
 import dev.recap.api.caption.Captioner;
+import dev.recap.api.data.Sample;
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.task.CurateTask;
 import dev.recap.worker.data.SkipReport;
@@ -38,6 +39,9 @@ public final class CurateHandler implements TaskHandler<CurateTask> {
   /** The captions the score filter dropped, with their scores (same format as the sidecar). */
   public static final String FILTERED_OUT = "filtered-out.avro";
 
+  /** The source that captions nothing itself: it passes on each pair's stored (reference) caption. */
+  public static final String STORED = "stored";
+
   @Override
   public String taskType() {
     return TYPE;
@@ -51,7 +55,8 @@ public final class CurateHandler implements TaskHandler<CurateTask> {
   @Override
   public void execute(TaskContext<CurateTask> context) throws Exception {
     CurateTask t = context.payload();
-    Captioner captioner = context.extensions().get(Captioner.class, t.getCaptioner());
+    Captioner captioner = t.getCaptioner().equals(STORED) ? StoredCaptions.INSTANCE
+        : context.extensions().get(Captioner.class, t.getCaptioner());
     PluginConfig config = PluginConfig.of(new JsonObject(t.getConfig()).getMap());
     if (t.getState() != null) {
       config = config.with("state", t.getState());
@@ -66,6 +71,9 @@ public final class CurateHandler implements TaskHandler<CurateTask> {
     try (ClipImageTextScorer scorer = scorer(t, context);
         Captioner.Session session = captioner.open(captioner.resolve(config), context.seed(), context.extensions())) {
       CurationRun.Builder run = CurationRun.builder(session, captioner).batchSize(t.getBatchSize());
+      if (captioner == StoredCaptions.INSTANCE) {
+        run.sourceCaption(Sample.QUALITY); // the caption the data stage stored from the pair's referenceCaption
+      }
       if (scorer != null) {
         run.scorer(scorer);
       }

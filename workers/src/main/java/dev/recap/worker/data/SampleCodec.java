@@ -22,7 +22,7 @@ public final class SampleCodec {
   static final String SEG = "seg.png";
   static final String DEPTH = "depth.png";
   /** The members that hold a record's image, in the order they are looked for. */
-  static final List<String> IMAGE_EXTENSIONS = List.of("png", "jpg", "jpeg", "webp");
+  public static final List<String> IMAGE_EXTENSIONS = List.of("png", "jpg", "jpeg", "webp");
 
   private SampleCodec() {}
 

@@ -37,13 +37,18 @@ public final class HtmlReport {
     if (!c.skipped().isEmpty()) {
       h.append(" <b>").append(c.skipped().size()).append(" input(s) were skipped</b> (listed at the end).");
     }
-    h.append("</p>\n<h2>Claims</h2>\n<ul class=\"claims\">\n");
-    for (ClaimCheck.Claim claim : c.claims()) {
-      h.append("<li><b class=\"").append(claim.verdict().text().replace(' ', '-')).append("\">(").append(claim.id())
-          .append(") ").append(claim.verdict().text()).append("</b>: ").append(esc(claim.statement())).append(". ")
-          .append(esc(ClaimReading.of(claim))).append(' ').append(esc(claim.resolution())).append("</li>\n");
+    h.append("</p>\n");
+    if (c.assessment() != null) {
+      assessment(h, c.assessment(), charts);
+    } else {
+      h.append("<h2>Claims</h2>\n<ul class=\"claims\">\n");
+      for (ClaimCheck.Claim claim : c.claims()) {
+        h.append("<li><b class=\"").append(claim.verdict().text().replace(' ', '-')).append("\">(").append(claim.id())
+            .append(") ").append(claim.verdict().text()).append("</b>: ").append(esc(claim.statement())).append(". ")
+            .append(esc(ClaimReading.of(claim))).append(' ').append(esc(claim.resolution())).append("</li>\n");
+      }
+      h.append("</ul>\n<p><small>").append(esc(ClaimCheck.rule(c.claimSettings().closeTolerance()))).append("</small></p>\n");
     }
-    h.append("</ul>\n<p><small>").append(esc(ClaimCheck.rule(c.claimSettings().closeTolerance()))).append("</small></p>\n");
     h.append("<h2>Headline</h2>\n<div class=\"scroll\">")
         .append(headline.html()).append("</div>\n");
 
@@ -155,6 +160,47 @@ public final class HtmlReport {
   /** Images go inside the page, so report.html is one file that shows whole wherever it is opened. */
   private static String dataUri(byte[] png) {
     return png == null ? "" : "data:image/png;base64," + Base64.getEncoder().encodeToString(png);
+  }
+
+  /** The Assessment section, as report.md has it. */
+  private static void assessment(StringBuilder h, Assessment a, ReportCharts charts) {
+    h.append("<h2>Assessment</h2>\n<ul class=\"claims\">\n");
+    if (a.verdicts().isEmpty()) {
+      h.append("<li>No metric was measured on both caption sets: no verdict.</li>\n");
+    }
+    a.verdicts().forEach(v -> h.append("<li><b>").append(esc(v.text())).append("</b></li>\n"));
+    h.append("</ul>\n<p><small>Each seed trains both CLIPs from the same initialization in the same data order, so the verdict"
+        + " rests on the per-seed differences: their mean and its 95% Student t-interval over the seeds. An effect smaller than"
+        + " the interval's half-width could not have been seen at this proxy size.</small></p>\n<div class=\"scroll\">");
+    table(h, a.table());
+    h.append("</div>\n");
+    if (!charts.alongTraining().isEmpty()) {
+      h.append("<h3>Along training</h3>\n");
+      charts.alongTraining().forEach(chart -> figure(h, charts, chart));
+    }
+    if (!a.pairs().isEmpty()) {
+      h.append("<h3>").append(a.pairs().size()).append(" caption pairs</h3>\n<div class=\"scroll\"><table><tr><th>image</th>")
+          .append("<th>original</th><th>recaptioned</th></tr>\n");
+      for (Assessment.CaptionPair p : a.pairs()) {
+        h.append("<tr><td>");
+        if (p.thumbnail() != null) {
+          h.append("<img alt=\"\" src=\"").append(dataUri(a.files().get(p.thumbnail()))).append("\">");
+        }
+        h.append("</td><td>").append(esc(p.original())).append("</td><td>")
+            .append(esc(p.recaptioned() == null ? "—" : p.recaptioned())).append("</td></tr>\n");
+      }
+      h.append("</table></div>\n");
+    }
+    if (!a.cost().isEmpty()) {
+      h.append("<h3>Cost, measured in this run</h3>\n<ul>\n");
+      a.cost().forEach(line -> h.append("<li>").append(esc(line)).append("</li>\n"));
+      h.append("</ul>\n");
+    }
+    if (!a.notes().isEmpty()) {
+      h.append("<h3>This run</h3>\n<ul>\n");
+      a.notes().forEach(line -> h.append("<li>").append(esc(line)).append("</li>\n"));
+      h.append("</ul>\n");
+    }
   }
 
   private static void figure(StringBuilder h, ReportCharts charts, ReportCharts.Chart chart) {

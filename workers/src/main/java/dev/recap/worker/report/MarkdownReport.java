@@ -22,13 +22,18 @@ public final class MarkdownReport {
     if (!c.skipped().isEmpty()) {
       md.append(" **").append(c.skipped().size()).append(" input(s) were skipped** (listed at the end).");
     }
-    md.append("\n\n## Claims\n\n");
-    for (ClaimCheck.Claim claim : c.claims()) {
-      md.append("- **(").append(claim.id()).append(") ").append(claim.verdict().text()).append("**: ")
-          .append(escape(claim.statement())).append(". ").append(escape(ClaimReading.of(claim))).append(' ')
-          .append(escape(claim.resolution())).append('\n');
+    md.append("\n\n");
+    if (c.assessment() != null) {
+      assessment(md, c.assessment(), charts);
+    } else {
+      md.append("## Claims\n\n");
+      for (ClaimCheck.Claim claim : c.claims()) {
+        md.append("- **(").append(claim.id()).append(") ").append(claim.verdict().text()).append("**: ")
+            .append(escape(claim.statement())).append(". ").append(escape(ClaimReading.of(claim))).append(' ')
+            .append(escape(claim.resolution())).append('\n');
+      }
+      md.append('\n').append(ClaimCheck.rule(c.claimSettings().closeTolerance())).append("\n\n");
     }
-    md.append('\n').append(ClaimCheck.rule(c.claimSettings().closeTolerance())).append("\n\n");
     md.append("## Headline\n\n").append(headline.markdown());
 
     md.append("## Charts\n\n");
@@ -137,6 +142,43 @@ public final class MarkdownReport {
       c.skipped().forEach(s -> md.append("- ").append(escape(s)).append('\n'));
     }
     return md.toString();
+  }
+
+  /** The Assessment section ({@code recap assess}): verdicts, table, the probe along training, caption pairs, cost. */
+  private static void assessment(StringBuilder md, Assessment a, ReportCharts charts) {
+    md.append("## Assessment\n\n");
+    if (a.verdicts().isEmpty()) {
+      md.append("No metric was measured on both caption sets: no verdict.\n\n");
+    }
+    a.verdicts().forEach(v -> md.append("- **").append(escape(v.text())).append("**\n"));
+    md.append("\nEach seed trains both CLIPs from the same initialization in the same data order, so the verdict rests on the"
+        + " per-seed differences: their mean and its 95% Student t-interval over the seeds. An effect smaller than the"
+        + " interval's half-width could not have been seen at this proxy size.\n\n");
+    table(md, a.table());
+    if (!charts.alongTraining().isEmpty()) {
+      md.append("**Along training** (snapshots probed; x: training pairs seen, thousands)\n\n");
+      charts.alongTraining().forEach(chart -> image(md, chart));
+    }
+    if (!a.pairs().isEmpty()) {
+      md.append("**").append(a.pairs().size()).append(" caption pairs** (training pairs chosen at random)\n\n")
+          .append("| image | original | recaptioned |\n| --- | --- | --- |\n");
+      for (Assessment.CaptionPair p : a.pairs()) {
+        md.append("| ").append(p.thumbnail() == null ? "—" : "![](" + p.thumbnail() + ")").append(" | ")
+            .append(escape(p.original())).append(" | ").append(escape(p.recaptioned() == null ? "—" : p.recaptioned()))
+            .append(" |\n");
+      }
+      md.append('\n');
+    }
+    if (!a.cost().isEmpty()) {
+      md.append("**Cost, measured in this run**\n\n");
+      a.cost().forEach(line -> md.append("- ").append(escape(line)).append('\n'));
+      md.append('\n');
+    }
+    if (!a.notes().isEmpty()) {
+      md.append("**This run**\n\n");
+      a.notes().forEach(line -> md.append("- ").append(escape(line)).append('\n'));
+      md.append('\n');
+    }
   }
 
   private static void image(StringBuilder md, ReportCharts.Chart chart) {

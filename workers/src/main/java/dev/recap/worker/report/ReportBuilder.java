@@ -23,7 +23,15 @@ public final class ReportBuilder {
   /** Everything the report reads, after reading: what was used and what was skipped (with why). */
   public record Contents(String title, ExperimentResults results, List<LossCurve> curves,
       List<ClaimCheck.Claim> claims, ClaimCheck.Settings claimSettings, Map<String, StageTime> stageTimes,
-      List<String> skipped, List<DataSummaries.Summary> data) {}
+      List<String> skipped, List<DataSummaries.Summary> data, Assessment assessment) {
+
+    /** Without an Assessment section. */
+    public Contents(String title, ExperimentResults results, List<LossCurve> curves, List<ClaimCheck.Claim> claims,
+        ClaimCheck.Settings claimSettings, Map<String, StageTime> stageTimes, List<String> skipped,
+        List<DataSummaries.Summary> data) {
+      this(title, results, curves, claims, claimSettings, stageTimes, skipped, data, null);
+    }
+  }
 
   /** Wall time of a stage from its tasks' recorded {@code wallSeconds}. */
   public record StageTime(int tasks, double totalSeconds, double longestSeconds) {}
@@ -35,6 +43,18 @@ public final class ReportBuilder {
 
   /** Reads the inputs; never throws for a bad input file, it is listed in {@code skipped}. */
   public static Contents read(String title, List<Input> inputs, ClaimCheck.Settings settings) {
+    return read(title, inputs, settings, null, List.of());
+  }
+
+  /**
+   * As {@link #read(String, List, ClaimCheck.Settings)}, with an Assessment section when
+   * {@code assess} (the report stage's {@code assess} settings, JSON) is not null; the claims are
+   * then left out (an assessment compares two caption sets, not the paper's claims).
+   *
+   * @param skippedStages stages of the job skipped for its budget, each {@code stage: why}
+   */
+  public static Contents read(String title, List<Input> inputs, ClaimCheck.Settings settings, String assess,
+      List<String> skippedStages) {
     List<String> skipped = new ArrayList<>();
     List<RunResult> results = new ArrayList<>();
     Map<String, RunResult> resultByTask = new HashMap<>();
@@ -87,13 +107,23 @@ public final class ReportBuilder {
         w.stream().mapToDouble(d -> d).max().orElse(0))));
     ExperimentResults experiment = new ExperimentResults(results);
     skipped.addAll(experiment.conflicts());
-    return new Contents(title, experiment, List.copyOf(curves), ClaimCheck.evaluate(experiment, settings), settings,
-        times, List.copyOf(skipped), List.copyOf(data));
+    Assessment assessment = assess == null ? null : Assessment.read(assess, skippedStages, inputs, results, data);
+    if (assessment == null && !skippedStages.isEmpty()) {
+      skippedStages.forEach(s -> skipped.add("stage " + s));
+    }
+    return new Contents(title, experiment, List.copyOf(curves), assessment != null ? List.of()
+        : ClaimCheck.evaluate(experiment, settings), settings, times, List.copyOf(skipped), List.copyOf(data), assessment);
   }
 
   /** Reads the inputs and renders report.md, report.html and their charts and images. */
   public static Output build(String title, List<Input> inputs, ClaimCheck.Settings settings) {
-    Contents contents = read(title, inputs, settings);
+    return build(title, inputs, settings, null, List.of());
+  }
+
+  /** As {@link #build(String, List, ClaimCheck.Settings)} with an Assessment section (see {@link #read(String, List, ClaimCheck.Settings, String, List)}). */
+  public static Output build(String title, List<Input> inputs, ClaimCheck.Settings settings, String assess,
+      List<String> skippedStages) {
+    Contents contents = read(title, inputs, settings, assess, skippedStages);
     Map<String, byte[]> files = new LinkedHashMap<>();
     HeadlineTable headline = HeadlineTable.of(contents.results(), contents.claimSettings());
     ReportCharts charts = ReportCharts.draw(contents, headline);
@@ -103,7 +133,10 @@ public final class ReportBuilder {
       List<String> skipped = new ArrayList<>(contents.skipped());
       skipped.addAll(samples.skipped());
       contents = new Contents(contents.title(), contents.results(), contents.curves(), contents.claims(),
-          contents.claimSettings(), contents.stageTimes(), List.copyOf(skipped), contents.data());
+          contents.claimSettings(), contents.stageTimes(), List.copyOf(skipped), contents.data(), contents.assessment());
+    }
+    if (contents.assessment() != null) {
+      files.putAll(contents.assessment().files());
     }
     files.putAll(samples.files());
     PredictionGrid.Grids grids = PredictionGrid.cut(contents.results(), samples);

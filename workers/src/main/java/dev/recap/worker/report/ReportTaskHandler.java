@@ -50,7 +50,7 @@ public final class ReportTaskHandler implements TaskHandler<ReportTask> {
       inputs.add(new ReportBuilder.Input(in.getStage(), in.getTask(), Path.of(in.getFile()), kind));
     }
     context.progress(0.1, "reading " + inputs.size() + " input files");
-    ReportBuilder.Output output = ReportBuilder.build(task.getTitle(), inputs, settings(task));
+    ReportBuilder.Output output = ReportBuilder.build(task.getTitle(), inputs, settings(task), task.getAssess(), task.getSkipped());
     Map<String, byte[]> files = new LinkedHashMap<>(output.files());
     for (Map.Entry<String, byte[]> f : files.entrySet()) {
       context.artifacts().write(f.getKey(), f.getKey().endsWith(".png") ? OutputKind.IMAGE : OutputKind.REPORT, f.getValue());

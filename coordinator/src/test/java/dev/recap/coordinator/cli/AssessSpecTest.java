@@ -1,0 +1,196 @@
+package dev.recap.coordinator.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.recap.coordinator.plan.StagePlanners;
+import dev.recap.coordinator.spec.Budget;
+import dev.recap.coordinator.spec.JobSpec;
+import dev.recap.coordinator.spec.JobSpecParser;
+import dev.recap.coordinator.spec.SpecCheck;
+import dev.recap.coordinator.spec.SpecException;
+import dev.recap.coordinator.spec.SpecProblem;
+import dev.recap.coordinator.spec.StageSpec;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code recap assess}'s options turned into a job spec that the real parser and every stage's
+ * planner accept, for each captioner kind; the budget read as people write it; every bad option
+ * refused naming the option.
+ */
+class AssessSpecTest {
+
+  @TempDir
+  Path dir;
+
+  static final Set<String> PLUGINS = Set.of("vit", "text-transformer", "alt-text", "learned", "torchscript", "linear");
+
+  /** {@code n} shards of {@code pairs} samples each (key.jpg, key.txt, key.json), and an ADE20k-shaped folder. */
+  private void data(int n, int pairs) throws Exception {
+    Files.createDirectories(dir.resolve("crawl"));
+    for (int s = 0; s < n; s++) {
+      try (TarArchiveOutputStream tar = new TarArchiveOutputStream(Files.newOutputStream(dir.resolve("crawl").resolve(
+          String.format("%05d.tar", s))))) {
+        for (int i = 0; i < pairs; i++) {
+          for (String ext : List.of("jpg", "txt", "json")) {
+            byte[] b = (ext.equals("json") ? "{}" : "x").getBytes(StandardCharsets.UTF_8);
+            TarArchiveEntry e = new TarArchiveEntry(String.format("%09d.%s", s * pairs + i, ext));
+            e.setSize(b.length);
+            tar.putArchiveEntry(e);
+            tar.write(b);
+            tar.closeArchiveEntry();
+          }
+        }
+      }
+    }
+    Path ade = dir.resolve("ADEChallengeData2016");
+    for (String f : List.of("images/training", "images/validation", "annotations/training", "annotations/validation")) {
+      Files.createDirectories(ade.resolve(f));
+    }
+  }
+
+  private static AssessSpec.Options options(Path dir, String captioner, String reference, String budget, int seeds) {
+    return new AssessSpec.Options("crawl/{00000..00063}.tar", "ade20k:ADEChallengeData2016", captioner, reference, "txt", budget,
+        seeds, "vit-tiny", 2, 0, dir);
+  }
+
+  /** Problems the parser and every planner find, with the live plugins of a worker. */
+  private List<SpecProblem> validate(String yaml) {
+    JobSpec job = JobSpecParser.parse(yaml, "assess.yaml", dir);
+    SpecCheck check = new SpecCheck(PLUGINS);
+    StagePlanners planners = StagePlanners.fromClassPath();
+    for (StageSpec stage : job.stages()) {
+      planners.get(stage.kind()).validate(stage, job, check);
+    }
+    return check.problems();
+  }
+
+  @Test
+  void everyCaptionerKindGivesASpecTheParserAndThePlannersAccept() throws Exception {
+    data(64, 100);
+    Files.write(dir.resolve("captioner.pt"), new byte[] {1});
+    Files.write(dir.resolve("tokenizer.json"), "{}".getBytes(StandardCharsets.UTF_8));
+    for (String[] c : new String[][] {{"learned", "json:trusted", "learned"}, {"json:vlm.caption", null, "stored"},
+        {"torchscript:captioner.pt", null, "torchscript"}}) {
+      AssessSpec spec = AssessSpec.of(options(dir, c[0], c[1], "30m", 3));
+      assertEquals(List.of(), validate(spec.yaml()), spec.yaml());
+      JobSpec job = JobSpecParser.parse(spec.yaml(), "assess.yaml", dir);
+      assertEquals(30 * 60, job.budgetSeconds());
+      StageSpec curate = job.stage("curate").orElseThrow();
+      assertEquals(List.of("alt-text", c[2]), curate.params().get("sources"), c[0]);
+      assertEquals(c[0].equals("learned"), job.stage("captioner").isPresent(), c[0]);
+      StageSpec data = job.stage("data").orElseThrow();
+      assertEquals(c[0].startsWith("json:") ? "json:vlm.caption" : c[1], data.params().get("referenceCaption"), c[0]);
+      // three seed rounds; the second and third held back by the budget, judged by the first
+      for (int s = 1; s <= 3; s++) {
+        StageSpec pretrain = job.stage("pretrain-s" + s).orElseThrow();
+        assertEquals(List.of(s), pretrain.params().get("seeds"));
+        assertEquals(3, pretrain.params().get("snapshots"));
+        assertEquals(s == 1 ? List.of() : List.of("pretrain-s1", "evaluate-s1"), JobSpecParser.withinBudget(pretrain));
+        assertTrue(job.stage("evaluate-s" + s).orElseThrow().after().contains("dense"));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> assess = (Map<String, Object>) job.stage("report").orElseThrow().params().get("assess");
+      assertEquals("original", assess.get("original"));
+      assertEquals(c[2], assess.get("source"));
+      assertEquals(64, assess.get("shards"));
+    }
+  }
+
+  @Test
+  void theProxyGrowsWithTheBudgetAndIsSpreadOverTheShards() throws Exception {
+    data(64, 100);
+    AssessSpec small = AssessSpec.of(options(dir, "json:vlm", null, "10m", 3));
+    AssessSpec large = AssessSpec.of(options(dir, "json:vlm", null, "2h", 3));
+    // 10 min: 0.5 x 600 s x 100 images/s / (3 seeds x 2 epochs) = 5000 pairs = 50 shards of 100
+    assertEquals(50, small.proxyShards());
+    assertEquals(64, large.proxyShards(), "the budget allows the whole dataset");
+    assertTrue(small.sizing().contains("50 of 64 shards"), small.sizing());
+    assertTrue(large.sizing().contains("the budget allows the whole dataset"), large.sizing());
+    JobSpec job = JobSpecParser.parse(small.yaml(), "assess.yaml", dir);
+    @SuppressWarnings("unchecked")
+    List<String> shards = (List<String>) job.stage("data").orElseThrow().params().get("shards");
+    assertEquals(50, shards.size());
+    assertTrue(shards.get(0).endsWith("00000.tar") && shards.get(49).endsWith("00062.tar"), shards.toString());
+    AssessSpec tiny = AssessSpec.of(options(dir, "json:vlm", null, "10s", 3));
+    assertEquals(3, tiny.proxyShards(), "never below " + AssessSpec.MIN_PAIRS + " pairs");
+  }
+
+  @Test
+  void budgetsAreReadAsPeopleWriteThem() {
+    assertEquals(1800, Budget.seconds("30m"));
+    assertEquals(7200, Budget.seconds("2h"));
+    assertEquals(5400, Budget.seconds("1h30m"));
+    assertEquals(90, Budget.seconds("90s"));
+    assertEquals(600, Budget.seconds("600"));
+    assertEquals(600, Budget.seconds(600));
+    assertEquals("1h30m", Budget.format(5400));
+    for (Object bad : new Object[] {"", "0", "30 minutes", "-5m", "m", 0, 1.5}) {
+      assertThrows(IllegalArgumentException.class, () -> Budget.seconds(bad), String.valueOf(bad));
+    }
+    SpecException e = assertThrows(SpecException.class, () -> JobSpecParser.parse("""
+        name: j
+        budget: soon
+        stages: [{name: a, kind: smoke}, {name: b, kind: smoke, after: [a], withinBudget: [c]}]
+        """, "j.yaml"));
+    assertTrue(e.getMessage().contains("budget: must be a positive duration"), e.getMessage());
+    assertTrue(e.getMessage().contains("stages[1].withinBudget[0]: 'c' is not an earlier stage"), e.getMessage());
+    SpecException noBudget = assertThrows(SpecException.class, () -> JobSpecParser.parse("""
+        name: j
+        stages: [{name: a, kind: smoke}, {name: b, kind: smoke, after: [a], withinBudget: [a]}]
+        """, "j.yaml"));
+    assertTrue(noBudget.getMessage().contains("stages[1].withinBudget: needs a job 'budget'"), noBudget.getMessage());
+  }
+
+  @Test
+  void badOptionsAreRefusedNamingTheOption() throws Exception {
+    data(2, 10);
+    Map<String, AssessSpec.Options> bad = Map.of(
+        "--budget", options(dir, "learned", "json:trusted", "half an hour", 3),
+        "--seeds", options(dir, "learned", "json:trusted", "30m", 0),
+        "--reference", options(dir, "learned", null, "30m", 3),
+        "--captioner", options(dir, "blip", null, "30m", 3));
+    for (var e : bad.entrySet()) {
+      IllegalArgumentException x = assertThrows(IllegalArgumentException.class, () -> AssessSpec.of(e.getValue()));
+      assertTrue(x.getMessage().startsWith(e.getKey() + ": "), x.getMessage());
+    }
+    IllegalArgumentException missing = assertThrows(IllegalArgumentException.class, () -> AssessSpec.of(
+        new AssessSpec.Options("nowhere/*.tar", null, "json:vlm", null, "txt", "30m", 3, "vit-tiny", 2, 0, dir)));
+    assertTrue(missing.getMessage().startsWith("--shards: ") && missing.getMessage().contains("nowhere"), missing.getMessage());
+    IllegalArgumentException dense = assertThrows(IllegalArgumentException.class, () -> AssessSpec.of(
+        new AssessSpec.Options("crawl/*.tar", "cityscapes:/data", "json:vlm", null, "txt", "30m", 3, "vit-tiny", 2, 0, dir)));
+    assertTrue(dense.getMessage().startsWith("--dense: "), dense.getMessage());
+    IllegalArgumentException torch = assertThrows(IllegalArgumentException.class, () -> AssessSpec.of(
+        options(dir, "torchscript:missing.pt", null, "30m", 3)));
+    assertTrue(torch.getMessage().startsWith("--captioner: ") && torch.getMessage().contains("missing.pt"), torch.getMessage());
+  }
+
+  @Test
+  void printSpecWritesTheSpecAndExits() throws Exception {
+    data(4, 20);
+    Path out = dir.resolve("assess.yaml");
+    StringWriter o = new StringWriter();
+    StringWriter e = new StringWriter();
+    int code = RecapCli.execute(new PrintWriter(o), new PrintWriter(e), "assess", "--shards", dir + "/crawl/{00000..00003}.tar",
+        "--captioner", "json:vlm", "--budget", "5m", "--seeds", "2", "--print-spec", out.toString());
+    assertEquals(RecapCli.OK, code, e.toString());
+    assertTrue(o.toString().contains("proxy: "), o.toString());
+    assertEquals(List.of(), validate(Files.readString(out)));
+    int refused = RecapCli.execute(new PrintWriter(o), new PrintWriter(e), "assess", "--shards", dir + "/crawl/*.tar",
+        "--budget", "0", "--print-spec", out.toString());
+    assertEquals(RecapCli.INVALID, refused);
+    assertTrue(e.toString().contains("--budget: "), e.toString());
+  }
+}

@@ -54,8 +54,15 @@ public record PluginDescriptor(String pluginId, String version) {
           + " Plugin-Version (or a plugin.properties with plugin.id and plugin.version); missing "
           + (id == null ? "the plugin id" : "the plugin version") + " (docs/extending.md)", false);
     }
+    if (!SAFE_NAME.matcher(id).matches() || !SAFE_NAME.matcher(version).matches()) {
+      // workers name the fetched file after them: nothing that could leave the plugins folder
+      throw new PluginRejectedException("'" + name + "' has plugin id '" + id + "' and version '" + version
+          + "': both may only use letters, digits, '.', '_' and '-', and may not start with '.'", false);
+    }
     return new PluginDescriptor(id, version);
   }
+
+  private static final java.util.regex.Pattern SAFE_NAME = java.util.regex.Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}");
 
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s.trim();

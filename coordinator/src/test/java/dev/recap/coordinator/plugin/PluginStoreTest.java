@@ -98,6 +98,27 @@ class PluginStoreTest {
   }
 
   @Test
+  void anIdOrVersionThatCouldNameAFileOutsideThePluginsFolderIsRefused() throws Exception {
+    PluginStore store = open();
+    for (String[] idVersion : new String[][] {{"../../etc/acme", "1.0.0"}, {"acme", "1.0/../../x"}, {".hidden", "1.0.0"}}) {
+      Manifest manifest = new Manifest();
+      manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+      manifest.getMainAttributes().putValue("Plugin-Id", idVersion[0]);
+      manifest.getMainAttributes().putValue("Plugin-Version", idVersion[1]);
+      ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+      try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+        out.putNextEntry(new JarEntry("acme/Thing.class"));
+        out.write(new byte[] {1, 2, 3});
+        out.closeEntry();
+      }
+      PluginRejectedException e = assertThrows(PluginRejectedException.class, () -> store.publish(bytes.toByteArray(), "evil.jar"));
+      assertTrue(e.getMessage().contains("may only use letters, digits"), e.getMessage());
+    }
+    assertEquals(List.of(), store.all());
+    assertEquals(List.of(), journal);
+  }
+
+  @Test
   void aReopenedStoreKnowsWhatTheJournalRecorded() throws Exception {
     byte[] bytes = jar("acme-vit", "1.2.0", "acme");
     PublishedJar first = open().publish(bytes, "a.jar").jar();

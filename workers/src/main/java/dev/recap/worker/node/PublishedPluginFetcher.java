@@ -197,7 +197,12 @@ final class PublishedPluginFetcher implements AutoCloseable {
       LOG.warn("worker {}: refused published plugin {}@{}: {}", workerId, p.getPluginId(), p.getVersion(), message);
       return;
     }
-    Path jar = dir.resolve(p.getPluginId() + "-" + p.getVersion() + ".jar");
+    Path jar = dir.resolve(p.getPluginId() + "-" + p.getVersion() + ".jar").normalize();
+    if (!dir.toAbsolutePath().normalize().equals(jar.toAbsolutePath().getParent())) {
+      deleteQuietly(partial);
+      state(p, "refused", "its id and version would name a file outside the plugins directory; not written");
+      return;
+    }
     try {
       synchronized (PublishedPluginFetcher.class) { // workers of one JVM may share the directory
         if (Files.exists(jar) && !WorkerPlugins.sha256(jar).equals(p.getSha256())) {

@@ -194,10 +194,12 @@ public final class ClipRunFactory {
         collective);
   }
 
-  /** A masked-image trainer for this run. */
+  /** A masked-image trainer for this run, in the precision {@link Precision#forDevice} picks (fp32 or bf16 products). */
   public MaskedImageTrainer maskedImageTrainer(MaskedImageModel model, NDManager manager, long totalSteps, long seed,
       Collective collective) {
-    return new MaskedImageTrainer(model, manager, trainingOptions(totalSteps), collective, spec.maskRatio(), seed);
+    Precision precision = Precision.forDevice(manager.getDevice()) == Precision.BF16_PRODUCTS ? Precision.BF16_PRODUCTS : Precision.FP32;
+    return new MaskedImageTrainer(model, manager, trainingOptions(totalSteps).withPrecision(precision), collective,
+        spec.maskRatio(), seed);
   }
 
   /**

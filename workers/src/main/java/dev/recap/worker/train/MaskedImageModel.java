@@ -11,7 +11,9 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.ConstantInitializer;
 import ai.djl.training.initializer.NormalInitializer;
 import ai.djl.util.PairList;
+import dev.recap.api.Kernels;
 import dev.recap.api.encoder.FeatureLevel;
+import dev.recap.api.encoder.Gelu;
 import dev.recap.api.encoder.ImageTower;
 import java.util.ArrayList;
 import java.util.List;
@@ -80,10 +82,10 @@ public final class MaskedImageModel extends AbstractBlock {
   protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
     NDArray images = inputs.singletonOrThrow();
     NDArray dense = image.block().forward(ps, inputs, training).get(1).transpose(0, 2, 3, 1); // [B, h, w, C]
-    NDArray h = dense.getNDArrayInternal().linear(dense, ps.getValue(fc1Weight, images.getDevice(), training),
-        ps.getValue(fc1Bias, images.getDevice(), training)).singletonOrThrow().getNDArrayInternal().gelu();
-    NDArray out = h.getNDArrayInternal().linear(h, ps.getValue(fc2Weight, images.getDevice(), training),
-        ps.getValue(fc2Bias, images.getDevice(), training)).singletonOrThrow();
+    // the trainer's kernels: bfloat16 products when the run trains in bf16, DJL's exact ones otherwise
+    NDArray out = Kernels.current().feedForward(dense,
+        ps.getValue(fc1Weight, images.getDevice(), training), ps.getValue(fc1Bias, images.getDevice(), training),
+        ps.getValue(fc2Weight, images.getDevice(), training), ps.getValue(fc2Bias, images.getDevice(), training), Gelu.EXACT);
     return new NDList(out);
   }
 

@@ -1,18 +1,18 @@
 package dev.recap.worker.train;
 
 import ai.djl.MalformedModelException;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-
-import dev.recap.api.ScalarOps;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
+import dev.recap.api.Kernels;
+import dev.recap.api.ScalarOps;
 import dev.recap.worker.exchange.Collective;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -36,6 +36,8 @@ public final class MaskedImageTrainer implements Checkpointable {
   private final List<Parameter> parameters;
   private final double maskRatio;
   private final long seed;
+  /** The matrix products of the forward pass (bfloat16 ones for {@link Precision#BF16_PRODUCTS}). */
+  private final Kernels products;
   private long step;
 
   public MaskedImageTrainer(MaskedImageModel model, NDManager manager, TrainingOptions options, Collective collective,
@@ -52,6 +54,15 @@ public final class MaskedImageTrainer implements Checkpointable {
     this.optimizer = new AdamW(options.adamW(), parameters);
     this.maskRatio = maskRatio;
     this.seed = seed;
+    if (options.precision() == Precision.FP16_MIXED) {
+      throw new IllegalArgumentException("masked image modeling trains in fp32 or bf16 products, not " + options.precision().label());
+    }
+    this.products = options.precision() == Precision.BF16_PRODUCTS ? Bf16Kernels.on(manager.getDevice()) : Kernels.EXACT;
+  }
+
+  /** The precision this trainer's products run in. */
+  public Precision precision() {
+    return options.precision();
   }
 
   @Override
@@ -173,7 +184,7 @@ public final class MaskedImageTrainer implements Checkpointable {
     int n = optimizer.size();
     float[] flat = new float[n + 1];
     double loss;
-    try (NDManager scope = manager.newSubManager()) {
+    try (NDManager scope = manager.newSubManager(); Kernels.Scope arithmetic = Kernels.use(products)) {
       try {
         ParameterStore ps = new ParameterStore(scope, false);
         loss = Autograd.withGradMode(true, () -> {

@@ -108,6 +108,7 @@ public final class PretrainHandler implements TaskHandler<PretrainTask> {
           MaskedImageModel model = factory.maskedImageModel(manager, seed);
           initImageTower(context, factory, model.imageTower().block());
           MaskedImageTrainer trainer = factory.maskedImageTrainer(model, manager, totalSteps, seed, Collective.single());
+          precision = trainer.precision();
           snapshots.model = step -> snapshots.write(step, model.imageTower().block(), null, null);
           finalLoss = attempt.train(trainer, manager, null, snapshots, batch -> {
             int h = (int) batch.images().getShape().get(2);

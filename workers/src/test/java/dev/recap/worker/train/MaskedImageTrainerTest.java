@@ -21,11 +21,15 @@ import org.junit.jupiter.api.Test;
 class MaskedImageTrainerTest {
 
   private static MaskedImageTrainer trainer(NDManager m, Collective c, double lr) {
+    return trainer(m, c, TinyClip.options(lr, 100));
+  }
+
+  private static MaskedImageTrainer trainer(NDManager m, Collective c, TrainingOptions options) {
     synchronized (TinyClip.class) {
       Engine.getInstance().setRandomSeed(21);
       MaskedImageModel model = new MaskedImageModel(new ConvImageEncoderFixture().build(PluginConfig.of("channels", 8)), 32);
       model.initialize(m, TinyClip.SIZE, TinyClip.SIZE);
-      return new MaskedImageTrainer(model, m, TinyClip.options(lr, 100), c, 0.75, 5);
+      return new MaskedImageTrainer(model, m, options, c, 0.75, 5);
     }
   }
 
@@ -120,6 +124,44 @@ class MaskedImageTrainerTest {
     } finally {
       pool.shutdownNow();
       managers.forEach(NDManager::close);
+    }
+  }
+
+  @Test
+  void bf16ProductsKeepTheReconstructionLossWithinTwoPercentOfFp32() {
+    // same init, batches and masks: only the arithmetic of the decoder's products differs
+    int steps = 200;
+    Precision[] precisions = {Precision.BF16_PRODUCTS, Precision.FP32};
+    double[][] losses = new double[2][steps];
+    for (int p = 0; p < 2; p++) {
+      try (NDManager m = NDManager.newBaseManager()) {
+        MaskedImageTrainer t = trainer(m, Collective.single(), TinyClip.options(1e-3, steps).withPrecision(precisions[p]));
+        assertEquals(precisions[p], t.precision());
+        for (int s = 0; s < steps; s++) {
+          losses[p][s] = t.step(TinyClip.batch(s, 0, 8, 0.2f).pixels(), 8, TinyClip.SIZE, TinyClip.SIZE, 0).loss();
+        }
+      }
+    }
+    double gap = 0;
+    double total = 0;
+    double widest = 0;
+    for (int s = 0; s < steps; s++) {
+      gap += Math.abs(losses[0][s] - losses[1][s]);
+      total += losses[1][s];
+      widest = Math.max(widest, Math.abs(losses[0][s] - losses[1][s]));
+    }
+    System.out.printf("masked image modeling, bf16 products vs fp32 over %d steps: curve gap %.3f%%, widest %.4f%n",
+        steps, 100 * gap / total, widest);
+    assertTrue(widest > 0, "bf16 products gave fp32's losses bit for bit: the bfloat16 kernels did not run");
+    assertTrue(gap / total < 0.02, "bf16 products left fp32's reconstruction loss curve by " + 100 * gap / total + "%");
+  }
+
+  @Test
+  void fp16MixedIsRefusedNamingThePrecision() {
+    try (NDManager m = NDManager.newBaseManager()) {
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> trainer(m, Collective.single(), TinyClip.options(1e-3, 10).withPrecision(Precision.FP16_MIXED)));
+      assertTrue(e.getMessage().contains("fp16"), e.getMessage());
     }
   }
 }

@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -27,22 +26,6 @@ final class PluginCommand implements Callable<Integer> {
   public Integer call() {
     spec.commandLine().usage(spec.commandLine().getErr());
     return RecapCli.INVALID;
-  }
-
-  /** Where the coordinator is and the token, as {@code submit} and {@code status} take them. */
-  static final class ApiOptions {
-    @Option(names = "--api", description = "Coordinator API URL (default: from the state directory).")
-    String api;
-
-    @Option(names = "--token", description = "API token (default: $RECAP_TOKEN, else from the state directory).")
-    String token;
-
-    @Option(names = "--state", defaultValue = "recap-state", description = "Coordinator state directory (default: ${DEFAULT-VALUE}).")
-    Path state;
-
-    ApiClient client() throws java.io.IOException {
-      return ApiClient.resolve(api, token, state);
-    }
   }
 
   @Command(name = "push", mixinStandardHelpOptions = true,

@@ -2,10 +2,9 @@ package dev.recap.coordinator.cli;
 
 import dev.recap.coordinator.run.JobStatus;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -20,19 +19,13 @@ final class StatusCommand implements Callable<Integer> {
   @Parameters(index = "0", arity = "0..1", paramLabel = "JOB", description = "A job id; all jobs if omitted.")
   String jobId;
 
-  @Option(names = "--api", description = "Coordinator API URL (default: from the state directory).")
-  String api;
-
-  @Option(names = "--token", description = "API token (default: $RECAP_TOKEN, else from the state directory).")
-  String token;
-
-  @Option(names = "--state", defaultValue = "recap-state", description = "Coordinator state directory (default: ${DEFAULT-VALUE}).")
-  Path state;
+  @Mixin
+  ApiOptions coordinator;
 
   @Override
   public Integer call() throws Exception {
     var out = spec.commandLine().getOut();
-    ApiClient client = ApiClient.resolve(api, token, state);
+    ApiClient client = coordinator.client();
     if (jobId != null) {
       ApiClient.Response r = client.get("/api/jobs/" + jobId);
       if (r.status() != 200) {

@@ -24,14 +24,8 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--wait", description = "Show progress until the job finishes; exit 1 if it fails.")
   boolean wait;
 
-  @Option(names = "--api", description = "Coordinator API URL (default: from the state directory).")
-  String api;
-
-  @Option(names = "--token", description = "API token (default: $RECAP_TOKEN, else from the state directory).")
-  String token;
-
-  @Option(names = "--state", defaultValue = "recap-state", description = "Coordinator state directory (default: ${DEFAULT-VALUE}).")
-  Path state;
+  @Mixin
+  ApiOptions coordinator;
 
   @Mixin
   SpecProfileOptions profiles;
@@ -44,7 +38,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (yaml == null) {
       return RecapCli.INVALID;
     }
-    ApiClient client = ApiClient.resolve(api, token, state);
+    ApiClient client = coordinator.client();
     // relative paths in the spec (a dataset's shards) resolve against the spec file's folder
     String folder = specFile.toAbsolutePath().normalize().getParent().toString();
     ApiClient.Response r = client.post("/api/jobs?folder=" + java.net.URLEncoder.encode(folder, java.nio.charset.StandardCharsets.UTF_8),

@@ -4,12 +4,8 @@ import dev.recap.api.Extensions;
 import dev.recap.api.NamedPlugin;
 import dev.recap.bus.msg.PluginInfo;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.nio.file.Path;
@@ -182,19 +178,12 @@ public final class WorkerPlugins implements AutoCloseable {
     return Map.copyOf(jars);
   }
 
-  /** Lower-case hex SHA-256 of a file's bytes. */
+  /** Lower-case hex SHA-256 of a file's bytes (as {@link OutputChecksum} declares a file). */
   public static String sha256(Path file) {
-    try (InputStream in = Files.newInputStream(file)) {
-      MessageDigest digest = MessageDigest.getInstance("SHA-256");
-      byte[] buf = new byte[1 << 16];
-      for (int n = in.read(buf); n >= 0; n = in.read(buf)) {
-        digest.update(buf, 0, n);
-      }
-      return HexFormat.of().formatHex(digest.digest());
+    try {
+      return OutputChecksum.of(file.toRealPath()).sha256(); // a symlinked jar is checksummed as its target
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read " + file + " to checksum it: " + e.getMessage(), e);
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
     }
   }
 

@@ -31,6 +31,15 @@ What is the same as Recap:
           of image->text and text->image, as Recap's evaluate stage reports it.
 What differs: the order of samples (a full permutation per epoch here, Recap's shard order plus a
 256-sample shuffle buffer there) and the random draws of the crops and of the initialization.
+--init (Recap's initial parameters) and --order (Recap's batches, key for key) remove the last two
+but the crops; without a crop (--min-scale 1.0) the twin then follows Recap step for step.
+
+The one-step check (--compare DIR, DIR written by ClipTwinStepDump): Recap's initial parameters
+(OpenCLIP's names, mapped onto this twin's), Recap's batch (the pixels as Recap's loader normalized
+them, checked against this script's decoding and normalization of the same samples; the token ids,
+checked against this script's tokenizer), then per step the loss, every tensor's gradient and the
+parameters after torch's AdamW, each against Recap's; and torch's AdamW applied to Recap's own
+gradients from Recap's initial parameters (the optimizer alone).
 
 Usage (Debian's python3-torch; its netlib BLAS is ~1 GFLOP/s, so put OpenBLAS first, e.g.
 unpacked from libopenblas0-openmp with `apt-get download` + `dpkg -x`):
@@ -39,6 +48,9 @@ unpacked from libopenblas0-openmp with `apt-get download` + `dpkg -x`):
       --lr 1e-3 --warmup 12 [--vocab DIR/tokenizer/vocab.txt]
 The last line printed is `RESULT {json}`: epochLoss (mean step loss per epoch), stepLoss,
 r1, r5, i2t/t2i recall, heldout pairs and unique captions, seconds.
+  OMP_NUM_THREADS=1 /usr/bin/python3 clip_twin.py --compare DIR [--train 'SHARDS/train-*.tar']
+prints the one-step check per tensor and ends with `RESULT {json}` of the worst relative L2
+differences (gradients, parameters, replayed optimizer) per step.
 """
 import argparse
 import glob
@@ -251,6 +263,16 @@ class Clip(nn.Module):
         return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels)) / 2
 
 
+def read_order(path, keys, epochs):
+    """Per epoch, the list of Recap's batches (index tensors into the training samples) from an --order file."""
+    index = {k: i for i, k in enumerate(keys)}
+    batches = [[] for _ in range(epochs)]
+    for line in open(path, encoding="utf-8"):
+        epoch, names = line.rstrip("\n").split("\t")
+        batches[int(epoch) - 1].append(torch.tensor([index[k] for k in names.split(" ")]))
+    return batches
+
+
 def learning_rate(step, peak, warmup, total):
     """Recap's CosineSchedule (floor 0), OpenCLIP's cosine_lr."""
     if step < warmup:
@@ -330,13 +352,15 @@ def adamw(model, lr):
                              lr=lr, betas=(0.9, 0.98), eps=1e-6)
 
 
-def differences(ours, theirs):
-    """Per tensor (name, max |ours - theirs|, max |theirs|, ||ours - theirs|| / ||theirs||), worst relative first."""
+def differences(ours, theirs, base=None):
+    """Per tensor (name, max |ours - theirs|, max |theirs|, relative L2), worst relative first: ||ours - theirs|| over
+    ||theirs||, or with base (the parameters before training) over ||theirs - base||, how far Recap's moved."""
     rows = []
     for name, ref in theirs.items():
-        mine = ours[twin_name(name)]
+        mine = ours[twin_name(name)].detach()
         diff = (mine - ref).abs().max().item()
-        rel = ((mine - ref).norm() / ref.norm().clamp_min(1e-30)).item()
+        scale = ref if base is None else ref - base[name]
+        rel = ((mine - ref).norm() / scale.norm().clamp_min(1e-30)).item()
         rows.append((name, diff, ref.abs().max().item(), rel))
     return sorted(rows, key=lambda r: -r[3])
 
@@ -401,11 +425,9 @@ def compare(directory, shards):
         with torch.no_grad():
             model.logit_scale.clamp_(0, math.log(100))
         recap_params = read_safetensors(f"{directory}/params-step-{k}.safetensors")
-        worst[f"params {k}"] = report(f"  parameters after step {k}",
-                                      differences(dict(model.named_parameters()), recap_params))
+        worst[f"params {k}"] = report(f"  parameters after step {k} (relative to Recap's distance from the start)",
+                                      differences(dict(model.named_parameters()), recap_params, init))
         # the replay: Recap's gradient of this step, the twin's AdamW
-        for n, p in replay.named_parameters():
-            p.grad = None
         rg = {twin_name(n): g for n, g in recap_grads.items()}
         for n, p in replay.named_parameters():
             p.grad = rg[n].clone()
@@ -413,7 +435,7 @@ def compare(directory, shards):
         with torch.no_grad():
             replay.logit_scale.clamp_(0, math.log(100))
         worst[f"replay {k}"] = report(f"  twin's AdamW on Recap's gradients, after step {k}, against Recap",
-                                      differences(dict(replay.named_parameters()), recap_params), show=2)
+                                      differences(dict(replay.named_parameters()), recap_params, init), show=2)
     print("RESULT " + json.dumps(worst), flush=True)
 
 
@@ -434,6 +456,8 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--init", help="start from Recap's initial parameters (a safetensors file under OpenCLIP's names, "
                                    "e.g. ClipTwinStepDump's init.safetensors) instead of the twin's own initialization")
+    ap.add_argument("--order", help="follow Recap's batches (ClipTwinBench's recap-order-seedN.tsv: per step the epoch, "
+                                    "a tab, the keys) instead of a full permutation per epoch")
     ap.add_argument("--compare", metavar="DIR", help="the one-step check against ClipTwinStepDump's output in DIR "
                                                      "(--train: its shards, to check pixels and tokens)")
     args = ap.parse_args()
@@ -448,7 +472,7 @@ def main():
     train_paths = sorted(glob.glob(args.train))
     if not train_paths:
         raise SystemExit(f"--train {args.train}: no shard matches")
-    images, captions = read_shards(train_paths)
+    images, captions, keys = read_shards(train_paths, with_keys=True)
     tokenizer = WordTokenizer(captions)
     if args.vocab:
         with open(args.vocab, encoding="utf-8") as f:
@@ -471,13 +495,16 @@ def main():
     steps_per_epoch = math.ceil(n / args.batch)
     total = steps_per_epoch * args.epochs
     gen = torch.Generator().manual_seed(args.seed * 7919 + 1)
+    recap_batches = read_order(args.order, keys, args.epochs) if args.order else None
+    if recap_batches is not None and sum(len(b) for b in recap_batches) != total:
+        raise SystemExit(f"--order {args.order}: {sum(len(b) for b in recap_batches)} batches, the schedule has {total} steps")
     step = 0
     epoch_loss, step_loss = [], []
     for epoch in range(args.epochs):
         order = torch.randperm(n, generator=gen)
         losses = []
-        for s in range(steps_per_epoch):
-            idx = order[s * args.batch:(s + 1) * args.batch]
+        for s in range(len(recap_batches[epoch]) if recap_batches is not None else steps_per_epoch):
+            idx = recap_batches[epoch][s] if recap_batches is not None else order[s * args.batch:(s + 1) * args.batch]
             batch = torch.stack([random_resized_crop(pixels[i], 64, args.min_scale, args.flip, gen) for i in idx.tolist()])
             lr = learning_rate(step, args.lr, args.warmup, total)
             for g in opt.param_groups:
@@ -494,6 +521,7 @@ def main():
         epoch_loss.append(sum(losses) / len(losses))
         print(f"twin seed {args.seed} epoch {epoch + 1}: mean loss {epoch_loss[-1]:.4f} "
               f"(last step {losses[-1]:.4f}, {time.time() - started:.0f} s)", flush=True)
+    print(f"twin seed {args.seed} step losses: {' '.join(f'{l:.4f}' for l in step_loss)}", flush=True)
 
     held_images, held_captions = read_shards([args.heldout])
     model.eval()

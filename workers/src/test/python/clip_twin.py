@@ -31,6 +31,15 @@ What is the same as Recap:
           of image->text and text->image, as Recap's evaluate stage reports it.
 What differs: the order of samples (a full permutation per epoch here, Recap's shard order plus a
 256-sample shuffle buffer there) and the random draws of the crops and of the initialization.
+--init (Recap's initial parameters) and --order (Recap's batches, key for key) remove the last two
+but the crops; without a crop (--min-scale 1.0) the twin then follows Recap step for step.
+
+The one-step check (--compare DIR, DIR written by ClipTwinStepDump): Recap's initial parameters
+(OpenCLIP's names, mapped onto this twin's), Recap's batch (the pixels as Recap's loader normalized
+them, checked against this script's decoding and normalization of the same samples; the token ids,
+checked against this script's tokenizer), then per step the loss, every tensor's gradient and the
+parameters after torch's AdamW, each against Recap's; and torch's AdamW applied to Recap's own
+gradients from Recap's initial parameters (the optimizer alone).
 
 Usage (Debian's python3-torch; its netlib BLAS is ~1 GFLOP/s, so put OpenBLAS first, e.g.
 unpacked from libopenblas0-openmp with `apt-get download` + `dpkg -x`):
@@ -39,6 +48,9 @@ unpacked from libopenblas0-openmp with `apt-get download` + `dpkg -x`):
       --lr 1e-3 --warmup 12 [--vocab DIR/tokenizer/vocab.txt]
 The last line printed is `RESULT {json}`: epochLoss (mean step loss per epoch), stepLoss,
 r1, r5, i2t/t2i recall, heldout pairs and unique captions, seconds.
+  OMP_NUM_THREADS=1 /usr/bin/python3 clip_twin.py --compare DIR [--train 'SHARDS/train-*.tar']
+prints the one-step check per tensor and ends with `RESULT {json}` of the worst relative L2
+differences (gradients, parameters, replayed optimizer) per step.
 """
 import argparse
 import glob
@@ -46,6 +58,7 @@ import io
 import json
 import math
 import re
+import struct
 import tarfile
 import time
 from collections import Counter
@@ -64,9 +77,9 @@ WORD = re.compile(r"[^\W_]+|[^\s\w]|_")  # Java: [\p{L}\p{N}]+|[^\s\p{L}\p{N}]
 
 # ---------------------------------------------------------------- data
 
-def read_shards(paths):
-    """(images uint8 [N, H, W, 3], captions) of every sample with an image and a key.txt, in shard order."""
-    images, captions = [], []
+def read_shards(paths, with_keys=False):
+    """(images uint8 [N, H, W, 3], captions[, keys]) of every sample with an image and a key.txt, in shard order."""
+    images, captions, keys = [], [], []
     for path in paths:
         samples = {}
         with tarfile.open(path) as tar:
@@ -82,7 +95,8 @@ def read_shards(paths):
                 continue
             images.append(np.asarray(Image.open(io.BytesIO(img)).convert("RGB")))
             captions.append(txt.decode("utf-8").strip())
-    return np.stack(images), captions
+            keys.append(key)
+    return (np.stack(images), captions, keys) if with_keys else (np.stack(images), captions)
 
 
 def words(text):
@@ -249,6 +263,16 @@ class Clip(nn.Module):
         return (F.cross_entropy(logits, labels) + F.cross_entropy(logits.t(), labels)) / 2
 
 
+def read_order(path, keys, epochs):
+    """Per epoch, the list of Recap's batches (index tensors into the training samples) from an --order file."""
+    index = {k: i for i, k in enumerate(keys)}
+    batches = [[] for _ in range(epochs)]
+    for line in open(path, encoding="utf-8"):
+        epoch, names = line.rstrip("\n").split("\t")
+        batches[int(epoch) - 1].append(torch.tensor([index[k] for k in names.split(" ")]))
+    return batches
+
+
 def learning_rate(step, peak, warmup, total):
     """Recap's CosineSchedule (floor 0), OpenCLIP's cosine_lr."""
     if step < warmup:
@@ -276,12 +300,151 @@ def recall(similarity, captions, ks=(1, 5, 10)):
     return i2t, t2i, n, len(ids)
 
 
+# ---------------------------------------------------------------- Recap's parameters (ClipTwinStepDump, --init)
+
+def read_safetensors(path):
+    """name -> float32 tensor of a safetensors file (F32 only: what Recap writes)."""
+    with open(path, "rb") as f:
+        n = struct.unpack("<Q", f.read(8))[0]
+        header = json.loads(f.read(n))
+        data = f.read()
+    out = {}
+    for name, entry in header.items():
+        if name == "__metadata__":
+            continue
+        if entry["dtype"] != "F32":
+            raise SystemExit(f"{path}: tensor {name} is {entry['dtype']}, only F32 is read here")
+        begin, end = entry["data_offsets"]
+        out[name] = torch.from_numpy(np.frombuffer(data[begin:end], dtype="<f4").reshape(entry["shape"]).copy())
+    return out
+
+
+def twin_name(openclip):
+    """OpenCLIP's state-dict name (what Recap exports) -> this twin's parameter name."""
+    name = re.sub(r"transformer\.resblocks\.(\d+)\.(?:attn\.|mlp\.)?", r"blocks.\1.", openclip)
+    if name == "visual.proj":
+        return "image_projection"
+    if name.startswith("visual.") or name in ("text_projection", "logit_scale"):
+        return name
+    return "text." + name.replace("token_embedding.weight", "token_embedding")
+
+
+def load_recap(model, tensors, source):
+    """Sets every parameter of the twin from Recap's tensors (OpenCLIP names); fails on a missing, extra or misshapen one."""
+    params = dict(model.named_parameters())
+    mapped = {twin_name(k): v for k, v in tensors.items()}
+    missing = sorted(set(params) - set(mapped))
+    extra = sorted(set(mapped) - set(params))
+    if missing or extra:
+        raise SystemExit(f"{source}: tensors do not match the twin's parameters: missing {missing}, extra {extra}")
+    with torch.no_grad():
+        for name, p in params.items():
+            if tuple(mapped[name].shape) != tuple(p.shape):
+                raise SystemExit(f"{source}: {name} has shape {tuple(mapped[name].shape)}, the twin {tuple(p.shape)}")
+            p.copy_(mapped[name])
+
+
+def adamw(model, lr):
+    """The twin's optimizer: AdamW (0.9, 0.98), eps 1e-6, weight decay 0.2 on tensors of 2+ dimensions."""
+    decay = [p for p in model.parameters() if p.dim() >= 2]
+    rest = [p for p in model.parameters() if p.dim() < 2]
+    return torch.optim.AdamW([{"params": decay, "weight_decay": 0.2}, {"params": rest, "weight_decay": 0.0}],
+                             lr=lr, betas=(0.9, 0.98), eps=1e-6)
+
+
+def differences(ours, theirs, base=None):
+    """Per tensor (name, max |ours - theirs|, max |theirs|, relative L2), worst relative first: ||ours - theirs|| over
+    ||theirs||, or with base (the parameters before training) over ||theirs - base||, how far Recap's moved."""
+    rows = []
+    for name, ref in theirs.items():
+        mine = ours[twin_name(name)].detach()
+        diff = (mine - ref).abs().max().item()
+        scale = ref if base is None else ref - base[name]
+        rel = ((mine - ref).norm() / scale.norm().clamp_min(1e-30)).item()
+        rows.append((name, diff, ref.abs().max().item(), rel))
+    return sorted(rows, key=lambda r: -r[3])
+
+
+def report(title, rows, show=4):
+    worst = rows[0]
+    total_rel = math.sqrt(sum(r[3] ** 2 for r in rows) / len(rows))
+    print(f"{title}: {len(rows)} tensors, worst relative L2 {worst[3]:.3g} ({worst[0]}, max abs diff {worst[1]:.3g} "
+          f"of max |value| {worst[2]:.3g}); rms of the relative L2s {total_rel:.3g}")
+    for name, diff, top, rel in rows[1:show]:
+        print(f"    {name}: relative L2 {rel:.3g}, max abs diff {diff:.3g} of {top:.3g}")
+    return worst[3]
+
+
+def compare(directory, shards):
+    """The one-step check: Recap's initial parameters and batch (ClipTwinStepDump) through the twin."""
+    steps_log = json.load(open(f"{directory}/steps.json"))
+    lr = steps_log["lr"]
+    recap_steps = steps_log["steps"]
+    batch = read_safetensors(f"{directory}/batch.safetensors")
+    pixels, tokens = batch["pixels"], batch["tokens"].long()
+    keys = open(f"{directory}/keys.txt", encoding="utf-8").read().splitlines()
+    init = read_safetensors(f"{directory}/init.safetensors")
+    vocab = init["token_embedding.weight"].shape[0]
+    print(f"compare {directory}: batch {len(keys)}, vocabulary {vocab}, lr {lr}, {len(recap_steps)} Recap steps "
+          f"({steps_log['precision']}), torch {torch.__version__}", flush=True)
+
+    # the same pixels after the same normalization, the same tokens (the twin's tokenizer trained on the same shards)
+    paths = sorted(glob.glob(shards))
+    if paths:
+        images, captions, names = read_shards(paths, with_keys=True)
+        index = {k: i for i, k in enumerate(names)}
+        rows = [index[k] for k in keys]
+        mine = normalize(images[rows])
+        print(f"pixels: max |recap - twin normalize| = {(mine - pixels).abs().max().item():.3g} over {tuple(pixels.shape)}")
+        tok = WordTokenizer(captions)
+        recap_vocab = open(f"{directory}/tokenizer/vocab.txt", encoding="utf-8").read().splitlines()
+        mine_tokens = torch.tensor([tok.encode(captions[i]) for i in rows])
+        print(f"tokens: vocabulary identical {tok.vocab == recap_vocab}, "
+              f"token ids identical {bool((mine_tokens == tokens).all())}")
+
+    torch.manual_seed(0)
+    model = Clip(vocab)
+    load_recap(model, init, "init.safetensors")
+    opt = adamw(model, lr)
+
+    # optimizer alone: the twin's AdamW fed Recap's gradients from Recap's initial parameters
+    replay = Clip(vocab)
+    load_recap(replay, init, "init.safetensors")
+    replay_opt = adamw(replay, lr)
+
+    worst = {}
+    for k, logged in enumerate(recap_steps, start=1):
+        loss = model(pixels, tokens)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        grads = {n: p.grad.detach().clone() for n, p in model.named_parameters()}
+        recap_grads = read_safetensors(f"{directory}/grads-step-{k}.safetensors")
+        print(f"step {k}: loss recap {logged['loss']:.7f}, twin {loss.item():.7f} (diff {logged['loss'] - loss.item():.3g})")
+        worst[f"grad {k}"] = report(f"  gradients at step {k}", differences(grads, recap_grads))
+        opt.step()
+        with torch.no_grad():
+            model.logit_scale.clamp_(0, math.log(100))
+        recap_params = read_safetensors(f"{directory}/params-step-{k}.safetensors")
+        worst[f"params {k}"] = report(f"  parameters after step {k} (relative to Recap's distance from the start)",
+                                      differences(dict(model.named_parameters()), recap_params, init))
+        # the replay: Recap's gradient of this step, the twin's AdamW
+        rg = {twin_name(n): g for n, g in recap_grads.items()}
+        for n, p in replay.named_parameters():
+            p.grad = rg[n].clone()
+        replay_opt.step()
+        with torch.no_grad():
+            replay.logit_scale.clamp_(0, math.log(100))
+        worst[f"replay {k}"] = report(f"  twin's AdamW on Recap's gradients, after step {k}, against Recap",
+                                      differences(dict(replay.named_parameters()), recap_params, init), show=2)
+    print("RESULT " + json.dumps(worst), flush=True)
+
+
 # ---------------------------------------------------------------- main
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--train", required=True, help="glob of the training shards")
-    ap.add_argument("--heldout", required=True, help="held-out shard for retrieval")
+    ap.add_argument("--train", help="glob of the training shards")
+    ap.add_argument("--heldout", help="held-out shard for retrieval")
     ap.add_argument("--vocab", help="Recap's saved vocab.txt, to check the tokenizer is identical")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--epochs", type=int, default=3)
@@ -291,14 +454,25 @@ def main():
     ap.add_argument("--min-scale", type=float, default=0.9)
     ap.add_argument("--flip", action="store_true")
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--init", help="start from Recap's initial parameters (a safetensors file under OpenCLIP's names, "
+                                   "e.g. ClipTwinStepDump's init.safetensors) instead of the twin's own initialization")
+    ap.add_argument("--order", help="follow Recap's batches (ClipTwinBench's recap-order-seedN.tsv: per step the epoch, "
+                                    "a tab, the keys) instead of a full permutation per epoch")
+    ap.add_argument("--compare", metavar="DIR", help="the one-step check against ClipTwinStepDump's output in DIR "
+                                                     "(--train: its shards, to check pixels and tokens)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     started = time.time()
+    if args.compare:
+        compare(args.compare, args.train or f"{args.compare}/data/train-*.tar")
+        return
+    if not args.train or not args.heldout:
+        ap.error("--train and --heldout are required (or --compare DIR)")
 
     train_paths = sorted(glob.glob(args.train))
     if not train_paths:
         raise SystemExit(f"--train {args.train}: no shard matches")
-    images, captions = read_shards(train_paths)
+    images, captions, keys = read_shards(train_paths, with_keys=True)
     tokenizer = WordTokenizer(captions)
     if args.vocab:
         with open(args.vocab, encoding="utf-8") as f:
@@ -315,20 +489,22 @@ def main():
 
     torch.manual_seed(args.seed)
     model = Clip(len(tokenizer.vocab))
-    decay = [p for p in model.parameters() if p.dim() >= 2]
-    rest = [p for p in model.parameters() if p.dim() < 2]
-    opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.2}, {"params": rest, "weight_decay": 0.0}],
-                            lr=args.lr, betas=(0.9, 0.98), eps=1e-6)
+    if args.init:
+        load_recap(model, read_safetensors(args.init), args.init)
+    opt = adamw(model, args.lr)
     steps_per_epoch = math.ceil(n / args.batch)
     total = steps_per_epoch * args.epochs
     gen = torch.Generator().manual_seed(args.seed * 7919 + 1)
+    recap_batches = read_order(args.order, keys, args.epochs) if args.order else None
+    if recap_batches is not None and sum(len(b) for b in recap_batches) != total:
+        raise SystemExit(f"--order {args.order}: {sum(len(b) for b in recap_batches)} batches, the schedule has {total} steps")
     step = 0
     epoch_loss, step_loss = [], []
     for epoch in range(args.epochs):
         order = torch.randperm(n, generator=gen)
         losses = []
-        for s in range(steps_per_epoch):
-            idx = order[s * args.batch:(s + 1) * args.batch]
+        for s in range(len(recap_batches[epoch]) if recap_batches is not None else steps_per_epoch):
+            idx = recap_batches[epoch][s] if recap_batches is not None else order[s * args.batch:(s + 1) * args.batch]
             batch = torch.stack([random_resized_crop(pixels[i], 64, args.min_scale, args.flip, gen) for i in idx.tolist()])
             lr = learning_rate(step, args.lr, args.warmup, total)
             for g in opt.param_groups:
@@ -345,6 +521,7 @@ def main():
         epoch_loss.append(sum(losses) / len(losses))
         print(f"twin seed {args.seed} epoch {epoch + 1}: mean loss {epoch_loss[-1]:.4f} "
               f"(last step {losses[-1]:.4f}, {time.time() - started:.0f} s)", flush=True)
+    print(f"twin seed {args.seed} step losses: {' '.join(f'{l:.4f}' for l in step_loss)}", flush=True)
 
     held_images, held_captions = read_shards([args.heldout])
     model.eval()

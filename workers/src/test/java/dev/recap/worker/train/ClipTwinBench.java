@@ -45,7 +45,12 @@ import java.util.Map;
  * {@code batch} (256), {@code lr} (1e-3), {@code warmup} (12), {@code minScale} (0.9),
  * {@code flip} (false), {@code python} (/usr/bin/python3), {@code twin} (the script's path,
  * default {@code src/test/python/clip_twin.py} from the workers module), {@code twinLibraryPath}
- * (LD_LIBRARY_PATH for the twin, e.g. an OpenBLAS directory), {@code runs} (recap,twin). The
+ * (LD_LIBRARY_PATH for the twin, e.g. an OpenBLAS directory), {@code runs} (recap,twin),
+ * {@code twinStart} ({@code own}: the twin draws its own initialization; {@code recap}: it starts
+ * from Recap's initial parameters of the same seed, {@code recap-init-seedN.safetensors}),
+ * {@code twinOrder} ({@code own}: a full permutation per epoch; {@code recap}: Recap's batches,
+ * key for key, {@code recap-order-seedN.tsv}, written by iterating Recap's loader before training
+ * and checked against the batches Recap trains on). The
  * plugin classes ({@code plugins/vit}, {@code plugins/text-transformer},
  * {@code plugins/synth-scenes} target/classes) must be on the class path.
  */
@@ -73,12 +78,16 @@ public final class ClipTwinBench {
     AugmentPolicy augment = new AugmentPolicy(Double.parseDouble(System.getProperty("minScale", "0.9")),
         Boolean.parseBoolean(System.getProperty("flip", "false")));
     List<String> runs = List.of(System.getProperty("runs", "recap,twin").split(","));
+    boolean twinStartsAsRecap = choice("twinStart");
+    boolean twinFollowsRecap = choice("twinOrder");
 
     System.out.printf("machine: %d cores, load average %s, java %s, libtorch threads %s%n",
         Runtime.getRuntime().availableProcessors(), loadAverage(), System.getProperty("java.version"),
         System.getProperty("ai.djl.pytorch.num_threads", "default"));
     System.out.printf("data: %d pairs in shards of %d, %d held out; batch %d, %d epochs, lr %s, warm-up %d, %s%n", pairs,
         shardSize, heldOut, batch, epochs, lr, warmup, augment.describe());
+    System.out.printf("twin: %s initialization, %s sample order%n", twinStartsAsRecap ? "Recap's" : "its own",
+        twinFollowsRecap ? "Recap's" : "its own (full permutation)");
     List<Path> train = writeShards(dir.resolve("data"), pairs, shardSize, heldOut);
     Path heldOutShard = dir.resolve("data").resolve("heldout.tar");
 
@@ -97,13 +106,29 @@ public final class ClipTwinBench {
     List<Process> twins = new ArrayList<>();
     if (runs.contains("twin")) {
       for (long seed : seeds) {
-        twins.add(startTwin(dir, seed, epochs, batch, lr, warmup, augment));
+        List<String> extra = new ArrayList<>();
+        if (twinStartsAsRecap) {
+          Path init = dir.resolve("recap-init-seed" + seed + ".safetensors");
+          try (NDManager manager = NDManager.newBaseManager()) {
+            factory.checkpoint().write(factory.clipModel(manager, tokenizer, seed), init);
+          }
+          extra.addAll(List.of("--init", init.toString()));
+        }
+        if (twinFollowsRecap) {
+          Path order = dir.resolve("recap-order-seed" + seed + ".tsv");
+          Files.write(order, recapOrder(factory, train, seed, factory.totalSteps(corpus.size())));
+          extra.addAll(List.of("--order", order.toString()));
+        }
+        twins.add(startTwin(dir, seed, epochs, batch, lr, warmup, augment, extra));
       }
     }
     List<Outcome> outcomes = new ArrayList<>();
     if (runs.contains("recap")) {
       for (long seed : seeds) {
-        outcomes.add(recap(factory, tokenizer, train, heldOutShard, seed, corpus.size()));
+        Path order = dir.resolve("recap-order-seed" + seed + ".tsv");
+        Path init = dir.resolve("recap-init-seed" + seed + ".safetensors");
+        outcomes.add(recap(factory, tokenizer, train, heldOutShard, seed, corpus.size(),
+            twinFollowsRecap && runs.contains("twin") ? order : null, twinStartsAsRecap && runs.contains("twin") ? init : null));
       }
     }
     for (int i = 0; i < twins.size(); i++) {
@@ -113,16 +138,58 @@ public final class ClipTwinBench {
     System.out.printf("load average at the end: %s%n", loadAverage());
   }
 
-  /** Trains one seed as the pretrain task does and measures retrieval on the held-out shard. */
-  static Outcome recap(ClipRunFactory factory, TextTokenizer tokenizer, List<Path> train, Path heldOut, long seed, int samples)
-      throws Exception {
+  private static boolean choice(String property) {
+    String v = System.getProperty(property, "own");
+    if (!v.equals("own") && !v.equals("recap")) {
+      throw new IllegalArgumentException("-D" + property + " must be own or recap, got '" + v + "'");
+    }
+    return v.equals("recap");
+  }
+
+  /**
+   * Recap's batches of every epoch, one line per step: the epoch (from 1), a tab, the samples' keys
+   * separated by spaces; what its loader yields for {@code seed}, the order the twin follows with
+   * {@code --order}.
+   */
+  static List<String> recapOrder(ClipRunFactory factory, List<Path> train, long seed, long total) throws Exception {
+    List<String> lines = new ArrayList<>();
+    for (int epoch = 0; epoch < factory.spec().epochs() && lines.size() < total; epoch++) {
+      try (BatchLoader loader = factory.loader(train, null, seed, epoch, 0, 1); NDManager scope = NDManager.newBaseManager()) {
+        for (Batch next = loader.next(scope); next != null && lines.size() < total; next = loader.next(scope)) {
+          try (Batch b = next) {
+            lines.add((epoch + 1) + "\t" + String.join(" ", b.keys()));
+          }
+        }
+      }
+    }
+    return lines;
+  }
+
+  /**
+   * Trains one seed as the pretrain task does and measures retrieval on the held-out shard. When
+   * {@code order} is given, checks that the batches trained on are the ones written there; when
+   * {@code init} is given, that the initial parameters are the ones written there.
+   */
+  static Outcome recap(ClipRunFactory factory, TextTokenizer tokenizer, List<Path> train, Path heldOut, long seed, int samples,
+      Path order, Path init) throws Exception {
     long started = System.nanoTime();
     int epochs = factory.spec().epochs();
     long total = factory.totalSteps(samples);
     double[] epochLoss = new double[epochs];
     try (NDManager manager = NDManager.newBaseManager()) {
       ClipModel model = factory.clipModel(manager, tokenizer, seed);
+      if (init != null) {
+        Map<String, Safetensors.Tensor> written = Safetensors.read(init);
+        boolean same = true;
+        for (Map.Entry<String, ai.djl.nn.Parameter> e : factory.checkpoint().named(model).entrySet()) {
+          same &= Arrays.equals(written.get(e.getKey()).data(), e.getValue().getArray().toFloatArray());
+        }
+        System.out.printf("recap seed %d: initial parameters identical to %s: %s%n", seed, init.getFileName(), same);
+      }
+      List<String> trained = new ArrayList<>();
+      StringBuilder stepLosses = new StringBuilder();
       ClipTrainer trainer = factory.clipTrainer(model, manager, total, Collective.single());
+      System.out.printf("recap seed %d: %s arithmetic%n", seed, trainer.precision().label());
       long done = 0;
       for (int epoch = 0; epoch < epochs && done < total; epoch++) {
         double sum = 0;
@@ -130,7 +197,10 @@ public final class ClipTwinBench {
         try (BatchLoader loader = factory.loader(train, null, seed, epoch, 0, 1); NDManager scope = NDManager.newBaseManager()) {
           for (Batch next = loader.next(scope); next != null && done < total; next = loader.next(scope)) {
             try (Batch b = next) {
-              sum += trainer.step(ClipRunFactory.clipBatch(b, tokenizer)).loss();
+              trained.add((epoch + 1) + "\t" + String.join(" ", b.keys()));
+              double loss = trainer.step(ClipRunFactory.clipBatch(b, tokenizer)).loss();
+              stepLosses.append(stepLosses.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%.4f", loss));
+              sum += loss;
             }
             steps++;
             done++;
@@ -140,14 +210,19 @@ public final class ClipTwinBench {
         System.out.printf(Locale.ROOT, "recap seed %d epoch %d: mean loss %.4f (%d steps, %.0f s)%n", seed, epoch + 1,
             epochLoss[epoch], steps, (System.nanoTime() - started) / 1e9);
       }
+      System.out.printf("recap seed %d step losses: %s%n", seed, stepLosses);
+      if (order != null) {
+        System.out.printf("recap seed %d: batches identical to %s: %s%n", seed, order.getFileName(),
+            trained.equals(Files.readAllLines(order, StandardCharsets.UTF_8)));
+      }
       RetrievalMetrics m = ClipRetrieval.measure(model, tokenizer, List.of(heldOut), factory.spec().imageSize(), manager);
       return new Outcome("recap", seed, epochLoss, (m.imageToText().get(0) + m.textToImage().get(0)) / 2,
           (m.imageToText().get(1) + m.textToImage().get(1)) / 2, m.texts(), m.uniqueTexts(), (System.nanoTime() - started) / 1e9);
     }
   }
 
-  static Process startTwin(Path dir, long seed, int epochs, int batch, double lr, int warmup, AugmentPolicy augment)
-      throws Exception {
+  static Process startTwin(Path dir, long seed, int epochs, int batch, double lr, int warmup, AugmentPolicy augment,
+      List<String> extra) throws Exception {
     String script = System.getProperty("twin", "src/test/python/clip_twin.py");
     if (!Files.isRegularFile(Path.of(script))) {
       throw new IllegalArgumentException("-Dtwin=" + script + ": no such file; point it at workers/src/test/python/clip_twin.py");
@@ -160,6 +235,7 @@ public final class ClipTwinBench {
     if (augment.flip()) {
       command.add("--flip");
     }
+    command.addAll(extra);
     ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
         .redirectOutput(dir.resolve("twin-seed" + seed + ".log").toFile());
     pb.environment().put("OMP_NUM_THREADS", "1");

@@ -179,6 +179,9 @@ class AssessPipelineTest {
     assertTrue(md.contains("an estimated 160 pairs"), md);
     assertTrue(md.contains("one epoch of this CLIP over all 160 pairs would take"), md);
     assertTrue(md.contains("the recaptions were made elsewhere"), md);
+    // the probes' measured seconds against the sizing's estimate, which the spec carries
+    assertTrue(md.contains("s per frozen probe on average (21 probes, task wall time); the sizing estimated "), md);
+    assertTrue(yaml.contains("probeSeconds: "), yaml);
     // the control and the sizing
     assertTrue(md.contains("random-init (untrained)"), md);
     assertTrue(md.contains("proxy: 2 of 2 shards"), md);

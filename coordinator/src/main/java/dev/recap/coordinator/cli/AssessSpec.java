@@ -1,5 +1,6 @@
 package dev.recap.coordinator.cli;
 
+import dev.recap.bus.DenseFormat;
 import dev.recap.coordinator.plan.CurateStagePlanner;
 import dev.recap.coordinator.plan.ShardPatterns;
 import dev.recap.coordinator.spec.Budget;
@@ -24,18 +25,47 @@ import java.util.Set;
  * random-initialization control), each round after the first held back by {@code withinBudget}
  * when it would overrun the budget, and a {@code report} with the Assessment section.
  *
- * <p>Proxy size: the shards are counted and one is read to count its pairs; the proxy takes as
- * many whole shards, spread evenly over the dataset, as the pretraining share of the budget can
- * train at {@link Options#imagesPerSecond} per worker (half of the budget goes to pretraining, the
- * rest to reading, captioning and evaluation). {@link #sizing()} says so in words.
+ * <p>Sizing: a seed's round is pretraining (the two CLIPs side by side) plus its evaluation (seven
+ * frozen probes on the dense set and the retrievals). The dense set is looked at first (images per
+ * split, one label's size, classes) and a probe's cost estimated from it ({@link ProbeCost}); the
+ * dense limits shrink when the probes of every seed would take more than their share of the budget;
+ * what is left of each seed's share trains the CLIPs at {@link Options#imagesPerSecond} per worker,
+ * and the proxy takes as many whole shards, spread evenly over the dataset, as that affords.
+ * {@link #sizing()} says so in words.
  */
 final class AssessSpec {
 
-  /** Images per second one worker trains the tiny CLIP at 64 px, measured on a 2-core machine (2026-12-04). */
-  static final double DEFAULT_IMAGES_PER_SECOND = 100;
+  /**
+   * Images per second one worker trains the tiny CLIP at 64 px in bf16, two workers sharing a
+   * 2-core machine (measured 2026-12-06).
+   */
+  static final double DEFAULT_IMAGES_PER_SECOND = 220;
 
-  /** Share of the budget the proxy's pretraining may take. */
-  static final double PRETRAIN_SHARE = 0.5;
+  /** A retrieval task's wall seconds (512 held-out pairs through a tiny CLIP), measured 2026-12-06. */
+  static final double RETRIEVAL_SECONDS = 3;
+
+  /** Share of the budget the seed rounds may plan to use; the rest is reading, curation and slack. */
+  static final double ROUNDS_SHARE = 0.85;
+
+  /** Largest share of a round the dense probes may take before the dense limits shrink. */
+  static final double PROBE_SHARE = 0.6;
+
+  /** Frozen probes per seed: two CLIPs at 1/3, 2/3 and the end of training, and the control. */
+  static final int PROBES_PER_SEED = 7;
+
+  /** Retrieval tasks per seed (the same six models as the CLIP probes). */
+  static final int RETRIEVALS_PER_SEED = 6;
+
+  /** Head epochs of the frozen probe. */
+  static final int HEAD_EPOCHS = 5;
+
+  /** The encoders' input size and the probe's window size. */
+  static final int IMAGE_SIZE = 64;
+
+  /** Dense images the probes use at most (evenly spread), and the fewest the sizing shrinks them to. */
+  static final int DENSE_TRAIN_LIMIT = 1000;
+  static final int DENSE_TEST_LIMIT = 300;
+  static final int DENSE_MIN = 100;
 
   /** Epochs over the proxy per run. */
   static final int EPOCHS = 2;
@@ -73,18 +103,95 @@ final class AssessSpec {
     }
   }
 
+  /**
+   * What a dense set is, as far as sizing needs it: usable images per split (after the limits),
+   * one label's size, and the classes the probe predicts (1 for depth).
+   */
+  record DenseSet(String format, int trainImages, int testImages, int labelWidth, int labelHeight, int classes) {
+
+    /** The set with at most {@code train} / {@code test} images per split. */
+    DenseSet limited(int train, int test) {
+      return new DenseSet(format, Math.min(trainImages, train), Math.min(testImages, test), labelWidth, labelHeight, classes);
+    }
+
+    /** The dense-data stage's limit for a split: its images, or the limit when none were found (the stage reports that). */
+    static int limit(int images, int limit) {
+      return images > 0 ? images : limit;
+    }
+  }
+
+  /**
+   * The wall seconds of one frozen linear probe on one worker, estimated from the dense set: an
+   * encoder pass per training crop and per test window, head training on {@code S x S} crops
+   * whose cost grows with the classes, and scoring at the label's resolution (upsampling and arg
+   * max over the classes). The constants were measured on a 2-core machine with two workers (one
+   * thread each), 2026-12-06; a run's report states the probe seconds it measured against this
+   * estimate.
+   */
+  static final class ProbeCost {
+    /** Encoder pass (frozen, fp32) per 64 px window: 1.4-1.9 s for 640 crops. */
+    static final double ENCODER_SECONDS_PER_WINDOW = 0.003;
+    /** Head training per epoch, per crop pixel and per output channel: 81-83 s for 640 crops x 5 epochs, 150 classes. */
+    static final double TRAIN_SECONDS_PER_PIXEL_CLASS = 4.1e-8;
+    /** Scoring per test image besides its pixels (bootstrap, confusion counts): 8.5-9.4 s for 300 64x64 images. */
+    static final double SCORE_SECONDS_PER_IMAGE = 0.025;
+    /**
+     * Scoring per label pixel and per output channel (upsampling, arg max): ADE20k's 683x512 labels
+     * at 0.25-0.43 s per image with two threads, taken as 1.5x that with one.
+     */
+    static final double SCORE_SECONDS_PER_PIXEL_CLASS = 9e-9;
+
+    private ProbeCost() {}
+
+    /** Estimated seconds of one probe. */
+    static double seconds(DenseSet d) {
+      int s = IMAGE_SIZE;
+      double channels = d.classes() + 1; // the loss and its gradient add about one channel's work
+      double train = d.trainImages() * (ENCODER_SECONDS_PER_WINDOW
+          + HEAD_EPOCHS * (double) s * s * channels * TRAIN_SECONDS_PER_PIXEL_CLASS);
+      double test = d.testImages() * (windows(d.labelWidth(), d.labelHeight()) * ENCODER_SECONDS_PER_WINDOW
+          + SCORE_SECONDS_PER_IMAGE + (double) d.labelWidth() * d.labelHeight() * channels * SCORE_SECONDS_PER_PIXEL_CLASS);
+      return train + test;
+    }
+
+    /** Sliding windows over a {@code w x h} image scaled to a shorter side of {@link #IMAGE_SIZE}, stride 2/3. */
+    static int windows(int w, int h) {
+      int s = IMAGE_SIZE;
+      double scale = (double) s / Math.min(w, h);
+      int sw = Math.max(s, (int) (w * scale + 0.5));
+      int sh = Math.max(s, (int) (h * scale + 0.5));
+      int stride = s * 2 / 3;
+      return (1 + (sw - s + stride - 1) / stride) * (1 + (sh - s + stride - 1) / stride);
+    }
+  }
+
   private final String yaml;
   private final String sizing;
   private final int proxyShards;
   private final int totalShards;
   private final long proxyPairs;
+  private final DenseSet dense;
+  private final double roundSeconds;
 
-  private AssessSpec(String yaml, String sizing, int proxyShards, int totalShards, long proxyPairs) {
+  private AssessSpec(String yaml, String sizing, int proxyShards, int totalShards, long proxyPairs, DenseSet dense,
+      double roundSeconds) {
     this.yaml = yaml;
     this.sizing = sizing;
     this.proxyShards = proxyShards;
     this.totalShards = totalShards;
     this.proxyPairs = proxyPairs;
+    this.dense = dense;
+    this.roundSeconds = roundSeconds;
+  }
+
+  /** The dense set the probes use, after the sizing's limits; null without {@code --dense}. */
+  DenseSet dense() {
+    return dense;
+  }
+
+  /** A seed round's estimated wall seconds (pretraining plus evaluation). */
+  double roundSeconds() {
+    return roundSeconds;
   }
 
   /** The spec's YAML. */
@@ -158,22 +265,133 @@ final class AssessSpec {
       throw new OptionException("--shards", files.get(0) + " holds no samples");
     }
     double ips = o.imagesPerSecond() > 0 ? o.imagesPerSecond() : DEFAULT_IMAGES_PER_SECOND;
-    // the two CLIP runs of a seed train side by side when there are two workers
+    double perRound = ROUNDS_SHARE * budget / o.seeds();
+    // the two CLIPs of a seed train side by side when there are two workers
     double parallel = Math.min(2, o.workers()) / 2.0;
-    long affordable = (long) (PRETRAIN_SHARE * budget * ips * parallel / (o.seeds() * EPOCHS));
+    // the probes get their share of a round, or everything the whole dataset's pretraining leaves
+    double wholePretrain = (double) files.size() * perShard * EPOCHS / (ips * parallel);
+    double probeAllowance = Math.max(PROBE_SHARE * perRound, perRound - wholePretrain);
+
+    // the dense probes first: what they cost at the limits, shrunk while they would take more than their share
+    DenseSet denseSet = null;
+    double probeSeconds = 0;
+    String denseNote = "";
+    if (dense != null) {
+      DenseSet all = inspect(dense[0], resolve(o.folder(), dense[1]));
+      denseSet = all.limited(DENSE_TRAIN_LIMIT, DENSE_TEST_LIMIT);
+      while (evaluationSeconds(denseSet, o.workers()) > probeAllowance
+          && (denseSet.trainImages() > DENSE_MIN || denseSet.testImages() > DENSE_MIN)) {
+        denseSet = all.limited(Math.max(DENSE_MIN, denseSet.trainImages() * 3 / 4),
+            Math.max(DENSE_MIN, denseSet.testImages() * 3 / 4));
+      }
+      probeSeconds = ProbeCost.seconds(denseSet);
+      boolean shrunk = denseSet.trainImages() < Math.min(all.trainImages(), DENSE_TRAIN_LIMIT)
+          || denseSet.testImages() < Math.min(all.testImages(), DENSE_TEST_LIMIT);
+      denseNote = String.format(Locale.ROOT, "; dense probes on %d training and %d test images of %s (%dx%d labels, %d %s)%s,"
+          + " about %s each", denseSet.trainImages(), denseSet.testImages(), all.format(), all.labelWidth(), all.labelHeight(),
+          all.classes(), all.classes() == 1 ? "output" : "classes", shrunk ? ", fewer than the limits "
+              + DENSE_TRAIN_LIMIT + "/" + DENSE_TEST_LIMIT + " so the probes fit" : "", Budget.format(Math.round(probeSeconds)));
+    }
+    double evaluation = evaluationSeconds(denseSet, o.workers());
+    // what is left of a seed's share trains the two CLIPs
+    double pretrainSeconds = Math.max(0, perRound - evaluation);
+    long affordable = (long) (pretrainSeconds * ips * parallel / EPOCHS);
     long wanted = Math.max(MIN_PAIRS, affordable);
     int shardsNeeded = (int) Math.min(files.size(), Math.max(1, (wanted + perShard - 1) / perShard));
     List<Path> proxy = spread(files, shardsNeeded);
     long pairs = shardsNeeded * perShard;
     int heldOut = (int) Math.max(8, Math.min(512, pairs / 10));
+    double round = (pairs - heldOut) * EPOCHS / (ips * parallel) + evaluation;
+    String fits = o.seeds() * round <= budget ? ""
+        : String.format(Locale.ROOT, "; %d seed(s) do not fit: the budget will stop the rounds that would overrun",
+            o.seeds());
     String sizing = String.format(Locale.ROOT, "proxy: %d of %d shards (~%d pairs, %d held out for retrieval; %d pairs in the"
-        + " first shard); sized so %d seed(s) x 2 CLIP runs x %d epochs fit %.0f%% of the %s budget at %.0f images/s per"
-        + " worker (%s) on %d worker(s)%s", shardsNeeded, files.size(), pairs, heldOut, perShard, o.seeds(), EPOCHS,
-        PRETRAIN_SHARE * 100, Budget.format(budget), ips, o.imagesPerSecond() > 0 ? "--images-per-second" : "the default,"
-            + " measured on a 2-core machine; pass the trainer images/s an earlier report states", o.workers(),
-        shardsNeeded == files.size() ? "; the budget allows the whole dataset" : "");
-    String yaml = yaml(o, budget, captioner, dense, proxy, heldOut, sizing, files.size(), pairs);
-    return new AssessSpec(yaml, sizing, shardsNeeded, files.size(), pairs);
+        + " first shard); a seed's round is estimated at %s (pretraining 2 CLIP runs x %d epochs at %.0f images/s per"
+        + " worker (%s), evaluation %s on %d worker(s)%s), sized so %d seed(s) fit %.0f%% of the %s budget%s%s",
+        shardsNeeded, files.size(), pairs, heldOut, perShard, Budget.format(Math.round(round)), EPOCHS, ips,
+        o.imagesPerSecond() > 0 ? "--images-per-second" : "the default, measured on a 2-core machine; pass the trainer"
+            + " images/s an earlier report states", Budget.format(Math.round(evaluation)), o.workers(), denseNote, o.seeds(),
+        ROUNDS_SHARE * 100, Budget.format(budget), shardsNeeded == files.size() ? "; the budget allows the whole dataset" : "",
+        fits);
+    String yaml = yaml(o, budget, captioner, dense, denseSet, probeSeconds, proxy, heldOut, sizing, files.size(), pairs);
+    return new AssessSpec(yaml, sizing, shardsNeeded, files.size(), pairs, denseSet, round);
+  }
+
+  /** A seed's evaluation wall seconds: its probes and retrievals spread over the workers. */
+  static double evaluationSeconds(DenseSet dense, int workers) {
+    int w = Math.max(1, workers);
+    // whole tasks: the busiest worker runs the rounded-up share of the probes
+    double probes = dense == null ? 0 : Math.ceil((double) PROBES_PER_SEED / w) * ProbeCost.seconds(dense);
+    return probes + RETRIEVALS_PER_SEED * RETRIEVAL_SECONDS / w;
+  }
+
+  /**
+   * Counts a dense set's images per split (as the dense-data stage lists them: ADE20k's
+   * {@code images/<split>/<key>.jpg}, NYUv2's {@code <scene>/rgb_NNNNN.jpg}, also .jpeg and .png)
+   * and reads one label's size from its PNG header. Layout problems are the dense-data stage's to
+   * report, with its own messages; here a missing folder counts as empty.
+   */
+  static DenseSet inspect(String format, Path root) {
+    DenseFormat f = DenseFormat.ofWireName(format);
+    boolean ade = f == DenseFormat.ADE20K;
+    int[] size = {IMAGE_SIZE, IMAGE_SIZE};
+    int trainImages = countImages(root.resolve(f.imageFolder("train")), ade, null);
+    int testImages = countImages(root.resolve(f.imageFolder("test")), ade, size);
+    if (ade) {
+      size = labelSize(root.resolve(f.targetFolder("test")), size);
+    }
+    return new DenseSet(format, trainImages, testImages, size[0], size[1], ade ? 150 : 1);
+  }
+
+  private static int countImages(Path folder, boolean ade, int[] depthSize) {
+    if (!Files.isDirectory(folder)) {
+      return 0;
+    }
+    try (var files = ade ? Files.list(folder) : Files.walk(folder, 2)) {
+      List<Path> images = files.filter(p -> {
+        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
+        boolean image = n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
+        return ade ? image && !n.startsWith(".") : n.startsWith("rgb_") && image;
+      }).sorted().toList();
+      if (!ade && depthSize != null && !images.isEmpty()) {
+        Path first = images.get(0);
+        String name = first.getFileName().toString();
+        int[] s = pngSize(first.resolveSibling("sync_depth_" + name.substring(4, name.lastIndexOf('.')) + ".png"));
+        if (s != null) {
+          depthSize[0] = s[0];
+          depthSize[1] = s[1];
+        }
+      }
+      return images.size();
+    } catch (IOException e) {
+      return 0;
+    }
+  }
+
+  private static int[] labelSize(Path folder, int[] fallback) {
+    if (!Files.isDirectory(folder)) {
+      return fallback;
+    }
+    try (var files = Files.list(folder)) {
+      return files.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().findFirst().map(AssessSpec::pngSize)
+          .orElse(fallback);
+    } catch (IOException e) {
+      return fallback;
+    }
+  }
+
+  /** {width, height} from a PNG's IHDR, or null when the file is not a readable PNG. */
+  static int[] pngSize(Path png) {
+    try (InputStream in = Files.newInputStream(png)) {
+      byte[] h = in.readNBytes(24);
+      if (h.length < 24 || h[1] != 'P' || h[2] != 'N' || h[3] != 'G') {
+        return null;
+      }
+      java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(h);
+      return new int[] {b.getInt(16), b.getInt(20)};
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** The chosen captioner as spec pieces. */
@@ -285,8 +503,8 @@ final class AssessSpec {
     return "'" + s.replace("'", "''") + "'";
   }
 
-  private static String yaml(Options o, long budget, Captioner c, String[] dense, List<Path> proxy, int heldOut, String sizing,
-      int totalShards, long pairs) {
+  private static String yaml(Options o, long budget, Captioner c, String[] dense, DenseSet denseSet, double probeSeconds,
+      List<Path> proxy, int heldOut, String sizing, int totalShards, long pairs) {
     StringBuilder y = new StringBuilder();
     y.append("# recap assess: should these shards be recaptioned? Matched small CLIPs on the original and on the\n")
         .append("# recaptioned captions (same seeds: same initialization and data order), a random-initialization control,\n")
@@ -324,8 +542,8 @@ final class AssessSpec {
     if (dense != null) {
       y.append("  - name: dense\n    kind: dense-data\n    format: ").append(dense[0]).append('\n')
           .append("    root: ").append(quote(resolve(o.folder(), dense[1]).toString())).append('\n')
-          .append("    trainLimit: 1000   # a proxy of the dense set too: evenly spread images\n")
-          .append("    testLimit: 300\n");
+          .append("    trainLimit: ").append(DenseSet.limit(denseSet.trainImages(), DENSE_TRAIN_LIMIT)).append("   # a proxy of the dense set too: evenly spread images\n")
+          .append("    testLimit: ").append(DenseSet.limit(denseSet.testImages(), DENSE_TEST_LIMIT)).append('\n');
     }
     List<String> reportAfter = new ArrayList<>(List.of("data", "curate"));
     for (int s = 1; s <= o.seeds(); s++) {
@@ -349,7 +567,8 @@ final class AssessSpec {
           .append(dense != null ? ", dense" : "").append("]\n");
       if (dense != null) {
         y.append("    tasks: [").append(dense[0].equals("ade20k") ? "segmentation" : "depth").append("]\n")
-            .append("    protocols: [frozen]\n    frozen: {fractions: [1.0], head: linear, epochs: 5, batchSize: 16}\n")
+            .append("    protocols: [frozen]\n    frozen: {fractions: [1.0], head: linear, epochs: ").append(HEAD_EPOCHS)
+            .append(", batchSize: 16}\n")
             .append("    retrieval: true\n    curve: true\n");
       } else {
         y.append("    tasks: []\n    protocols: []\n    retrieval: true\n");
@@ -364,6 +583,9 @@ final class AssessSpec {
         .append("\n      captioner: ").append(quote(o.captioner() == null ? "learned" : o.captioner()))
         .append("\n      shards: ").append(totalShards).append("\n      proxyShards: ").append(proxy.size())
         .append("\n      sizing: ").append(quote(sizing)).append('\n');
+    if (denseSet != null) {
+      y.append("      probeSeconds: ").append(String.format(Locale.ROOT, "%.1f", probeSeconds)).append("   # the sizing's estimate of one frozen probe\n");
+    }
     return y.toString();
   }
 }

@@ -26,7 +26,8 @@ import java.util.TreeMap;
  * 0.1); {@code assess} (a mapping: the Assessment section {@code recap assess} asks for, with
  * {@code original}, {@code recaptioned} and {@code control} run names, the {@code source} the
  * recaptions came from, and what the section states about the data: {@code captioner},
- * {@code shards} in the whole dataset, {@code proxyShards}, {@code sizing}); with it the report also
+ * {@code shards} in the whole dataset, {@code proxyShards}, {@code sizing}, {@code probeSeconds}: the
+ * sizing's estimate of one frozen probe); with it the report also
  * reads the curate stages' statistics and sidecars and the data stage's pair shards (for the
  * caption pairs and the cost). Stages of the job skipped for its budget are listed in the payload.
  */
@@ -83,7 +84,7 @@ public final class ReportStagePlanner implements StagePlanner {
       OutputKind.CURATED_CAPTIONS.wireName(), OutputKind.PAIRS_SHARD.wireName());
 
   private static final Set<String> ASSESS_KEYS = Set.of("original", "recaptioned", "control", "source", "captioner", "shards",
-      "proxyShards", "sizing");
+      "proxyShards", "sizing", "probeSeconds");
 
   private static String assess(StageSpec stage, SpecCheck check) {
     Object v = stage.params().get("assess");

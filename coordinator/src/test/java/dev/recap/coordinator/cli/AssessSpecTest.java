@@ -112,20 +112,111 @@ class AssessSpecTest {
   @Test
   void theProxyGrowsWithTheBudgetAndIsSpreadOverTheShards() throws Exception {
     data(64, 100);
-    AssessSpec small = AssessSpec.of(options(dir, "json:vlm", null, "10m", 3));
+    AssessSpec small = AssessSpec.of(options(dir, "json:vlm", null, "3m", 3));
     AssessSpec large = AssessSpec.of(options(dir, "json:vlm", null, "2h", 3));
-    // 10 min: 0.5 x 600 s x 100 images/s / (3 seeds x 2 epochs) = 5000 pairs = 50 shards of 100
-    assertEquals(50, small.proxyShards());
+    // the dense folder is empty, so a round is pretraining and retrieval: a seed's share of the budget
+    // minus its retrievals (on 2 workers) trains 2 epochs of the proxy at the default speed
+    double perRound = AssessSpec.ROUNDS_SHARE * 180 / 3 - AssessSpec.RETRIEVALS_PER_SEED * AssessSpec.RETRIEVAL_SECONDS / 2;
+    int expected = (int) Math.ceil((long) (perRound * AssessSpec.DEFAULT_IMAGES_PER_SECOND / AssessSpec.EPOCHS) / 100.0);
+    assertTrue(expected > 1 && expected < 64, "the test needs a 3-minute proxy between 1 and 64 shards, got " + expected);
+    assertEquals(expected, small.proxyShards(), small.sizing());
     assertEquals(64, large.proxyShards(), "the budget allows the whole dataset");
-    assertTrue(small.sizing().contains("50 of 64 shards"), small.sizing());
+    assertTrue(small.sizing().contains(expected + " of 64 shards"), small.sizing());
     assertTrue(large.sizing().contains("the budget allows the whole dataset"), large.sizing());
+    assertTrue(3 * small.roundSeconds() <= 180, "three rounds fit the budget: " + small.sizing());
     JobSpec job = JobSpecParser.parse(small.yaml(), "assess.yaml", dir);
     @SuppressWarnings("unchecked")
     List<String> shards = (List<String>) job.stage("data").orElseThrow().params().get("shards");
-    assertEquals(50, shards.size());
-    assertTrue(shards.get(0).endsWith("00000.tar") && shards.get(49).endsWith("00062.tar"), shards.toString());
+    assertEquals(expected, shards.size());
+    assertEquals(AssessSpec.spread(java.util.stream.IntStream.range(0, 64).mapToObj(i -> dir.resolve("crawl")
+        .resolve(String.format("%05d.tar", i))).toList(), expected).stream().map(Path::toString).toList(), shards);
+    assertTrue(shards.get(0).endsWith("00000.tar"), shards.toString());
     AssessSpec tiny = AssessSpec.of(options(dir, "json:vlm", null, "10s", 3));
     assertEquals(3, tiny.proxyShards(), "never below " + AssessSpec.MIN_PAIRS + " pairs");
+  }
+
+  /** An ADE20k-shaped folder with {@code train} / {@code test} images and labels of {@code w x h} (headers only). */
+  private Path ade(String name, int train, int test, int w, int h) throws Exception {
+    Path root = dir.resolve(name);
+    for (String split : List.of("training", "validation")) {
+      Files.createDirectories(root.resolve("images").resolve(split));
+      Files.createDirectories(root.resolve("annotations").resolve(split));
+      for (int i = 0; i < (split.equals("training") ? train : test); i++) {
+        String key = String.format("ADE_%s_%08d", split.equals("training") ? "train" : "val", i + 1);
+        Files.write(root.resolve("images").resolve(split).resolve(key + ".jpg"), new byte[] {1});
+        java.nio.ByteBuffer png = java.nio.ByteBuffer.allocate(24);
+        png.put(new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13, 'I', 'H', 'D', 'R'}).putInt(w).putInt(h);
+        Files.write(root.resolve("annotations").resolve(split).resolve(key + ".png"), png.array());
+      }
+    }
+    return root;
+  }
+
+  @Test
+  void theDenseProbesAreSizedFromTheDenseSetAndLeaveTheRestToPretraining() throws Exception {
+    data(64, 100);
+    ade("small", 640, 512, 64, 64);
+    ade("large", 2000, 2000, 683, 512);
+    AssessSpec.Options none = options(dir, "json:vlm", null, "30m", 2);
+    AssessSpec withoutDense = AssessSpec.of(new AssessSpec.Options(none.shards(), null, none.captioner(), null, "txt", "30m", 2,
+        "vit-tiny", 2, 0, dir));
+    AssessSpec small = AssessSpec.of(new AssessSpec.Options(none.shards(), "ade20k:small", none.captioner(), null, "txt", "30m",
+        2, "vit-tiny", 2, 0, dir));
+    AssessSpec large = AssessSpec.of(new AssessSpec.Options(none.shards(), "ade20k:large", none.captioner(), null, "txt", "30m",
+        2, "vit-tiny", 2, 0, dir));
+
+    // the set as found: every training image (under the limit), 300 of the 512 test images, the labels' size
+    assertEquals(new AssessSpec.DenseSet("ade20k", 640, 300, 64, 64, 150), small.dense(), small.sizing());
+    assertTrue(small.roundSeconds() > withoutDense.roundSeconds() + 6 * 60, "seven probes of about 90 s on two workers: "
+        + small.sizing());
+    // ADE20k's published label size makes a probe's scoring costly: the limits shrink until the probes fit their share
+    AssessSpec.DenseSet d = large.dense();
+    assertTrue(d.trainImages() < AssessSpec.DENSE_TRAIN_LIMIT && d.testImages() < AssessSpec.DENSE_TEST_LIMIT, large.sizing());
+    assertTrue(d.trainImages() >= AssessSpec.DENSE_MIN && d.testImages() >= AssessSpec.DENSE_MIN, large.sizing());
+    assertTrue(d.testImages() == AssessSpec.DENSE_MIN
+        || AssessSpec.evaluationSeconds(d, 2) <= AssessSpec.ROUNDS_SHARE * 1800 / 2, large.sizing());
+    assertTrue(large.sizing().contains("fewer than the limits"), large.sizing());
+    assertTrue(large.sizing().contains(d.trainImages() + " training and " + d.testImages() + " test images"), large.sizing());
+    // both seeds fit the budget by the estimate, and the spec carries the limits and the probe estimate
+    for (AssessSpec spec : List.of(small, large)) {
+      assertTrue(2 * spec.roundSeconds() <= 1800, spec.sizing());
+      assertEquals(List.of(), validate(spec.yaml()), spec.yaml());
+      JobSpec job = JobSpecParser.parse(spec.yaml(), "assess.yaml", dir);
+      StageSpec dense = job.stage("dense").orElseThrow();
+      assertEquals(spec.dense().trainImages(), dense.params().get("trainLimit"));
+      assertEquals(spec.dense().testImages(), dense.params().get("testLimit"));
+      @SuppressWarnings("unchecked")
+      Map<String, Object> assess = (Map<String, Object>) job.stage("report").orElseThrow().params().get("assess");
+      assertEquals(AssessSpec.ProbeCost.seconds(spec.dense()), ((Number) assess.get("probeSeconds")).doubleValue(), 0.05);
+    }
+    // a probe on 683x512 labels costs more than on 64x64 ones, image for image
+    assertTrue(AssessSpec.ProbeCost.seconds(new AssessSpec.DenseSet("ade20k", 100, 100, 683, 512, 150))
+        > AssessSpec.ProbeCost.seconds(new AssessSpec.DenseSet("ade20k", 100, 100, 64, 64, 150)));
+    assertEquals(1, AssessSpec.ProbeCost.windows(64, 64));
+    assertEquals(2, AssessSpec.ProbeCost.windows(683, 512), "scaled to 85x64: two 64-px windows at stride 42");
+  }
+
+  @Test
+  void whatTheProbesCostComesOutOfPretrainingAndAnUnfittingBudgetIsSaid() throws Exception {
+    data(64, 400);
+    ade("small", 640, 512, 64, 64);
+    ade("large", 2000, 2000, 683, 512);
+    AssessSpec.Options o = options(dir, "json:vlm", null, "5m", 2);
+    AssessSpec withoutDense = AssessSpec.of(new AssessSpec.Options(o.shards(), null, o.captioner(), null, "txt", "5m", 2,
+        "vit-tiny", 2, 0, dir));
+    AssessSpec small = AssessSpec.of(new AssessSpec.Options(o.shards(), "ade20k:small", o.captioner(), null, "txt", "5m", 2,
+        "vit-tiny", 2, 0, dir));
+    AssessSpec large = AssessSpec.of(new AssessSpec.Options(o.shards(), "ade20k:large", o.captioner(), null, "txt", "5m", 2,
+        "vit-tiny", 2, 0, dir));
+    assertTrue(withoutDense.proxyShards() < 64, withoutDense.sizing());
+    // more dense work, a smaller proxy; the dense set shrunk to its share
+    assertTrue(small.proxyPairs() < withoutDense.proxyPairs(), small.sizing() + " / " + withoutDense.sizing());
+    assertTrue(small.dense().trainImages() < 640, small.sizing());
+    assertTrue(2 * small.roundSeconds() <= 300, small.sizing());
+    // ADE20k-sized probes at the fewest images still take more than two rounds can: said before the job starts
+    assertEquals(AssessSpec.DENSE_MIN, large.dense().trainImages(), large.sizing());
+    assertTrue(large.sizing().contains("2 seed(s) do not fit: the budget will stop the rounds that would overrun"),
+        large.sizing());
   }
 
   @Test

@@ -138,6 +138,11 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     r.metrics().forEach(metrics::put);
     result.put("head", headId).put("metrics", metrics).put("trainSamples", r.trainSamples()).put("testSamples", r.testSamples())
         .put("steps", r.steps()).put("seconds", r.seconds());
+    // where a probe's time goes (encoder pass over the training split, head training, scoring): what
+    // recap assess sizes its dense probes from
+    JsonObject phases = new JsonObject();
+    r.timings().forEach(phases::put);
+    result.put("phaseSeconds", phases);
     JsonObject scoring = new JsonObject().put("resolution", "label").put("scoredPixels", r.scoredPixels())
         .put("testWindows", r.testWindows());
     if (r.inputSize() > 0) {

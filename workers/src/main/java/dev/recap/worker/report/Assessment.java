@@ -262,6 +262,20 @@ public record Assessment(List<AssessmentVerdict.Line> verdicts, ReportTable tabl
       out.add(String.format(Locale.ROOT, "Trainer: %.1f images/s per worker (pairs seen over task wall time, both caption sets)%s."
           + " Pass --images-per-second %.0f to size the next proxy from this run.", rate, projection, rate));
     }
+    double probeWall = 0;
+    int probes = 0;
+    for (RunResult r : results) {
+      if (r.protocol().equals("frozen") && r.wallSeconds() != null) {
+        probeWall += r.wallSeconds();
+        probes++;
+      }
+    }
+    if (probes > 0) {
+      double estimate = a.getDouble("probeSeconds", 0.0);
+      out.add(String.format(Locale.ROOT, "Dense probes: %.1f s per frozen probe on average (%d probes, task wall time)%s.",
+          probeWall / probes, probes, estimate > 0 ? String.format(Locale.ROOT, "; the sizing estimated %.1f s (%.2fx)", estimate,
+              probeWall / probes / estimate) : ""));
+    }
     return out;
   }
 

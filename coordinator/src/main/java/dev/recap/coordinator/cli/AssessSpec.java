@@ -37,7 +37,7 @@ final class AssessSpec {
 
   /**
    * Images per second one worker trains the tiny CLIP at 64 px in bf16, two workers sharing a
-   * 2-core machine (measured 2026-12-06).
+   * 2-core machine (measured 2026-12-06: 225-273).
    */
   static final double DEFAULT_IMAGES_PER_SECOND = 220;
 
@@ -125,21 +125,21 @@ final class AssessSpec {
    * encoder pass per training crop and per test window, head training on {@code S x S} crops
    * whose cost grows with the classes, and scoring at the label's resolution (upsampling and arg
    * max over the classes). The constants were measured on a 2-core machine with two workers (one
-   * thread each), 2026-12-06; a run's report states the probe seconds it measured against this
-   * estimate.
+   * thread each) and the launcher's memory-allocator settings, 2026-12-06; a run's report states
+   * the probe seconds it measured against this estimate.
    */
   static final class ProbeCost {
-    /** Encoder pass (frozen, fp32) per 64 px window: 1.4-1.9 s for 640 crops. */
+    /** Encoder pass (frozen, fp32) per 64 px window: 1.4-2.6 s for 640 crops. */
     static final double ENCODER_SECONDS_PER_WINDOW = 0.003;
-    /** Head training per epoch, per crop pixel and per output channel: 81-83 s for 640 crops x 5 epochs, 150 classes. */
-    static final double TRAIN_SECONDS_PER_PIXEL_CLASS = 4.1e-8;
-    /** Scoring per test image besides its pixels (bootstrap, confusion counts): 8.5-9.4 s for 300 64x64 images. */
-    static final double SCORE_SECONDS_PER_IMAGE = 0.025;
+    /** Head training per epoch, per crop pixel and per output channel: 19-52 s (mean 30) for 640 crops x 5 epochs, 150 classes. */
+    static final double TRAIN_SECONDS_PER_PIXEL_CLASS = 1.5e-8;
+    /** Scoring per test image besides its pixels (bootstrap, confusion counts): 3.1-4.1 s for 300 64x64 images. */
+    static final double SCORE_SECONDS_PER_IMAGE = 0.007;
     /**
      * Scoring per label pixel and per output channel (upsampling, arg max): ADE20k's 683x512 labels
-     * at 0.25-0.43 s per image with two threads, taken as 1.5x that with one.
+     * at 64 ms per image with two threads, taken as twice that for one of two workers.
      */
-    static final double SCORE_SECONDS_PER_PIXEL_CLASS = 9e-9;
+    static final double SCORE_SECONDS_PER_PIXEL_CLASS = 2.5e-9;
 
     private ProbeCost() {}
 

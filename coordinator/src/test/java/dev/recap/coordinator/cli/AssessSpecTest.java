@@ -152,18 +152,20 @@ class AssessSpecTest {
     return root;
   }
 
+  /** The spec for 2 seeds on two workers with recaptions stored in json:vlm, with {@code dense} (or none). */
+  private AssessSpec twoSeeds(String dense, String budget) {
+    return AssessSpec.of(new AssessSpec.Options("crawl/{00000..00063}.tar", dense, "json:vlm", null, "txt", budget, 2,
+        "vit-tiny", 2, 0, dir));
+  }
+
   @Test
   void theDenseProbesAreSizedFromTheDenseSetAndLeaveTheRestToPretraining() throws Exception {
     data(64, 100);
     ade("small", 640, 512, 64, 64);
     ade("large", 2000, 2000, 683, 512);
-    AssessSpec.Options none = options(dir, "json:vlm", null, "30m", 2);
-    AssessSpec withoutDense = AssessSpec.of(new AssessSpec.Options(none.shards(), null, none.captioner(), null, "txt", "30m", 2,
-        "vit-tiny", 2, 0, dir));
-    AssessSpec small = AssessSpec.of(new AssessSpec.Options(none.shards(), "ade20k:small", none.captioner(), null, "txt", "30m",
-        2, "vit-tiny", 2, 0, dir));
-    AssessSpec large = AssessSpec.of(new AssessSpec.Options(none.shards(), "ade20k:large", none.captioner(), null, "txt", "10m",
-        2, "vit-tiny", 2, 0, dir));
+    AssessSpec withoutDense = twoSeeds(null, "30m");
+    AssessSpec small = twoSeeds("ade20k:small", "30m");
+    AssessSpec large = twoSeeds("ade20k:large", "10m");
 
     // the set as found: every training image (under the limit), 300 of the 512 test images, the labels' size
     assertEquals(new AssessSpec.DenseSet("ade20k", 640, 300, 64, 64, 150), small.dense(), small.sizing());
@@ -204,13 +206,9 @@ class AssessSpecTest {
     data(64, 400);
     ade("small", 640, 512, 64, 64);
     ade("large", 2000, 2000, 683, 512);
-    AssessSpec.Options o = options(dir, "json:vlm", null, "5m", 2);
-    AssessSpec withoutDense = AssessSpec.of(new AssessSpec.Options(o.shards(), null, o.captioner(), null, "txt", "5m", 2,
-        "vit-tiny", 2, 0, dir));
-    AssessSpec small = AssessSpec.of(new AssessSpec.Options(o.shards(), "ade20k:small", o.captioner(), null, "txt", "5m", 2,
-        "vit-tiny", 2, 0, dir));
-    AssessSpec large = AssessSpec.of(new AssessSpec.Options(o.shards(), "ade20k:large", o.captioner(), null, "txt", "2m", 2,
-        "vit-tiny", 2, 0, dir));
+    AssessSpec withoutDense = twoSeeds(null, "5m");
+    AssessSpec small = twoSeeds("ade20k:small", "5m");
+    AssessSpec large = twoSeeds("ade20k:large", "2m");
     assertTrue(withoutDense.proxyShards() < 64, withoutDense.sizing());
     // more dense work, a smaller proxy; the dense set shrunk to its share
     assertTrue(small.proxyPairs() < withoutDense.proxyPairs(), small.sizing() + " / " + withoutDense.sizing());

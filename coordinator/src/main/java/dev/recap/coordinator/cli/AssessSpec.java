@@ -1,5 +1,6 @@
 package dev.recap.coordinator.cli;
 
+import dev.recap.bus.BenchmarkListing;
 import dev.recap.bus.DenseFormat;
 import dev.recap.coordinator.plan.CurateStagePlanner;
 import dev.recap.coordinator.plan.ShardPatterns;
@@ -326,57 +327,28 @@ final class AssessSpec {
   }
 
   /**
-   * Counts a dense set's images per split (as the dense-data stage lists them: ADE20k's
-   * {@code images/<split>/<key>.jpg}, NYUv2's {@code <scene>/rgb_NNNNN.jpg}, also .jpeg and .png)
-   * and reads one label's size from its PNG header. Layout problems are the dense-data stage's to
-   * report, with its own messages; here a missing folder counts as empty.
+   * Counts a dense set's pairs per split as the dense-data stage lists them ({@link
+   * BenchmarkListing}) and reads the first test label's size from its PNG header. Layout problems
+   * are the dense-data stage's to report, with its own messages; here a split that cannot be
+   * listed counts as empty.
    */
   static DenseSet inspect(String format, Path root) {
     DenseFormat f = DenseFormat.ofWireName(format);
-    boolean ade = f == DenseFormat.ADE20K;
-    int[] size = {IMAGE_SIZE, IMAGE_SIZE};
-    int trainImages = countImages(root.resolve(f.imageFolder("train")), ade, null);
-    int testImages = countImages(root.resolve(f.imageFolder("test")), ade, size);
-    if (ade) {
-      size = labelSize(root.resolve(f.targetFolder("test")), size);
+    List<BenchmarkListing.Candidate> train = listing(f, root, "train");
+    List<BenchmarkListing.Candidate> test = listing(f, root, "test");
+    int[] size = test.stream().filter(c -> c.target() != null).findFirst().map(c -> pngSize(root.resolve(c.target())))
+        .orElse(null);
+    if (size == null) {
+      size = new int[] {IMAGE_SIZE, IMAGE_SIZE};
     }
-    return new DenseSet(format, trainImages, testImages, size[0], size[1], ade ? 150 : 1);
+    return new DenseSet(format, train.size(), test.size(), size[0], size[1], f == DenseFormat.ADE20K ? 150 : 1);
   }
 
-  private static int countImages(Path folder, boolean ade, int[] depthSize) {
-    if (!Files.isDirectory(folder)) {
-      return 0;
-    }
-    try (var files = ade ? Files.list(folder) : Files.walk(folder, 2)) {
-      List<Path> images = files.filter(p -> {
-        String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
-        boolean image = n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png");
-        return ade ? image && !n.startsWith(".") : n.startsWith("rgb_") && image;
-      }).sorted().toList();
-      if (!ade && depthSize != null && !images.isEmpty()) {
-        Path first = images.get(0);
-        String name = first.getFileName().toString();
-        int[] s = pngSize(first.resolveSibling("sync_depth_" + name.substring(4, name.lastIndexOf('.')) + ".png"));
-        if (s != null) {
-          depthSize[0] = s[0];
-          depthSize[1] = s[1];
-        }
-      }
-      return images.size();
+  private static List<BenchmarkListing.Candidate> listing(DenseFormat format, Path root, String split) {
+    try {
+      return BenchmarkListing.list(format, root, split);
     } catch (IOException e) {
-      return 0;
-    }
-  }
-
-  private static int[] labelSize(Path folder, int[] fallback) {
-    if (!Files.isDirectory(folder)) {
-      return fallback;
-    }
-    try (var files = Files.list(folder)) {
-      return files.filter(p -> p.getFileName().toString().endsWith(".png")).sorted().findFirst().map(AssessSpec::pngSize)
-          .orElse(fallback);
-    } catch (IOException e) {
-      return fallback;
+      return List.of();
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.recap.worker.data;
 
 import dev.recap.api.data.Sample;
+import dev.recap.bus.BenchmarkListing;
 import dev.recap.bus.DenseFormat;
 import dev.recap.bus.OutputKind;
 import dev.recap.bus.msg.DeclaredOutput;

@@ -1,6 +1,5 @@
-package dev.recap.worker.data;
+package dev.recap.bus;
 
-import dev.recap.bus.DenseFormat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +21,8 @@ import java.util.stream.Stream;
  *       {@code <scene>/sync_depth_NNNNN.png} beside it; the key is {@code <scene>_NNNNN}.
  * </ul>
  * Pairs come sorted by image path. A pair whose label file is missing is listed with a null
- * target, so the caller can skip it with a reason.
+ * target, so the caller can skip it with a reason. Shared by the workers (which index the pairs)
+ * and {@code recap assess} (which counts them and reads one label's size to size its probes).
  */
 public final class BenchmarkListing {
 

@@ -27,8 +27,9 @@ import java.util.Set;
  * <p>Parameters: {@code tasks} (default [segmentation, depth]), {@code protocols} (default
  * [frozen, finetune]), {@code retrieval} (default true), and per protocol a mapping
  * {@code frozen:} / {@code finetune:} with {@code fractions} (defaults [1.0] / [0.1, 1.0]),
- * {@code head} (linear), {@code headConfig}, {@code epochs} (10 / 3), {@code batchSize} (16),
- * {@code headLearningRate} (1e-3), {@code encoderLearningRate} (1e-4, finetune),
+ * {@code head} (linear), {@code headConfig}, {@code epochs} (40 / 3: the schedule's length in
+ * passes over the whole training split; every fraction trains that many steps) or {@code steps},
+ * {@code batchSize} (16), {@code headLearningRate} (1e-2), {@code encoderLearningRate} (1e-4, finetune),
  * {@code predictions} (PNGs saved, 2), {@code bootstrapResamples} (resampled test sets for the
  * metrics' standard errors, 200; 0 = none) and {@code features} (which dense map the head reads:
  * a dense mode of the encoder, e.g. {@code blocks} for every ViT block's tokens, either one name
@@ -43,7 +44,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
 
   private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune", "curve", "zeroShot",
       "checkpoints");
-  private static final Set<String> PROTOCOL_KEYS = Set.of("fractions", "head", "headConfig", "epochs", "batchSize",
+  private static final Set<String> PROTOCOL_KEYS = Set.of("fractions", "head", "headConfig", "epochs", "steps", "batchSize",
       "headLearningRate", "encoderLearningRate", "predictions", "bootstrapResamples", "features");
   private static final List<String> TASKS = List.of("segmentation", "depth");
   private static final List<String> PROTOCOLS = List.of("frozen", "finetune");
@@ -133,9 +134,16 @@ public final class EvaluateStagePlanner implements StagePlanner {
       Map<String, Object> config = new LinkedHashMap<>();
       config.put("head", head);
       config.put("headConfig", PipelineParams.map(check, stage.field(name) + ".headConfig", m.get("headConfig"), Map.of()));
-      config.put("epochs", (int) PipelineParams.number(check, stage.field(name) + ".epochs", m.get("epochs"), frozen ? 10 : 3, 1, 10_000));
+      config.put("epochs", (int) PipelineParams.number(check, stage.field(name) + ".epochs", m.get("epochs"), frozen ? 40 : 3, 1, 10_000));
+      if (m.containsKey("steps")) {
+        if (m.containsKey("epochs")) {
+          check.problem(stage.field(name) + ".steps", "give 'epochs' (passes of the whole training split) or 'steps', not both");
+        }
+        config.put("steps", (int) PipelineParams.number(check, stage.field(name) + ".steps", m.get("steps"), 0, 1, 10_000_000));
+      }
       config.put("batchSize", (int) PipelineParams.number(check, stage.field(name) + ".batchSize", m.get("batchSize"), 16, 1, 100_000));
-      config.put("headLearningRate", PipelineParams.number(check, stage.field(name) + ".headLearningRate", m.get("headLearningRate"), 1e-3, 1e-9, 10));
+      config.put("headLearningRate", PipelineParams.number(check, stage.field(name) + ".headLearningRate", m.get("headLearningRate"),
+          1e-2, 1e-9, 10));
       config.put("encoderLearningRate",
           PipelineParams.number(check, stage.field(name) + ".encoderLearningRate", m.get("encoderLearningRate"), 1e-4, 1e-9, 10));
       config.put("predictions", (int) PipelineParams.number(check, stage.field(name) + ".predictions", m.get("predictions"), 2, 0, 1000));

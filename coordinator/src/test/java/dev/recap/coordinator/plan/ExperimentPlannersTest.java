@@ -16,6 +16,7 @@ import dev.recap.coordinator.spec.JobSpecParser;
 import dev.recap.coordinator.spec.SpecCheck;
 import dev.recap.coordinator.spec.SpecProblem;
 import dev.recap.coordinator.spec.StageSpec;
+import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -134,6 +135,23 @@ class ExperimentPlannersTest {
     assertEquals(List.of(Declared.path("data", "dense-train", OutputKind.DENSE_FOLDER),
         Declared.path("data", "dense-test", OutputKind.DENSE_FOLDER)), dense.getData());
     assertEquals(Set.of("vit", "linear"), evaluate.get(0).requiredPlugins());
+    JsonObject probe = new JsonObject(((EvaluateTask) evaluate.stream()
+        .filter(t -> t.name().equals("vit-alt-s1-frozen-depth-f1.0")).findFirst().orElseThrow().payload()).getConfig());
+    assertEquals(40, probe.getInteger("epochs"), "the frozen probe's default schedule: 40 passes, cheap on cached features");
+    assertEquals(1e-2, probe.getDouble("headLearningRate"));
+    assertNull(probe.getValue("steps"), "no step count unless one is given");
+    JsonObject tune = new JsonObject(((EvaluateTask) evaluate.stream()
+        .filter(t -> t.name().equals("vit-alt-s1-finetune-depth-f0.1")).findFirst().orElseThrow().payload()).getConfig());
+    assertEquals(1, tune.getInteger("epochs"), "as the spec says; the evaluator counts its steps from the whole split");
+  }
+
+  @Test
+  void aProbeScheduleIsEpochsOrStepsNotBoth() {
+    assertTrue(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, frozen: {steps: 2000}}").isEmpty());
+    assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, finetune: {epochs: 2, steps: 100}}"),
+        "stages[0].finetune.steps", "not both");
+    assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, frozen: {steps: 0}}"),
+        "stages[0].frozen.steps", "between");
   }
 
   static List<SpecProblem> validate(StagePlanner planner, String stageYaml) {

@@ -28,7 +28,8 @@ import java.util.Map;
  * @param classNames class names by id (segmentation; empty when unknown or for depth)
  * @param perClassIoU IoU per class id, NaN for a class neither present nor predicted (empty for
  *     depth)
- * @param trainLoss mean training loss per epoch
+ * @param trainLoss mean training loss per pass over the training subset (the last one cut short when
+ *     the steps end inside it)
  * @param predictionImages paths of the saved PNGs (input | ground truth | prediction)
  * @param timings wall seconds per phase: {@code featureSeconds} (frozen: encoder pass over
  *     the training split, cached), {@code trainSeconds}, {@code scoreSeconds} (test predictions,

@@ -100,15 +100,17 @@ public final class EvaluateHandler implements TaskHandler<EvaluateTask> {
     DenseSplits splits = data.splits();
     DenseTask task = segmentation ? DenseTask.segmentation(splits.classNames().size()) : DenseTask.depth();
     boolean frozen = t.getProtocol().equals("frozen");
-    DenseEvalConfig evalConfig = (frozen ? DenseEvalConfig.frozen() : DenseEvalConfig.finetune())
+    DenseEvalConfig base = frozen ? DenseEvalConfig.frozen() : DenseEvalConfig.finetune();
+    DenseEvalConfig evalConfig = base
         .withInputSize(data.inputSize())
         .withFraction(t.getFraction()).withSeed(t.getSeed())
-        .withEpochs(config.getInteger("epochs", 10)).withBatchSize(config.getInteger("batchSize", 16))
-        .withHeadLearningRate(config.getDouble("headLearningRate", 1e-3))
+        .withEpochs(config.getInteger("epochs", base.epochs())).withSteps(config.getInteger("steps", 0))
+        .withBatchSize(config.getInteger("batchSize", base.batchSize()))
+        .withHeadLearningRate(config.getDouble("headLearningRate", base.headLearningRate()))
         .withSavedPredictions(config.getInteger("predictions", 2))
         .withBootstrapResamples(config.getInteger("bootstrapResamples", TestSetBootstrap.DEFAULT_RESAMPLES));
     if (!frozen) {
-      evalConfig = evalConfig.withEncoderLearningRate(config.getDouble("encoderLearningRate", 1e-4));
+      evalConfig = evalConfig.withEncoderLearningRate(config.getDouble("encoderLearningRate", base.encoderLearningRate()));
     }
     String headId = config.getString("head", "linear");
     DenseHead head = context.extensions().get(DenseHead.class, headId);

@@ -226,7 +226,15 @@ class DenseEvaluatorTest {
         .evaluate(trainedEncoder, new ProbeHeadFixture(), PluginConfig.empty(), DenseTask.depth(), SPLITS, dir);
     assertEquals(5, small.trainSamples());
     assertEquals(0.1, small.fraction());
-    assertEquals(1, small.steps());
+    // a fraction trains as many steps as the whole split would: ceil(48 / 8) per epoch, not ceil(5 / 8)
+    assertEquals(6, small.steps());
+    assertEquals(6, new DenseEvaluator(quick(DenseEvalConfig.frozen()).withEpochs(1))
+        .evaluate(trainedEncoder, new ProbeHeadFixture(), PluginConfig.empty(), DenseTask.depth(), SPLITS, dir).steps());
+
+    DenseResult counted = new DenseEvaluator(quick(DenseEvalConfig.frozen()).withFraction(0.1).withSteps(3))
+        .evaluate(trainedEncoder, new ProbeHeadFixture(), PluginConfig.empty(), DenseTask.depth(), SPLITS, dir);
+    assertEquals(3, counted.steps(), "steps given: exactly that many, whatever the subset");
+    assertEquals(3, counted.trainLoss().size(), "a 5-image subset is one batch of 8: three steps are three passes");
   }
 
   private static Set<String> keys(List<Sample> samples) {

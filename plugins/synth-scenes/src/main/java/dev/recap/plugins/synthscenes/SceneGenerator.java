@@ -46,8 +46,18 @@ public final class SceneGenerator implements SampleSource.Generator {
     Map<String, String> captions = new LinkedHashMap<>();
     captions.put(Sample.ALT, SceneCaptions.alt(scene, options, stream(index, 3)));
     captions.put(Sample.QUALITY, SceneCaptions.quality(scene));
-    return new Sample(
-        key(index), raster.image(), Map.copyOf(captions), annotations(scene), raster.classMap(), raster.depthMetres());
+    return new Sample(key(index), raster.image(), Map.copyOf(captions), annotations(scene, options.depthScale()),
+        raster.classMap(), scaled(raster.depthMetres(), options.depthScale()));
+  }
+
+  /** The depth map times {@code scale}; the sky's 0 (no depth) stays 0. */
+  private static float[] scaled(float[] depthMetres, double scale) {
+    if (scale != 1.0) {
+      for (int i = 0; i < depthMetres.length; i++) {
+        depthMetres[i] = (float) (depthMetres[i] * scale);
+      }
+    }
+    return depthMetres;
   }
 
   /** The sample key of an index: zero-padded, so keys sort like indices. */
@@ -65,7 +75,7 @@ public final class SceneGenerator implements SampleSource.Generator {
     return SceneRenderer.classOf(shape);
   }
 
-  static List<ObjectAnnotation> annotations(Scene scene) {
+  static List<ObjectAnnotation> annotations(Scene scene, double depthScale) {
     double n = scene.size();
     List<ObjectAnnotation> out = new ArrayList<>();
     for (PlacedObject o : scene.objects()) {
@@ -76,7 +86,7 @@ public final class SceneGenerator implements SampleSource.Generator {
           (float) clamp(o.top() / n),
           (float) clamp(o.right() / n),
           (float) clamp(o.baseY() / n),
-          o.depthMetres()));
+          (float) (o.depthMetres() * depthScale)));
     }
     return List.copyOf(out);
   }

@@ -187,6 +187,31 @@ class SceneGeneratorTest {
     assertEquals(224 * 224, s.depthMetres().length);
   }
 
+  @Test
+  void depthScaleScalesEveryDepthAndNothingElse() {
+    SceneGenerator metres = source.open(PluginConfig.of("minObjects", 3, "maxObjects", 4), 4);
+    SceneGenerator eighth = source.open(PluginConfig.of("minObjects", 3, "maxObjects", 4, "depthScale", 0.125), 4);
+    for (long i = 0; i < 20; i++) {
+      Sample a = metres.sample(i);
+      Sample b = eighth.sample(i);
+      assertArrayEquals(a.image().rgb(), b.image().rgb());
+      assertArrayEquals(a.classMap(), b.classMap());
+      assertEquals(a.captions(), b.captions(), "captions keep their near/far");
+      float deepest = 0;
+      for (int p = 0; p < a.depthMetres().length; p++) {
+        assertEquals(a.depthMetres()[p] * 0.125, b.depthMetres()[p], 1e-5, "pixel " + p + " of sample " + i);
+        deepest = Math.max(deepest, b.depthMetres()[p]);
+      }
+      assertTrue(deepest <= 10f, "80 m scaled by 1/8 is at most 10 m, got " + deepest);
+      for (int o = 0; o < a.objects().size(); o++) {
+        assertEquals(a.objects().get(o).depthMetres() * 0.125, b.objects().get(o).depthMetres(), 1e-5);
+      }
+    }
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> source.open(PluginConfig.of("depthScale", 0), 1));
+    assertTrue(e.getMessage().contains("depthScale"), e.getMessage());
+  }
+
   private static void assertSameSample(Sample a, Sample b) {
     assertEquals(a.key(), b.key());
     assertArrayEquals(a.image().rgb(), b.image().rgb());

@@ -34,7 +34,8 @@ import java.util.Set;
  * metrics' standard errors, 200; 0 = none) and {@code features} (which dense map the head reads:
  * a dense mode of the encoder, e.g. {@code blocks} for every ViT block's tokens, either one name
  * for every run or a mapping from encoder id to mode, {@code {vit: blocks}}, runs of other
- * encoders keeping their default; absent = every encoder's default). Task names:
+ * encoders keeping their default; absent = every encoder's default), and {@code runs} (the run
+ * or checkpoint names the protocol evaluates; default every one). Task names:
  * {@code <run>-s<seed>-<protocol>-<task>-f<fraction>} and {@code <run>-s<seed>-retrieval}.
  */
 public final class EvaluateStagePlanner implements StagePlanner {
@@ -45,7 +46,7 @@ public final class EvaluateStagePlanner implements StagePlanner {
   private static final Set<String> PARAMS = Set.of("tasks", "protocols", "retrieval", "frozen", "finetune", "curve", "zeroShot",
       "checkpoints");
   private static final Set<String> PROTOCOL_KEYS = Set.of("fractions", "head", "headConfig", "epochs", "steps", "batchSize",
-      "headLearningRate", "encoderLearningRate", "predictions", "bootstrapResamples", "features");
+      "headLearningRate", "encoderLearningRate", "predictions", "bootstrapResamples", "features", "runs");
   private static final List<String> TASKS = List.of("segmentation", "depth");
   private static final List<String> PROTOCOLS = List.of("frozen", "finetune");
 
@@ -56,10 +57,16 @@ public final class EvaluateStagePlanner implements StagePlanner {
 
   /**
    * One protocol's settings; {@code features} maps an encoder id to the dense mode its runs are
-   * probed with ({@link #ANY_ENCODER} for a single name that applies to every run).
+   * probed with ({@link #ANY_ENCODER} for a single name that applies to every run); {@code runs}
+   * names the runs it evaluates (empty: every run).
    */
   private record Protocol(String name, List<Double> fractions, String head, Map<String, Object> config,
-      Map<String, String> features) {
+      Map<String, String> features, List<String> runs) {
+
+    /** Whether this protocol evaluates the run (or checkpoint) of that name. */
+    boolean evaluates(String run) {
+      return runs.isEmpty() || runs.contains(run);
+    }
 
     /** The task configuration for a run of {@code encoder}: the dense mode it is probed with added, if any. */
     Map<String, Object> configFor(String encoder) {
@@ -153,7 +160,17 @@ public final class EvaluateStagePlanner implements StagePlanner {
         check.problem(stage.field(name) + ".bootstrapResamples", "must be 0 (no standard errors) or at least 2, got 1");
       }
       config.put("bootstrapResamples", resamples);
-      out.add(new Protocol(name, fractions, head, config, features(check, stage.field(name) + ".features", m.get("features"))));
+      List<String> runs = List.of();
+      if (m.containsKey("runs")) {
+        if (m.get("runs") instanceof List<?> list && !list.isEmpty() && list.stream().allMatch(r -> r instanceof String)) {
+          runs = list.stream().map(String.class::cast).toList();
+        } else {
+          check.problem(stage.field(name) + ".runs", "must be a non-empty list of run names (default: every run), got "
+              + SpecCheck.describe(m.get("runs")));
+        }
+      }
+      out.add(new Protocol(name, fractions, head, config, features(check, stage.field(name) + ".features", m.get("features")),
+          runs));
     }
     return out;
   }
@@ -189,8 +206,18 @@ public final class EvaluateStagePlanner implements StagePlanner {
   public void validate(StageSpec stage, JobSpec job, SpecCheck check) {
     validate(stage, check);
     SpecCheck scratch = PipelineParams.reading();
-    if (!protocols(stage, scratch).isEmpty()) {
+    List<Protocol> protocols = protocols(stage, scratch);
+    if (!protocols.isEmpty()) {
       DenseSources.check(job, stage, oneOf(scratch, stage, "tasks", TASKS), TASKS, check);
+    }
+    Set<String> known = runNames(job, stage);
+    for (Protocol p : protocols) {
+      for (int i = 0; i < p.runs.size(); i++) {
+        if (!known.contains(p.runs.get(i))) {
+          check.problem(stage.field(p.name) + ".runs[" + i + "]", "no run or checkpoint named '" + p.runs.get(i)
+              + "' is evaluated here; known: " + known);
+        }
+      }
     }
     if (!new SpecCheck(null).boolParam(stage, "retrieval", true)) {
       return;
@@ -200,6 +227,25 @@ public final class EvaluateStagePlanner implements StagePlanner {
       check.problem(stage.field("retrieval"), "retrieval ranks held-out pairs, and stage '" + data.name() + "' (kind dataset)"
           + " keeps none out of training: set its heldOut (e.g. heldOut: 256) or heldOutShards, or retrieval: false here");
     }
+  }
+
+  /** The names of the models this stage evaluates: the runs of the pretrain stages in {@code after}, and its checkpoints. */
+  private static Set<String> runNames(JobSpec job, StageSpec stage) {
+    Set<String> names = new LinkedHashSet<>();
+    for (String name : stage.after()) {
+      StageSpec s = job.stage(name).orElse(null);
+      if (s != null && s.kind().equals(PretrainStagePlanner.KIND)) {
+        PretrainStagePlanner.runs(s, new SpecCheck(null)).forEach(r -> names.add(r.name()));
+      } else if (s != null && s.kind().equals(PretrainGangStagePlanner.KIND)) {
+        try {
+          names.add(PretrainGangStagePlanner.run(s).name());
+        } catch (IllegalArgumentException e) {
+          // the gang stage reports its own problems
+        }
+      }
+    }
+    ExternalCheckpoint.read(stage, new SpecCheck(null)).forEach(c -> names.add(c.name()));
+    return names;
   }
 
   /** Whether a stage in {@code after} trains a CLIP (a clip run of a pretrain stage, or a pretrain-gang stage). */
@@ -254,6 +300,9 @@ public final class EvaluateStagePlanner implements StagePlanner {
     for (Pretrained run : models) {
       String source = PretrainStagePlanner.taskName(run.name(), run.seed());
       for (Protocol p : protocols) {
+        if (!p.evaluates(run.name())) {
+          continue;
+        }
         for (String task : tasks) {
           for (double fraction : p.fractions) {
             EvaluateTask payload = new EvaluateTask(run.name(), run.seed(), p.name, task, fraction, run.dir().toString(),
@@ -293,6 +342,9 @@ public final class EvaluateStagePlanner implements StagePlanner {
       return planned;
     }
     Protocol frozen = protocols.stream().filter(p -> p.name.equals("frozen")).findFirst().orElseThrow();
+    if (!frozen.evaluates(run.name())) {
+      return planned;
+    }
     double fraction = frozen.fractions.get(0);
     String source = PretrainStagePlanner.taskName(run.name(), run.seed());
     for (Snapshot snapshot : run.snapshots()) {

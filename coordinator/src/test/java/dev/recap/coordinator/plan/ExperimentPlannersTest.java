@@ -146,6 +146,36 @@ class ExperimentPlannersTest {
   }
 
   @Test
+  void aProtocolsRunsListLimitsItToThoseRunsAndAnUnknownNameIsRefused() {
+    JobSpec limited = JobSpecParser.parse(JOB.replace("finetune: {fractions: [0.1, 0.5, 1.0], epochs: 1}",
+        "finetune: {fractions: [0.1, 1.0], epochs: 1, runs: [vit-alt, random]}"), "test");
+    Map<String, TaskOutputs> dataOut = Declared.synthData(data(), "data");
+    List<PlannedTask> captioner = plan(new TrainCaptionerStagePlanner(), limited, "captioner", Map.of("data", dataOut));
+    List<PlannedTask> curate = plan(new CurateStagePlanner(), limited, "curate", Map.of("data", dataOut));
+    List<PlannedTask> recaption = plan(new CurateStagePlanner(), limited, "recaption",
+        Map.of("data", dataOut, "captioner", Declared.each(captioner, "captioner", OutputKind.CAPTIONER_STATE, OutputKind.MANIFEST)));
+    List<PlannedTask> pretrain = plan(new PretrainStagePlanner(), limited, "pretrain", Map.of("data", dataOut,
+        "curate", Declared.each(curate, "curate", OutputKind.CURATED_CAPTIONS, OutputKind.LOG),
+        "recaption", Declared.each(recaption, "recaption", OutputKind.CURATED_CAPTIONS, OutputKind.LOG)));
+    List<PlannedTask> evaluate = plan(new EvaluateStagePlanner(), limited, "evaluate", Map.of("data", dataOut, "pretrain",
+        Declared.each(pretrain, "pretrain", OutputKind.TRAINED_RUN, OutputKind.LOSS_CURVE, OutputKind.RUN_RESULT)));
+    List<String> finetuned = evaluate.stream().map(PlannedTask::name).filter(n -> n.contains("-finetune-")).toList();
+    // 2 runs x 2 seeds x 2 tasks x 2 fractions; the frozen probe and retrieval still see every run
+    assertEquals(16, finetuned.size(), finetuned.toString());
+    assertTrue(finetuned.stream().allMatch(n -> n.startsWith("vit-alt-") || n.startsWith("random-")), finetuned.toString());
+    assertEquals(8 * 2, evaluate.stream().filter(t -> t.name().contains("-frozen-")).count());
+    assertEquals(4, evaluate.stream().filter(t -> t.name().endsWith("-retrieval")).count());
+
+    JobSpec unknown = JobSpecParser.parse(JOB.replace("finetune: {fractions: [0.1, 0.5, 1.0], epochs: 1}",
+        "finetune: {runs: [vit-alt, vit-grounded]}"), "test");
+    SpecCheck check = new SpecCheck(Set.of("synth-scenes", "vit", "mci", "text-transformer", "linear", "alt-text", "grounded", "learned"));
+    new EvaluateStagePlanner().validate(unknown.stage("evaluate").orElseThrow(), unknown, check);
+    assertProblem(check.problems(), "stages[5].finetune.runs[1]", "no run or checkpoint named 'vit-grounded'");
+    assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, frozen: {runs: []}}"), "stages[0].frozen.runs",
+        "non-empty list of run names");
+  }
+
+  @Test
   void aProbeScheduleIsEpochsOrStepsNotBoth() {
     assertTrue(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, frozen: {steps: 2000}}").isEmpty());
     assertProblem(validate(new EvaluateStagePlanner(), "{name: e, kind: evaluate, finetune: {epochs: 2, steps: 100}}"),

@@ -84,13 +84,18 @@ public final class ClaimCheck {
   public static List<Claim> evaluate(ExperimentResults results, Settings s) {
     List<Claim> claims = new ArrayList<>();
     List<Comparison> a = new ArrayList<>();
+    // a job without the MAE run at all (a caption comparison) judges the alt-text half and says so
+    boolean withMae = results.runs().stream().anyMatch(r -> r.run().equals(s.maeRun()));
     for (String metric : List.of("mIoU", "rmse")) {
       a.add(beats(results, s.qualityRun(), s.probeProtocol(), 1.0, s.altTextRun(), s.probeProtocol(), 1.0, metric));
-      a.add(beats(results, s.qualityRun(), s.probeProtocol(), 1.0, s.maeRun(), s.probeProtocol(), 1.0, metric));
+      if (withMae) {
+        a.add(beats(results, s.qualityRun(), s.probeProtocol(), 1.0, s.maeRun(), s.probeProtocol(), 1.0, metric));
+      }
     }
-    claims.add(new Claim("a", "quality-caption CLIP (" + s.qualityRun() + ") beats alt-text CLIP (" + s.altTextRun()
-        + ") and the MAE baseline (" + s.maeRun() + ") on mIoU and on RMSE (" + s.probeProtocol() + ", 100%)",
-        verdictOfBeats(a), a.stream().map(Comparison::line).toList(), resolution(a), outcomes(a)));
+    claims.add(new Claim("a", "quality-caption CLIP (" + s.qualityRun() + ") beats alt-text CLIP (" + s.altTextRun() + ")"
+        + (withMae ? " and the MAE baseline (" + s.maeRun() + ")" : "") + " on mIoU and on RMSE (" + s.probeProtocol()
+        + ", 100%)" + (withMae ? "" : "; the MAE baseline (" + s.maeRun() + ") is not in this job, so that half of the claim"
+        + " is not evaluated"), verdictOfBeats(a), a.stream().map(Comparison::line).toList(), resolution(a), outcomes(a)));
 
     List<Comparison> b = new ArrayList<>();
     for (String metric : List.of("mIoU", "rmse")) {

@@ -94,6 +94,21 @@ class ClaimCheckTest {
   }
 
   @Test
+  void withoutAnMaeRunInTheJobClaimAIsJudgedAgainstAltTextAndSaysSo() {
+    add("vit-grounded", "frozen", 1.0, "mIoU", 0.41, 0.42);
+    add("vit-alt-text", "frozen", 1.0, "mIoU", 0.35, 0.36);
+    add("vit-grounded", "frozen", 1.0, "rmse", 1.60, 1.61);
+    add("vit-alt-text", "frozen", 1.0, "rmse", 1.80, 1.82);
+    ClaimCheck.Claim a = claim("a");
+    assertEquals(Verdict.HOLDS, a.verdict(), a.evidence().toString());
+    assertEquals(2, a.evidence().size(), a.evidence().toString());
+    assertTrue(a.statement().contains("the MAE baseline (vit-mae) is not in this job"), a.statement());
+    // an MAE run that is in the job but lacks the probe's results still leaves the claim not evaluated
+    add("vit-mae", "finetune", 1.0, "rmse", 1.9, 1.9);
+    assertEquals(Verdict.NOT_EVALUATED, claim("a").verdict());
+  }
+
+  @Test
   void claimBHoldsWhenTheMobileEncoderIsWithinToleranceEvenWithTheSpread() {
     add("mci-grounded", "frozen", 1.0, "mIoU", 0.400, 0.402);
     add("vit-large-grounded", "frozen", 1.0, "mIoU", 0.410, 0.412);

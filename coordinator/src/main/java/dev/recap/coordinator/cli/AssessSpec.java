@@ -71,8 +71,15 @@ final class AssessSpec {
   static final int DENSE_TEST_LIMIT = 300;
   static final int DENSE_MIN = 100;
 
-  /** Epochs over the proxy per run. */
+  /** Epochs over the proxy per run, when the proxy is a sample of the shards. */
   static final int EPOCHS = 2;
+
+  /**
+   * Most epochs over a proxy that is the whole dataset: when the budget allows all the pairs at
+   * {@link #EPOCHS}, the time left trains more passes, up to this many (the caption-quality
+   * curve trains 9 epochs of 20,000 pairs, and its caption effect grows with the pairs seen).
+   */
+  static final int MAX_EPOCHS = 10;
 
   /** The fewest training pairs a proxy gets, whatever the budget. */
   static final int MIN_PAIRS = 256;
@@ -305,19 +312,22 @@ final class AssessSpec {
     List<Path> proxy = spread(files, shardsNeeded);
     long pairs = shardsNeeded * perShard;
     int heldOut = (int) Math.max(8, Math.min(512, pairs / 10));
-    double round = (pairs - heldOut) * EPOCHS / (ips * parallel) + evaluation;
+    // a proxy that is the whole dataset spends the rest of the pretraining share on more passes
+    int epochs = shardsNeeded < files.size() ? EPOCHS
+        : (int) Math.max(EPOCHS, Math.min(MAX_EPOCHS, Math.floor(pretrainSeconds * ips * parallel / (pairs - heldOut))));
+    double round = (pairs - heldOut) * epochs / (ips * parallel) + evaluation;
     String fits = o.seeds() * round <= budget ? ""
         : String.format(Locale.ROOT, "; %d seed(s) do not fit: the budget will stop the rounds that would overrun",
             o.seeds());
     String sizing = String.format(Locale.ROOT, "proxy: %d of %d shards (~%d pairs, %d held out for retrieval; %d pairs in the"
         + " first shard); a seed's round is estimated at %s (pretraining 2 CLIP runs x %d epochs at %.0f images/s per"
         + " worker (%s), evaluation %s on %d worker(s)%s), sized so %d seed(s) fit %.0f%% of the %s budget%s%s",
-        shardsNeeded, files.size(), pairs, heldOut, perShard, Budget.format(Math.round(round)), EPOCHS, ips,
+        shardsNeeded, files.size(), pairs, heldOut, perShard, Budget.format(Math.round(round)), epochs, ips,
         o.imagesPerSecond() > 0 ? "--images-per-second" : "the default, measured on a 2-core machine; pass the trainer"
             + " images/s an earlier report states", Budget.format(Math.round(evaluation)), o.workers(), denseNote, o.seeds(),
         ROUNDS_SHARE * 100, Budget.format(budget), shardsNeeded == files.size() ? "; the budget allows the whole dataset" : "",
         fits);
-    String yaml = yaml(o, budget, captioner, dense, denseSet, probeSeconds, proxy, heldOut, sizing, files.size(), pairs);
+    String yaml = yaml(o, budget, captioner, dense, denseSet, probeSeconds, proxy, heldOut, epochs, sizing, files.size(), pairs);
     return new AssessSpec(yaml, sizing, shardsNeeded, files.size(), pairs, denseSet, round);
   }
 
@@ -479,7 +489,7 @@ final class AssessSpec {
   }
 
   private static String yaml(Options o, long budget, Captioner c, String[] dense, DenseSet denseSet, double probeSeconds,
-      List<Path> proxy, int heldOut, String sizing, int totalShards, long pairs) {
+      List<Path> proxy, int heldOut, int epochs, String sizing, int totalShards, long pairs) {
     StringBuilder y = new StringBuilder();
     y.append("# recap assess: should these shards be recaptioned? Matched small CLIPs on the original and on the\n")
         .append("# recaptioned captions (same seeds: same initialization and data order), a random-initialization control,\n")
@@ -532,7 +542,7 @@ final class AssessSpec {
       if (s > 1) {
         y.append("    withinBudget: [pretrain-s1, evaluate-s1]   # skipped, with its evaluation, if it would overrun\n");
       }
-      y.append("    seeds: [").append(s).append("]\n    imageSize: 64\n    batchSize: 64\n    epochs: ").append(EPOCHS).append('\n')
+      y.append("    seeds: [").append(s).append("]\n    imageSize: 64\n    batchSize: 64\n    epochs: ").append(epochs).append('\n')
           .append("    warmupSteps: 10\n    snapshots: 3\n    runs:\n");
       String enc = "encoder: vit, encoderConfig: {preset: " + o.encoder() + "}";
       y.append("      - {name: ").append(ORIGINAL).append(", ").append(enc).append(", captions: alt-text}\n")

@@ -131,6 +131,17 @@ class AssessSpecTest {
     assertEquals(AssessSpec.spread(java.util.stream.IntStream.range(0, 64).mapToObj(i -> dir.resolve("crawl")
         .resolve(String.format("%05d.tar", i))).toList(), expected).stream().map(Path::toString).toList(), shards);
     assertTrue(shards.get(0).endsWith("00000.tar"), shards.toString());
+    // a sample of the shards trains 2 epochs; the whole dataset spends the rest of the share on more, up to 10
+    assertEquals(AssessSpec.EPOCHS, job.stage("pretrain-s1").orElseThrow().params().get("epochs"));
+    JobSpec whole = JobSpecParser.parse(large.yaml(), "assess.yaml", dir);
+    assertEquals(AssessSpec.MAX_EPOCHS, whole.stage("pretrain-s1").orElseThrow().params().get("epochs"));
+    assertTrue(large.sizing().contains("x " + AssessSpec.MAX_EPOCHS + " epochs"), large.sizing());
+    assertTrue(3 * large.roundSeconds() <= 7200, "three rounds of 10 epochs fit the 2h budget: " + large.sizing());
+    AssessSpec justWhole = AssessSpec.of(options(dir, "json:vlm", null, "8m", 3));
+    assertEquals(64, justWhole.proxyShards(), justWhole.sizing());
+    Object epochs = JobSpecParser.parse(justWhole.yaml(), "assess.yaml", dir).stage("pretrain-s1").orElseThrow().params().get("epochs");
+    assertTrue((int) epochs > AssessSpec.EPOCHS && (int) epochs < AssessSpec.MAX_EPOCHS, "epochs " + epochs + ": " + justWhole.sizing());
+    assertTrue(3 * justWhole.roundSeconds() <= 480, justWhole.sizing());
     AssessSpec tiny = AssessSpec.of(options(dir, "json:vlm", null, "10s", 3));
     assertEquals(3, tiny.proxyShards(), "never below " + AssessSpec.MIN_PAIRS + " pairs");
   }
@@ -158,6 +169,15 @@ class AssessSpecTest {
         "vit-tiny", 2, 0, dir));
   }
 
+  private int epochs(AssessSpec spec) {
+    return (int) JobSpecParser.parse(spec.yaml(), "assess.yaml", dir).stage("pretrain-s1").orElseThrow().params().get("epochs");
+  }
+
+  /** A round's pretraining at the default speed, the two CLIPs side by side on 2 workers (512 pairs held out). */
+  private double pretrainSeconds(AssessSpec spec) {
+    return (spec.proxyPairs() - 512.0) * epochs(spec) / AssessSpec.DEFAULT_IMAGES_PER_SECOND;
+  }
+
   @Test
   void theDenseProbesAreSizedFromTheDenseSetAndLeaveTheRestToPretraining() throws Exception {
     data(64, 100);
@@ -169,10 +189,12 @@ class AssessSpecTest {
 
     // the set as found: every training image (under the limit), 300 of the 512 test images, the labels' size
     assertEquals(new AssessSpec.DenseSet("ade20k", 640, 300, 64, 64, 150), small.dense(), small.sizing());
-    // the whole dataset trains either way; the round grows by the busier worker's four probes
+    // the whole dataset trains either way, for as many epochs as the rest of a round pays for; the
+    // round's evaluation grows by the busier worker's four probes
     assertEquals(withoutDense.proxyPairs(), small.proxyPairs());
-    assertEquals(withoutDense.roundSeconds() + 4 * AssessSpec.ProbeCost.seconds(small.dense()), small.roundSeconds(), 1e-6,
-        small.sizing());
+    assertTrue(epochs(small) <= epochs(withoutDense), small.sizing());
+    assertEquals(withoutDense.roundSeconds() - pretrainSeconds(withoutDense) + 4 * AssessSpec.ProbeCost.seconds(small.dense()),
+        small.roundSeconds() - pretrainSeconds(small), 1e-6, small.sizing());
     // ADE20k's published label size makes a probe's scoring costly: the limits shrink until the probes fit their share
     AssessSpec.DenseSet d = large.dense();
     assertTrue(d.trainImages() < AssessSpec.DENSE_TRAIN_LIMIT && d.testImages() < AssessSpec.DENSE_TEST_LIMIT, large.sizing());

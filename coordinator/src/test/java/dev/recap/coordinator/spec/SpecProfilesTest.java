@@ -57,9 +57,9 @@ class SpecProfilesTest {
   void theExampleSpecsProfilesNameRealStages() throws Exception {
     Path example = Path.of("src/main/dist/examples/caption-quality.yaml");
     String yaml = Files.readString(example);
-    for (String profile : new String[] {null, "quick", "scale", "trial", "curve"}) {
+    for (String profile : new String[] {null, "quick", "claims", "scale", "trial", "curve"}) {
       JobSpec spec = JobSpecParser.parse(SpecProfiles.apply(yaml, profile, example.toString()), example.toString());
-      assertEquals(7, spec.stages().size(), String.valueOf(profile)); // data, captioner, curate, recaption, pretrain, evaluate, report
+      assertEquals(5, spec.stages().size(), String.valueOf(profile)); // data, curate, pretrain, evaluate, report
     }
     JobSpec quick = JobSpecParser.parse(SpecProfiles.apply(yaml, "quick", "x"), "x");
     assertEquals(256, quick.stage("data").orElseThrow().params().get("pairs"));

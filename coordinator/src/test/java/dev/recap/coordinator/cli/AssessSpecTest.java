@@ -132,15 +132,14 @@ class AssessSpecTest {
         .resolve(String.format("%05d.tar", i))).toList(), expected).stream().map(Path::toString).toList(), shards);
     assertTrue(shards.get(0).endsWith("00000.tar"), shards.toString());
     // a sample of the shards trains 2 epochs; the whole dataset spends the rest of the share on more, up to 10
-    assertEquals(AssessSpec.EPOCHS, job.stage("pretrain-s1").orElseThrow().params().get("epochs"));
-    JobSpec whole = JobSpecParser.parse(large.yaml(), "assess.yaml", dir);
-    assertEquals(AssessSpec.MAX_EPOCHS, whole.stage("pretrain-s1").orElseThrow().params().get("epochs"));
+    assertEquals(AssessSpec.EPOCHS, epochs(small));
+    assertEquals(AssessSpec.MAX_EPOCHS, epochs(large));
     assertTrue(large.sizing().contains("x " + AssessSpec.MAX_EPOCHS + " epochs"), large.sizing());
     assertTrue(3 * large.roundSeconds() <= 7200, "three rounds of 10 epochs fit the 2h budget: " + large.sizing());
     AssessSpec justWhole = AssessSpec.of(options(dir, "json:vlm", null, "8m", 3));
     assertEquals(64, justWhole.proxyShards(), justWhole.sizing());
-    Object epochs = JobSpecParser.parse(justWhole.yaml(), "assess.yaml", dir).stage("pretrain-s1").orElseThrow().params().get("epochs");
-    assertTrue((int) epochs > AssessSpec.EPOCHS && (int) epochs < AssessSpec.MAX_EPOCHS, "epochs " + epochs + ": " + justWhole.sizing());
+    int epochs = epochs(justWhole);
+    assertTrue(epochs > AssessSpec.EPOCHS && epochs < AssessSpec.MAX_EPOCHS, "epochs " + epochs + ": " + justWhole.sizing());
     assertTrue(3 * justWhole.roundSeconds() <= 480, justWhole.sizing());
     AssessSpec tiny = AssessSpec.of(options(dir, "json:vlm", null, "10s", 3));
     assertEquals(3, tiny.proxyShards(), "never below " + AssessSpec.MIN_PAIRS + " pairs");

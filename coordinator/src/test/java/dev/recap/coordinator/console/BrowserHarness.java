@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -153,7 +154,11 @@ public final class BrowserHarness implements AutoCloseable {
      */
     public <T> T await(String what, Duration timeout, Function<WebDriver, T> condition) {
         try {
-            return new WebDriverWait(driver, timeout, Duration.ofMillis(100)).until(condition::apply);
+            // Pages re-render on their refresh timers: an element found a moment ago may be replaced
+            // before it is read, so a condition that touched a stale element is simply asked again.
+            return new WebDriverWait(driver, timeout, Duration.ofMillis(100))
+                    .ignoring(StaleElementReferenceException.class)
+                    .until(condition::apply);
         } catch (TimeoutException e) {
             throw new AssertionError("waited " + timeout.toSeconds() + " s for " + what + " at " + driver.getCurrentUrl()
                     + "; page text: " + abbreviate(pageText(), 600) + "; browser log: " + abbreviate(String.join(" | ", browserLog()), 600), e);

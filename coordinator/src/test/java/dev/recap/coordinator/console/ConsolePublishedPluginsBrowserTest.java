@@ -45,16 +45,22 @@ class ConsolePublishedPluginsBrowserTest {
       ConsolePage console = new ConsolePage(browser, "http://127.0.0.1:" + http.actualPort());
       console.openWithToken(token);
       console.go("plugins");
-      WebElement row = browser.await("acme-broken with a kit verdict in the Published table", Duration.ofSeconds(90), d -> {
+      // The table re-renders on its refresh timer, so the row is read whole in one step.
+      PublishedRow row = browser.await("acme-broken with a kit verdict in the Published table", Duration.ofSeconds(90), d -> {
         List<WebElement> rows = d.findElements(By.cssSelector("#published-plugins tr[data-published-plugin='acme-broken']"));
-        return rows.isEmpty() || "pending".equals(rows.get(0).getAttribute("data-kit")) ? null : rows.get(0);
+        if (rows.isEmpty() || "pending".equals(rows.get(0).getAttribute("data-kit"))) {
+          return null;
+        }
+        WebElement tr = rows.get(0);
+        List<WebElement> onWorker = tr.findElements(By.cssSelector(".published-worker[data-worker-id='w-console']"));
+        return new PublishedRow(tr.getAttribute("data-kit"), tr.getText(),
+            onWorker.isEmpty() ? "absent" : onWorker.get(0).getAttribute("data-state"));
       });
-      assertEquals("failed", row.getAttribute("data-kit"), row.getText());
-      assertTrue(row.getText().contains(sha.substring(0, 12)), row.getText());
-      assertTrue(row.getText().contains("broken-encoder (ImageEncoder) outputShapesMatchTheDeclaredLevelsForEveryInputSize"),
-          row.getText());
-      WebElement onWorker = row.findElement(By.cssSelector(".published-worker[data-worker-id='w-console']"));
-      assertEquals("loaded", onWorker.getAttribute("data-state"));
+      assertEquals("failed", row.kit(), row.text());
+      assertTrue(row.text().contains(sha.substring(0, 12)), row.text());
+      assertTrue(row.text().contains("broken-encoder (ImageEncoder) outputShapesMatchTheDeclaredLevelsForEveryInputSize"),
+          row.text());
+      assertEquals("loaded", row.workerState(), row.text());
       browser.screenshot("plugins-published");
     } finally {
       if (worker != null) {
@@ -66,4 +72,7 @@ class ConsolePublishedPluginsBrowserTest {
       members.get(0).close();
     }
   }
+
+  /** What the Published table showed for one plugin at one moment. */
+  private record PublishedRow(String kit, String text, String workerState) {}
 }

@@ -183,9 +183,11 @@ final class AssessSpec {
   private final long proxyPairs;
   private final DenseSet dense;
   private final double roundSeconds;
+  private final Path firstShard;
 
   private AssessSpec(String yaml, String sizing, int proxyShards, int totalShards, long proxyPairs, DenseSet dense,
-      double roundSeconds) {
+      double roundSeconds, Path firstShard) {
+    this.firstShard = firstShard;
     this.yaml = yaml;
     this.sizing = sizing;
     this.proxyShards = proxyShards;
@@ -193,6 +195,11 @@ final class AssessSpec {
     this.proxyPairs = proxyPairs;
     this.dense = dense;
     this.roundSeconds = roundSeconds;
+  }
+
+  /** The dataset's first shard, always in the proxy: the trainer's calibration reads it. */
+  Path firstShard() {
+    return firstShard;
   }
 
   /** The dense set the probes use, after the sizing's limits; null without {@code --dense}. */
@@ -234,11 +241,27 @@ final class AssessSpec {
    * @throws OptionException naming the option at fault
    */
   static AssessSpec of(Options o) {
-    long budget;
+    return of(o, null);
+  }
+
+  /**
+   * The spec sized with the trainer speed a calibration measured on this machine (null: the
+   * option's or the default speed); the calibration's time comes out of the budget.
+   *
+   * @throws OptionException naming the option at fault, or saying the calibration left no budget
+   */
+  static AssessSpec of(Options o, AssessCalibration.Result calibration) {
+    long asked;
     try {
-      budget = Budget.seconds(o.budget());
+      asked = Budget.seconds(o.budget());
     } catch (IllegalArgumentException e) {
       throw new OptionException("--budget", e.getMessage());
+    }
+    long budget = calibration == null ? asked : asked - calibration.seconds();
+    if (calibration != null && budget < 60) {
+      throw new OptionException("--budget", "the trainer's calibration took " + Budget.format(calibration.seconds()) + " of the "
+          + Budget.format(asked) + " budget, leaving too little for the assessment: give a larger budget, or skip the"
+          + " calibration with --images-per-second");
     }
     if (o.seeds() < 1 || o.seeds() > 20) {
       throw new OptionException("--seeds", "must be between 1 and 20, got " + o.seeds());
@@ -275,7 +298,8 @@ final class AssessSpec {
     if (perShard == 0) {
       throw new OptionException("--shards", files.get(0) + " holds no samples");
     }
-    double ips = o.imagesPerSecond() > 0 ? o.imagesPerSecond() : DEFAULT_IMAGES_PER_SECOND;
+    double ips = calibration != null ? calibration.imagesPerSecond()
+        : o.imagesPerSecond() > 0 ? o.imagesPerSecond() : DEFAULT_IMAGES_PER_SECOND;
     double perRound = ROUNDS_SHARE * budget / o.seeds();
     // the two CLIPs of a seed train side by side when there are two workers
     double parallel = Math.min(2, o.workers()) / 2.0;
@@ -323,12 +347,13 @@ final class AssessSpec {
         + " first shard); a seed's round is estimated at %s (pretraining 2 CLIP runs x %d epochs at %.0f images/s per"
         + " worker (%s), evaluation %s on %d worker(s)%s), sized so %d seed(s) fit %.0f%% of the %s budget%s%s",
         shardsNeeded, files.size(), pairs, heldOut, perShard, Budget.format(Math.round(round)), epochs, ips,
-        o.imagesPerSecond() > 0 ? "--images-per-second" : "the default, measured on a 2-core machine; pass the trainer"
-            + " images/s an earlier report states", Budget.format(Math.round(evaluation)), o.workers(), denseNote, o.seeds(),
+        calibration != null ? calibration.describe() : o.imagesPerSecond() > 0 ? "--images-per-second"
+            : "the default, measured on a 2-core machine; pass the trainer images/s an earlier report states",
+        Budget.format(Math.round(evaluation)), o.workers(), denseNote, o.seeds(),
         ROUNDS_SHARE * 100, Budget.format(budget), shardsNeeded == files.size() ? "; the budget allows the whole dataset" : "",
         fits);
     String yaml = yaml(o, budget, captioner, dense, denseSet, probeSeconds, proxy, heldOut, epochs, sizing, files.size(), pairs);
-    return new AssessSpec(yaml, sizing, shardsNeeded, files.size(), pairs, denseSet, round);
+    return new AssessSpec(yaml, sizing, shardsNeeded, files.size(), pairs, denseSet, round, files.get(0));
   }
 
   /** A seed's evaluation wall seconds: its probes and retrievals spread over the workers. */
@@ -484,7 +509,7 @@ final class AssessSpec {
     return new String(b, from, end - from, StandardCharsets.UTF_8);
   }
 
-  private static String quote(String s) {
+  static String quote(String s) {
     return "'" + s.replace("'", "''") + "'";
   }
 

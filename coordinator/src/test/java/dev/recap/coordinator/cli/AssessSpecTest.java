@@ -242,6 +242,31 @@ class AssessSpecTest {
   }
 
   @Test
+  void aCalibratedSpeedSizesTheProxyAndItsTimeComesOutOfTheBudget() throws Exception {
+    data(64, 400);
+    AssessSpec byDefault = twoSeeds(null, "5m");
+    AssessSpec.Options o = new AssessSpec.Options("crawl/{00000..00063}.tar", null, "json:vlm", null, "txt", "5m", 2,
+        "vit-tiny", 2, 0, dir);
+    AssessSpec faster = AssessSpec.of(o, new AssessCalibration.Result(2 * AssessSpec.DEFAULT_IMAGES_PER_SECOND, 2, 45));
+    AssessSpec slower = AssessSpec.of(o, new AssessCalibration.Result(AssessSpec.DEFAULT_IMAGES_PER_SECOND / 2, 2, 45));
+    // a proxy of the shards at the default speed: twice the speed takes more pairs, half the speed fewer
+    assertTrue(byDefault.proxyShards() < 64, byDefault.sizing());
+    assertTrue(faster.proxyPairs() > byDefault.proxyPairs(), faster.sizing() + " / " + byDefault.sizing());
+    assertTrue(slower.proxyPairs() < byDefault.proxyPairs(), slower.sizing() + " / " + byDefault.sizing());
+    // the sizing names the speed and where it came from; the job's budget is what the calibration left
+    assertTrue(faster.sizing().contains("at 440 images/s per worker (measured here before the job: "
+        + AssessCalibration.STEPS + " steps on each of 2 worker(s), 45s of the budget)"), faster.sizing());
+    assertTrue(faster.sizing().contains("fit 85% of the 4m15s budget"), faster.sizing());
+    assertEquals(5 * 60 - 45, JobSpecParser.parse(faster.yaml(), "assess.yaml", dir).budgetSeconds());
+    assertEquals(List.of(), validate(faster.yaml()), faster.yaml());
+    // a calibration that used up the budget leaves nothing to size: said, naming the budget
+    IllegalArgumentException none = assertThrows(IllegalArgumentException.class,
+        () -> AssessSpec.of(o, new AssessCalibration.Result(300, 2, 4 * 60 + 30)));
+    assertTrue(none.getMessage().startsWith("--budget: the trainer's calibration took 4m30s of the 5m budget"),
+        none.getMessage());
+  }
+
+  @Test
   void budgetsAreReadAsPeopleWriteThem() {
     assertEquals(1800, Budget.seconds("30m"));
     assertEquals(7200, Budget.seconds("2h"));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.recap.coordinator.cli.AssessCalibration;
 import dev.recap.coordinator.cli.RecapCli;
 import dev.recap.coordinator.run.JobStatus;
 import io.vertx.core.json.JsonObject;
@@ -215,5 +216,44 @@ class AssessPipelineTest {
     assertTrue(md.contains("budget: stage pretrain-s3: skipped because it needs stage 'evaluate-s2'"), md);
     assertTrue(md.contains("the budget stopped the run after 1 seed(s)"), md);
     assertTrue(md.contains("one seed only"), md);
+  }
+
+  @Test
+  void theCommandMeasuresTheTrainerBeforeSizingAndRunsTheAssessmentItSized(@TempDir Path tmp) throws Exception {
+    shards(tmp.resolve("crawl"), false);
+    Path plugins = Path.of(System.getProperty("recap.dist", "../target/recap"), "plugins");
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = RecapCli.execute(new PrintWriter(out, true), new PrintWriter(err, true), "assess", "--shards",
+        tmp.resolve("crawl") + "/{00000..00001}.tar", "--captioner", "json:vlm", "--budget", "10m", "--seeds", "1",
+        "--workers", "2", "--plugins", plugins.toString(), "--artifacts", tmp.resolve("artifacts").toString(),
+        "--state", tmp.resolve("state").toString());
+    String said = out.toString();
+    assertEquals(RecapCli.OK, code, said + err);
+    // the calibration ran first, on the first shard, and its speed sized the proxy
+    assertTrue(said.contains("calibrating the trainer: 2 CLIP run(s) of " + AssessCalibration.STEPS + " steps side by side on "
+        + tmp.resolve("crawl").resolve("00000.tar")), said);
+    java.util.regex.Matcher measured = java.util.regex.Pattern.compile("calibration: ([0-9.]+) images/s per worker, in (\\S+)")
+        .matcher(said);
+    assertTrue(measured.find(), said);
+    double ips = Double.parseDouble(measured.group(1));
+    assertTrue(ips > 0, said);
+    String sizing = String.format(Locale.ROOT, "at %.0f images/s per worker (measured here before the job: %d steps on each of 2"
+        + " worker(s), %s of the budget)", ips, AssessCalibration.STEPS, measured.group(2));
+    assertTrue(said.contains(sizing), said);
+    assertTrue(said.indexOf("calibration: ") < said.indexOf("proxy: 2 of 2 shards"), said);
+    // then the assessment itself, whose report repeats the sizing
+    Path report;
+    try (var walk = Files.walk(tmp.resolve("artifacts"))) {
+      // task directories are <job>_<stage>_<task>
+      report = walk.filter(p -> p.getFileName().toString().endsWith("_report_report")).map(p -> p.resolve("report.md"))
+          .filter(Files::exists).findFirst().orElseThrow(
+          () -> new AssertionError("no report.md under " + tmp.resolve("artifacts") + "; output: " + said));
+    }
+    String md = Files.readString(report);
+    assertTrue(md.contains("## Assessment"), md);
+    assertTrue(md.contains(sizing), md);
+    // the calibration's files are gone; its job was not the assessment's
+    assertFalse(md.contains("assess-calibration"), md);
   }
 }

@@ -22,6 +22,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -233,7 +235,7 @@ class AssessPipelineTest {
     // the calibration ran first, on the first shard, and its speed sized the proxy
     assertTrue(said.contains("calibrating the trainer: 2 CLIP run(s) of " + AssessCalibration.STEPS + " steps side by side on "
         + tmp.resolve("crawl").resolve("00000.tar")), said);
-    java.util.regex.Matcher measured = java.util.regex.Pattern.compile("calibration: ([0-9.]+) images/s per worker, in (\\S+)")
+    Matcher measured = Pattern.compile("calibration: ([0-9.]+) images/s per worker, in (\\S+)")
         .matcher(said);
     assertTrue(measured.find(), said);
     double ips = Double.parseDouble(measured.group(1));
@@ -253,7 +255,10 @@ class AssessPipelineTest {
     String md = Files.readString(report);
     assertTrue(md.contains("## Assessment"), md);
     assertTrue(md.contains(sizing), md);
-    // the calibration's files are gone; its job was not the assessment's
+    // the calibration's job was not the assessment's, and its files are gone
     assertFalse(md.contains("assess-calibration"), md);
+    Matcher journal = Pattern.compile("journal (\\S*recap-calibration-[^/\\s]+)/state/").matcher(said);
+    assertTrue(journal.find(), said);
+    assertFalse(Files.exists(Path.of(journal.group(1))), journal.group(1));
   }
 }

@@ -61,7 +61,8 @@ public final class AssessCalibration {
         + "    caption: " + o.caption() + "\n    heldOut: 8\n"
         + "  - name: curate\n    kind: curate\n    after: [data]\n    sources: [alt-text]\n    batchSize: 64\n"
         + "  - name: pretrain\n    kind: pretrain\n    after: [data, curate]\n    seeds: [" + seeds + "]\n"
-        + "    imageSize: " + AssessSpec.IMAGE_SIZE + "\n    batchSize: 64\n    epochs: 100000\n    maxSteps: " + STEPS + "\n"
+        + "    imageSize: " + AssessSpec.IMAGE_SIZE + "\n    batchSize: " + AssessSpec.PRETRAIN_BATCH + "\n    epochs: 100000\n"
+        + "    maxSteps: " + STEPS + "\n"
         + "    warmupSteps: 10\n    checkpointEvery: 0\n    runs:\n"
         + "      - {name: calibration, encoder: vit, encoderConfig: {preset: " + o.encoder() + "}, captions: alt-text}\n";
   }

@@ -66,6 +66,9 @@ final class AssessSpec {
   /** The encoders' input size and the probe's window size. */
   static final int IMAGE_SIZE = 64;
 
+  /** The small CLIPs' batch (the trainer's calibration trains at it too). */
+  static final int PRETRAIN_BATCH = 64;
+
   /** Dense images the probes use at most (evenly spread), and the fewest the sizing shrinks them to. */
   static final int DENSE_TRAIN_LIMIT = 1000;
   static final int DENSE_TEST_LIMIT = 300;
@@ -567,7 +570,8 @@ final class AssessSpec {
       if (s > 1) {
         y.append("    withinBudget: [pretrain-s1, evaluate-s1]   # skipped, with its evaluation, if it would overrun\n");
       }
-      y.append("    seeds: [").append(s).append("]\n    imageSize: 64\n    batchSize: 64\n    epochs: ").append(epochs).append('\n')
+      y.append("    seeds: [").append(s).append("]\n    imageSize: ").append(IMAGE_SIZE).append("\n    batchSize: ").append(PRETRAIN_BATCH)
+          .append("\n    epochs: ").append(epochs).append('\n')
           .append("    warmupSteps: 10\n    snapshots: 3\n    runs:\n");
       String enc = "encoder: vit, encoderConfig: {preset: " + o.encoder() + "}";
       y.append("      - {name: ").append(ORIGINAL).append(", ").append(enc).append(", captions: alt-text}\n")
